@@ -1,0 +1,40 @@
+// The c2sieve command's subcommands and their shared option handling.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runtime/engine_core.h"
+
+namespace c2s::cli {
+
+// Exit codes (documented in --help and the README).
+enum ExitCode {
+  kExitOk = 0,
+  kExitInvalid = 1,  // check: a file is invalid; explain: no event
+  kExitUsage = 2,
+  kExitConfig = 3,   // a ruleset or exclusions file failed to load
+  kExitIo = 4,
+};
+
+struct EngineOptions {
+  std::vector<std::string> rulesets;  // replace the built-in unless --builtin
+  bool builtin = false;
+  std::string exclusions;
+};
+
+// Consumes --ruleset F, --builtin, --exclusions F at args[*i]; true if it
+// did. Sets *error on a missing value.
+bool ParseEngineOption(const std::vector<std::string>& args, size_t* i,
+                       EngineOptions* opts, std::string* error);
+
+absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
+    const EngineOptions& opts);
+
+int RunScan(const std::vector<std::string>& args);
+int RunCheck(const std::vector<std::string>& args);
+int RunExplain(const std::vector<std::string>& args);
+
+}  // namespace c2s::cli

@@ -1,0 +1,121 @@
+// c2sieve explain: every clause's verdict for one event.
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "rules/load_context.h"
+#include "runtime/session.h"
+#include "util/json_text.h"
+
+namespace c2s::cli {
+
+namespace {
+
+void PrintNode(const engine::CompiledMatcher& m,
+               const std::vector<int8_t>& verdicts, uint32_t id, int depth) {
+  const engine::PlanNode& n = m.nodes()[id];
+  const char* mark = verdicts[id] < 0 ? " skip" : verdicts[id] ? " true" : "false";
+  std::printf("  %*s[%s] %s", depth * 2, "", mark, n.label.c_str());
+  if (!n.comment.empty()) std::printf("   -- %s", n.comment.c_str());
+  std::printf("\n");
+  for (uint32_t c : n.children) PrintNode(m, verdicts, c, depth + 1);
+}
+
+}  // namespace
+
+int RunExplain(const std::vector<std::string>& args) {
+  EngineOptions eo;
+  std::string input = "-";
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string err;
+    if (ParseEngineOption(args, &i, &eo, &err)) {
+      if (!err.empty()) {
+        std::fprintf(stderr, "c2sieve explain: %s\n", err.c_str());
+        return kExitUsage;
+      }
+      continue;
+    }
+    if (args[i].size() > 1 && args[i][0] == '-') {
+      std::fprintf(stderr, "c2sieve explain: unknown option %s\n", args[i].c_str());
+      return kExitUsage;
+    }
+    input = args[i];
+  }
+  auto core = BuildEngine(eo);
+  if (!core.ok()) {
+    std::fprintf(stderr, "c2sieve explain: %s\n",
+                 std::string(core.status().message()).c_str());
+    return kExitConfig;
+  }
+  std::string text;
+  if (input == "-") {
+    std::ostringstream s;
+    s << std::cin.rdbuf();
+    text = s.str();
+  } else {
+    auto t = rules::ReadFile(input);
+    if (!t.ok()) {
+      std::fprintf(stderr, "c2sieve explain: %s\n",
+                   std::string(t.status().message()).c_str());
+      return kExitIo;
+    }
+    text = std::move(*t);
+  }
+  // The first non-blank line is the event.
+  std::string_view event;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string_view line(text.data() + pos, nl - pos);
+    pos = nl + 1;
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+      event = line;
+      break;
+    }
+  }
+  if (event.empty()) {
+    std::fprintf(stderr, "c2sieve explain: no event in %s\n", input.c_str());
+    return kExitInvalid;
+  }
+  runtime::Session session(*core);
+  if (!session.BeginFields().ok()) return kExitIo;
+  auto st = session.ReadJsonFields(event);
+  if (st != event::ReadStatus::kOk) {
+    std::printf("event: %s -- it passes through unchanged\n",
+                event::ReadStatusText(st));
+    return kExitOk;
+  }
+  engine::Evaluator& ev = session.evaluator();
+  const engine::CompiledMatcher& m = ev.matcher();
+  std::printf("fields:\n");
+  for (uint32_t slot = 0; slot < m.fields().size(); ++slot) {
+    const auto& vals = ev.fields().values(slot);
+    std::printf("  %-40s", m.fields().name(slot).c_str());
+    if (vals.empty()) std::printf(" (missing)");
+    for (const auto& v : vals) {
+      std::string s;
+      switch (v.type) {
+        case engine::ValueType::kString: json_text::AppendQuoted(s, v.text); break;
+        case engine::ValueType::kTrue: s = "true"; break;
+        case engine::ValueType::kFalse: s = "false"; break;
+        case engine::ValueType::kNull: s = "null"; break;
+        case engine::ValueType::kOther: s = "(number or object)"; break;
+      }
+      std::printf(" %s", s.c_str());
+    }
+    std::printf("\n");
+  }
+  std::vector<int8_t> verdicts = ev.Explain();
+  for (const auto& r : m.rules()) {
+    bool match = verdicts[r.root] == 1;
+    std::printf("\nrule %s \"%s\": %s\n", r.rule.id.c_str(),
+                r.rule.name.c_str(), match ? "MATCH" : "no match");
+    PrintNode(m, verdicts, r.root, 0);
+  }
+  return kExitOk;
+}
+
+}  // namespace c2s::cli

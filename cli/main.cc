@@ -1,0 +1,81 @@
+// c2sieve: tag NDJSON events with the built-in (or given) rulesets.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "util/version.h"
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char kUsage[] = R"(usage: c2sieve COMMAND [OPTIONS]
+
+Tags events that look like command and control over commonly abused web
+services (Elastic rule "Connection to Commonly Abused Web Services").
+
+commands:
+  scan [OPTIONS] [FILE|-]   NDJSON in, NDJSON out: one output line per input
+                            line, in order; matching events enriched with ECS
+                            rule.*, threat.*, event.risk_score, tags, c2sieve.*
+      --only-matches        write only the enriched lines
+      --quiet               no summary on stderr
+      --no-progress         no progress bar (shown only when stderr is a tty)
+  check FILE...             validate ruleset and exclusions files
+  explain [OPTIONS] [FILE|-]
+                            show each clause's verdict for one event (the first
+                            non-blank line of FILE)
+  version                   print the version
+
+engine options (scan, explain, check):
+  --ruleset FILE            load a ruleset (repeatable); replaces the built-in
+                            ruleset unless --builtin is also given
+  --builtin                 load the built-in ruleset as well
+  --exclusions FILE         apply an exclusions file
+
+exit codes:
+  0  success (malformed input lines are passed through and counted, not fatal)
+  1  check: a file is invalid; explain: the input holds no event
+  2  usage error
+  3  a ruleset or exclusions file failed to load (message names file, line
+     and JSON pointer)
+  4  input or output error
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fputs(kUsage, stderr);
+    return c2s::cli::kExitUsage;
+  }
+  std::string cmd = args[0];
+  args.erase(args.begin());
+  try {
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      std::fputs(kUsage, stdout);
+      return c2s::cli::kExitOk;
+    }
+    if (cmd == "version" || cmd == "--version") {
+      std::printf("c2sieve %s\n", c2s::LibraryVersion());
+      return c2s::cli::kExitOk;
+    }
+    for (const auto& a : args) {
+      if (a == "--help" || a == "-h") {
+        std::fputs(kUsage, stdout);
+        return c2s::cli::kExitOk;
+      }
+    }
+    if (cmd == "scan") return c2s::cli::RunScan(args);
+    if (cmd == "check") return c2s::cli::RunCheck(args);
+    if (cmd == "explain") return c2s::cli::RunExplain(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "c2sieve: internal error: %s\n", e.what());
+    return c2s::cli::kExitIo;
+  }
+  std::fprintf(stderr, "c2sieve: unknown command '%s'\n\n%s", cmd.c_str(),
+               kUsage);
+  return c2s::cli::kExitUsage;
+}

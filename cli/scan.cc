@@ -1,0 +1,221 @@
+// c2sieve scan: NDJSON through the engine, one output line per input line.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "cli/commands.h"
+#include "runtime/session.h"
+
+namespace c2s::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Summary {
+  uint64_t lines = 0, events = 0, matches = 0, errors = 0, blank = 0;
+  absl::flat_hash_map<std::string, uint64_t> per_rule, domains, processes;
+};
+
+void PrintTop(const char* title,
+              const absl::flat_hash_map<std::string, uint64_t>& counts) {
+  std::vector<std::pair<std::string, uint64_t>> v(counts.begin(),
+                                                  counts.end());
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  std::fprintf(stderr, "  %s:\n", title);
+  if (v.empty()) std::fprintf(stderr, "    (none)\n");
+  for (size_t i = 0; i < v.size() && i < 10; ++i)
+    std::fprintf(stderr, "    %8llu  %s\n",
+                 static_cast<unsigned long long>(v[i].second),
+                 v[i].first.c_str());
+}
+
+class Progress {
+ public:
+  Progress(bool enabled, uint64_t total) : enabled_(enabled), total_(total) {}
+  void Update(uint64_t done, uint64_t events) {
+    if (!enabled_) return;
+    auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    if (total_ > 0) {
+      int width = 30;
+      int filled = static_cast<int>(width * std::min<double>(1.0, double(done) / total_));
+      std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %llu events", filled,
+                   "##############################", width - filled, "",
+                   100.0 * done / total_,
+                   static_cast<unsigned long long>(events));
+    } else {
+      std::fprintf(stderr, "\r%llu events", static_cast<unsigned long long>(events));
+    }
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  void Clear() {
+    if (drawn_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  bool enabled_;
+  uint64_t total_;
+  Clock::time_point last_{};
+  bool drawn_ = false;
+};
+
+}  // namespace
+
+int RunScan(const std::vector<std::string>& args) {
+  EngineOptions eo;
+  bool only_matches = false, quiet = false, progress = true;
+  std::string input = "-";
+  bool have_input = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string err;
+    if (ParseEngineOption(args, &i, &eo, &err)) {
+      if (!err.empty()) {
+        std::fprintf(stderr, "c2sieve scan: %s\n", err.c_str());
+        return kExitUsage;
+      }
+      continue;
+    }
+    const std::string& a = args[i];
+    if (a == "--only-matches") only_matches = true;
+    else if (a == "--quiet") quiet = true;
+    else if (a == "--no-progress") progress = false;
+    else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "c2sieve scan: unknown option %s\n", a.c_str());
+      return kExitUsage;
+    } else if (have_input) {
+      std::fprintf(stderr, "c2sieve scan: one input file at most\n");
+      return kExitUsage;
+    } else {
+      input = a;
+      have_input = true;
+    }
+  }
+  auto core = BuildEngine(eo);
+  if (!core.ok()) {
+    std::fprintf(stderr, "c2sieve scan: %s\n",
+                 std::string(core.status().message()).c_str());
+    return kExitConfig;
+  }
+  FILE* in = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
+  if (in == nullptr) {
+    std::fprintf(stderr, "c2sieve scan: %s: %s\n", input.c_str(),
+                 std::strerror(errno));
+    return kExitIo;
+  }
+  uint64_t total = 0;
+  struct stat st;
+  if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode)) total = st.st_size;
+
+  runtime::Session session(*core);
+  Summary sum;
+  Progress bar(progress && !quiet && isatty(fileno(stderr)), total);
+  std::vector<char> buf(1 << 20);
+  std::string carry, out;
+  uint64_t consumed = 0;
+  auto start = Clock::now();
+  auto process_line = [&](std::string_view line) {
+    ++sum.lines;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+      ++sum.blank;
+      if (!only_matches) out.append(line).push_back('\n');
+      return;
+    }
+    ++sum.events;
+    runtime::JsonResult r = session.EvalJson(line);
+    if (r.status != event::ReadStatus::kOk) ++sum.errors;
+    if (r.enriched) {
+      ++sum.matches;
+      const auto& fields = session.evaluator().fields();
+      const auto& table = session.evaluator().matcher().fields();
+      for (const char* f : {"process.executable", "process.name"}) {
+        int32_t slot = table.Find(f);
+        if (slot < 0) continue;
+        const auto& vals = fields.values(slot);
+        if (!vals.empty() && vals[0].type == engine::ValueType::kString) {
+          ++sum.processes[std::string(vals[0].text)];
+          break;
+        }
+      }
+      for (const auto& m : session.matches()) {
+        ++sum.per_rule[m.rule_id + "  " + m.rule_name];
+        if (!m.value.empty()) ++sum.domains[m.value];
+      }
+    }
+    if (only_matches && !r.enriched) return;
+    out.append(r.output).push_back('\n');
+  };
+  bool io_error = false;
+  while (true) {
+    size_t n = std::fread(buf.data(), 1, buf.size(), in);
+    if (n == 0) break;
+    consumed += n;
+    std::string_view chunk(buf.data(), n);
+    size_t pos = 0;
+    while (true) {
+      size_t nl = chunk.find('\n', pos);
+      if (nl == std::string_view::npos) break;
+      if (!carry.empty()) {
+        carry.append(chunk.substr(pos, nl - pos));
+        process_line(carry);
+        carry.clear();
+      } else {
+        process_line(chunk.substr(pos, nl - pos));
+      }
+      pos = nl + 1;
+    }
+    carry.append(chunk.substr(pos));
+    if (out.size() > (1 << 20)) {
+      if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size()) {
+        io_error = true;
+        break;
+      }
+      out.clear();
+    }
+    bar.Update(consumed, sum.events);
+  }
+  if (!io_error && std::ferror(in)) {
+    std::fprintf(stderr, "c2sieve scan: %s: read error\n", input.c_str());
+    io_error = true;
+  }
+  if (!io_error && !carry.empty()) process_line(carry);
+  if (!io_error &&
+      (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() ||
+       std::fflush(stdout) != 0)) {
+    io_error = true;
+  }
+  if (in != stdin) std::fclose(in);
+  bar.Clear();
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!quiet) {
+    std::fprintf(stderr,
+                 "c2sieve scan: %llu lines, %llu events, %llu matches, "
+                 "%llu errors (passed through), %.0f events/s\n",
+                 static_cast<unsigned long long>(sum.lines),
+                 static_cast<unsigned long long>(sum.events),
+                 static_cast<unsigned long long>(sum.matches),
+                 static_cast<unsigned long long>(sum.errors),
+                 secs > 0 ? sum.events / secs : 0.0);
+    PrintTop("matches per rule", sum.per_rule);
+    PrintTop("top matched domains", sum.domains);
+    PrintTop("top matched processes", sum.processes);
+  }
+  if (io_error) {
+    std::fprintf(stderr, "c2sieve scan: write error: %s\n", std::strerror(errno));
+    return kExitIo;
+  }
+  return kExitOk;
+}
+
+}  // namespace c2s::cli

@@ -1,0 +1,254 @@
+/*
+ * c2sieve.h -- C ABI of libc2sieve.
+ *
+ * libc2sieve tags Windows DNS events that look like command and control over
+ * commonly abused web services (Elastic rule "Connection to Commonly Abused
+ * Web Services", rule_id 66883649-f908-4a5b-a1e0-54090a1d3a32, built in) and
+ * enriches the matching ones with ECS rule.*, threat.*, tags and risk fields.
+ *
+ * Objects
+ *   c2s_engine   Compiled rules plus the exclusions in force. Immutable apart
+ *                from c2s_engine_set_exclusions(), which swaps the exclusions
+ *                atomically. Shared by every thread.
+ *   c2s_session  Per-thread scratch and output buffers. Use one session per
+ *                thread (or guard it): a session is never used by two threads
+ *                at once.
+ *
+ * Errors
+ *   Every function that can fail returns a c2s_status. On failure a readable
+ *   message (naming the file, line and JSON pointer where that applies) is
+ *   available from c2s_last_error() on the same thread until that thread's
+ *   next call into the library. No C++ exception ever crosses this interface.
+ *
+ * Thread safety (summary; each function repeats its own)
+ *   - c2s_version, c2s_status_name, c2s_last_error: any thread, any time.
+ *   - c2s_engine_*: any thread, concurrently, except c2s_engine_free, which
+ *     must not race with other calls that pass the same handle.
+ *   - c2s_session_* and c2s_eval_*: one thread at a time per session.
+ *
+ * This header is C99 and C++ compatible.
+ */
+#ifndef C2SIEVE_H
+#define C2SIEVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define C2S_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define C2S_API __attribute__((visibility("default")))
+#else
+#define C2S_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define C2S_VERSION_MAJOR 0
+#define C2S_VERSION_MINOR 1
+#define C2S_VERSION_PATCH 0
+#define C2S_VERSION_NUMBER \
+  (C2S_VERSION_MAJOR * 10000 + C2S_VERSION_MINOR * 100 + C2S_VERSION_PATCH)
+
+/* The library's version as "MAJOR.MINOR.PATCH". Thread-safe. */
+C2S_API const char *c2s_version(void);
+/* C2S_VERSION_NUMBER of the library actually loaded. Thread-safe. */
+C2S_API unsigned c2s_version_number(void);
+
+typedef enum c2s_status {
+  C2S_OK = 0,
+  C2S_E_INVALID_ARGUMENT = 1, /* NULL handle, bad size, unknown field ... */
+  C2S_E_RULESET = 2,          /* a ruleset failed to load or validate */
+  C2S_E_EXCLUSIONS = 3,       /* an exclusions file failed to load/validate */
+  C2S_E_IO = 4,               /* a file could not be read */
+  C2S_E_COMPILE = 5,          /* patterns could not be compiled */
+  C2S_E_EVENT = 6,            /* the event is not a JSON object, or too big or
+                                 too deep: it was passed through unchanged */
+  C2S_E_NOMEM = 7,
+  C2S_E_INTERNAL = 8
+} c2s_status;
+
+/* Constant name of a status ("C2S_OK" ...). Thread-safe. */
+C2S_API const char *c2s_status_name(int status);
+
+/* Message of the last failed call on this thread, or "" if none.
+ * Valid until this thread's next call into the library. Thread-safe. */
+C2S_API const char *c2s_last_error(void);
+
+/* ------------------------------------------------------------------ */
+/* Engine                                                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct c2s_engine c2s_engine;
+
+/* A ruleset or exclusions document: either a file (data == NULL, name is
+ * its path) or an in-memory buffer (data/size; name only labels errors). */
+typedef struct c2s_source {
+  const char *name;
+  const char *data;
+  size_t size;
+} c2s_source;
+
+typedef struct c2s_engine_config {
+  uint32_t struct_size;          /* set by c2s_engine_config_init() */
+  int use_builtin_rulesets;      /* nonzero: load the built-in ruleset(s) */
+  const c2s_source *rulesets;    /* extra rulesets, evaluated in one pass */
+  size_t ruleset_count;
+  const c2s_source *exclusions;  /* optional exclusions document, or NULL */
+} c2s_engine_config;
+
+/* Fills *config with defaults: built-in rulesets on, nothing else.
+ * Thread-safe. */
+C2S_API void c2s_engine_config_init(c2s_engine_config *config);
+
+/* Compiles an engine. On failure *out is NULL and c2s_last_error() names
+ * the file, line and JSON pointer at fault. Thread-safe. */
+C2S_API c2s_status c2s_engine_create(const c2s_engine_config *config,
+                                     c2s_engine **out);
+
+/* Shorthand for the built-in rulesets, no exclusions. Thread-safe. */
+C2S_API c2s_status c2s_engine_create_default(c2s_engine **out);
+
+/* Releases the caller's reference. Sessions created from the engine keep
+ * it alive until they are freed. NULL is a no-op. Must not race with other
+ * calls passing the same handle. */
+C2S_API void c2s_engine_free(c2s_engine *engine);
+
+/* Validates and compiles a new exclusions document and swaps it in
+ * atomically; source == NULL removes all exclusions. Evaluations already
+ * running finish on the version they started with; the next evaluation on
+ * each session uses the new one. A document that fails leaves the version
+ * in force untouched. Thread-safe; concurrent calls are serialized. */
+C2S_API c2s_status c2s_engine_set_exclusions(c2s_engine *engine,
+                                             const c2s_source *source);
+
+/* Fields the loaded rules read, as dotted ECS names. Indices are stable for
+ * the engine's lifetime (exclusion swaps never remove a field: fields an
+ * exclusions document adds must already be rule fields or one of the
+ * exclusion fields listed in the README). Thread-safe. */
+C2S_API size_t c2s_engine_field_count(const c2s_engine *engine);
+/* Name of field index i, or NULL if out of range. The string lives as long
+ * as the engine. Thread-safe. */
+C2S_API const char *c2s_engine_field_name(const c2s_engine *engine, size_t i);
+/* Index of a dotted field name, or -1. Thread-safe. */
+C2S_API int c2s_engine_field_index(const c2s_engine *engine, const char *name);
+
+/* Number of loaded rules, and their id / name (strings live as long as the
+ * engine). Thread-safe. */
+C2S_API size_t c2s_engine_rule_count(const c2s_engine *engine);
+C2S_API const char *c2s_engine_rule_id(const c2s_engine *engine, size_t i);
+C2S_API const char *c2s_engine_rule_name(const c2s_engine *engine, size_t i);
+
+typedef struct c2s_stats {
+  uint64_t events;            /* evaluations */
+  uint64_t matches;           /* evaluations where at least one rule matched */
+  uint64_t errors;            /* events passed through for being malformed */
+  uint64_t exclusion_swaps;   /* exclusions versions applied */
+  uint64_t exclusion_rejects; /* exclusions versions rejected */
+} c2s_stats;
+
+/* Counters summed over all sessions of the engine (live and freed).
+ * Thread-safe; a snapshot, not a transaction. */
+C2S_API void c2s_engine_stats(const c2s_engine *engine, c2s_stats *out);
+
+/* ------------------------------------------------------------------ */
+/* Session and evaluation                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct c2s_session c2s_session;
+
+/* Creates per-thread scratch for an engine. Thread-safe. */
+C2S_API c2s_status c2s_session_create(c2s_engine *engine, c2s_session **out);
+/* Frees a session; NULL is a no-op. Not concurrently with its other use. */
+C2S_API void c2s_session_free(c2s_session *session);
+
+/* Value kinds for the field-level interface. */
+typedef enum c2s_value_type {
+  C2S_VALUE_STRING = 0, /* data/size hold the string's bytes (not escaped) */
+  C2S_VALUE_TRUE = 1,
+  C2S_VALUE_FALSE = 2,
+  C2S_VALUE_NULL = 3,   /* JSON null: the field counts as missing */
+  C2S_VALUE_OTHER = 4   /* a number or object: present, matches no string */
+} c2s_value_type;
+
+/* One value of one field. A field holding an array is passed as several
+ * c2s_value with the same field index, in any order. Fields not passed are
+ * missing. */
+typedef struct c2s_value {
+  int32_t field; /* index from c2s_engine_field_index() */
+  int32_t type;  /* c2s_value_type */
+  const char *data;
+  size_t size;
+} c2s_value;
+
+/* Field-level evaluation: the caller already holds the event's fields.
+ * Returns C2S_OK and sets *matched_rules to the number of rules that match
+ * (0 if none). Details via c2s_session_match() and c2s_session_enrichment().
+ * The values are only read during the call. One thread per session. */
+C2S_API c2s_status c2s_eval_fields(c2s_session *session,
+                                   const c2s_value *values, size_t count,
+                                   size_t *matched_rules);
+
+/* One matched rule of the last evaluation on this session. */
+typedef struct c2s_match {
+  const char *rule_id;
+  const char *rule_name;
+  const char *field;   /* field whose pattern made the rule match */
+  const char *pattern; /* the matching pattern, as written in the ruleset */
+  const char *value;   /* the value it matched (NUL-terminated copy) */
+  size_t value_size;
+} c2s_match;
+
+/* Fills *out with match i (0 <= i < matched_rules) of the last evaluation.
+ * Pointers stay valid until the session's next evaluation or free. */
+C2S_API c2s_status c2s_session_match(const c2s_session *session, size_t i,
+                                     c2s_match *out);
+
+/* The ECS fields the last evaluation's matches add, as one JSON object
+ * ({"rule":{...},"threat":{...},"event":{...},"tags":[...],"c2sieve":{...}}),
+ * for wrappers that merge it into their own record. *json is "{}" when
+ * nothing matched. Valid until the session's next evaluation or free. */
+C2S_API c2s_status c2s_session_enrichment(const c2s_session *session,
+                                          const char **json, size_t *size);
+
+/* Result of c2s_eval_json(). */
+typedef struct c2s_output {
+  const char *data;    /* the event's bytes: == input when not enriched */
+  size_t size;
+  size_t matched_rules;
+  int enriched;        /* nonzero: data points into the session's buffer */
+} c2s_output;
+
+/* JSON evaluation of one event (one JSON object; surrounding whitespace is
+ * allowed). A matching event is returned as the original bytes with the ECS
+ * fields spliced in; any other event is returned as the very input pointer
+ * and size, never re-serialized. A malformed event is also returned
+ * unchanged, with C2S_E_EVENT and the error counter raised. Output in the
+ * session buffer stays valid until the session's next evaluation or free.
+ * One thread per session. */
+C2S_API c2s_status c2s_eval_json(c2s_session *session, const char *data,
+                                 size_t size, c2s_output *out);
+
+typedef struct c2s_batch_result {
+  const char *data;       /* output NDJSON, owned by the session */
+  size_t size;
+  size_t lines;           /* input lines (a final line without \n counts) */
+  size_t matched_lines;   /* lines enriched */
+  size_t error_lines;     /* non-empty lines that were not JSON objects */
+} c2s_batch_result;
+
+/* NDJSON evaluation: every input line yields exactly one output line, in
+ * order, enriched or byte-for-byte unchanged (blank and malformed lines
+ * too). With only_matches nonzero, only enriched lines are written. Each
+ * output line ends with '\n'. Output valid until the session's next
+ * evaluation or free. One thread per session. */
+C2S_API c2s_status c2s_eval_ndjson(c2s_session *session, const char *data,
+                                   size_t size, int only_matches,
+                                   c2s_batch_result *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* C2SIEVE_H */

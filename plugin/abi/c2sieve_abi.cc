@@ -1,0 +1,358 @@
+// The C ABI: the only door into the library. Translates handles and
+// statuses, and catches every exception so none reaches the host.
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+
+#include "c2sieve.h"
+#include "rules/exclusions_loader.h"
+#include "rules/load_context.h"
+#include "rules/ruleset_loader.h"
+#include "runtime/engine_core.h"
+#include "runtime/session.h"
+#include "util/version.h"
+
+struct c2s_engine {
+  std::shared_ptr<c2s::runtime::EngineCore> core;
+};
+
+struct c2s_session {
+  explicit c2s_session(std::shared_ptr<c2s::runtime::EngineCore> core)
+      : session(std::move(core)) {}
+  c2s::runtime::Session session;
+  std::string batch_output;
+};
+
+namespace {
+
+thread_local std::string t_last_error;
+
+c2s_status Fail(c2s_status code, std::string message) {
+  t_last_error = std::move(message);
+  return code;
+}
+
+c2s_status FromStatus(const absl::Status& st, c2s_status kind) {
+  if (st.ok()) return C2S_OK;
+  if (absl::IsNotFound(st) || absl::IsDataLoss(st))
+    return Fail(C2S_E_IO, std::string(st.message()));
+  if (absl::IsResourceExhausted(st))
+    return Fail(C2S_E_NOMEM, std::string(st.message()));
+  return Fail(kind, std::string(st.message()));
+}
+
+// Runs f, turning any exception into a status.
+template <typename F>
+c2s_status Guard(F&& f) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return Fail(C2S_E_NOMEM, "out of memory");
+  } catch (const std::exception& e) {
+    return Fail(C2S_E_INTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return Fail(C2S_E_INTERNAL, "internal error");
+  }
+}
+
+std::string SourceLabel(const c2s_source* s) {
+  if (s->name && *s->name) return s->name;
+  return s->data ? "<buffer>" : "<unnamed>";
+}
+
+absl::StatusOr<c2s::rules::Ruleset> LoadRuleset(const c2s_source* s) {
+  if (s->data == nullptr) {
+    if (s->name == nullptr)
+      return absl::InvalidArgumentError("ruleset source has no name or data");
+    return c2s::rules::LoadRulesetFile(s->name);
+  }
+  return c2s::rules::ParseRuleset(std::string_view(s->data, s->size),
+                                  SourceLabel(s));
+}
+
+absl::StatusOr<c2s::rules::ExclusionSet> LoadExclusions(const c2s_source* s) {
+  if (s->data == nullptr) {
+    if (s->name == nullptr)
+      return absl::InvalidArgumentError(
+          "exclusions source has no name or data");
+    return c2s::rules::LoadExclusionsFile(s->name);
+  }
+  return c2s::rules::ParseExclusions(std::string_view(s->data, s->size),
+                                     SourceLabel(s));
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* c2s_version(void) { return c2s::LibraryVersion(); }
+unsigned c2s_version_number(void) { return C2S_VERSION_NUMBER; }
+
+const char* c2s_status_name(int status) {
+  switch (status) {
+    case C2S_OK: return "C2S_OK";
+    case C2S_E_INVALID_ARGUMENT: return "C2S_E_INVALID_ARGUMENT";
+    case C2S_E_RULESET: return "C2S_E_RULESET";
+    case C2S_E_EXCLUSIONS: return "C2S_E_EXCLUSIONS";
+    case C2S_E_IO: return "C2S_E_IO";
+    case C2S_E_COMPILE: return "C2S_E_COMPILE";
+    case C2S_E_EVENT: return "C2S_E_EVENT";
+    case C2S_E_NOMEM: return "C2S_E_NOMEM";
+    case C2S_E_INTERNAL: return "C2S_E_INTERNAL";
+    default: return "C2S_E_UNKNOWN";
+  }
+}
+
+const char* c2s_last_error(void) { return t_last_error.c_str(); }
+
+void c2s_engine_config_init(c2s_engine_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+  config->use_builtin_rulesets = 1;
+}
+
+c2s_status c2s_engine_create(const c2s_engine_config* config,
+                             c2s_engine** out) {
+  return Guard([&]() -> c2s_status {
+    if (out == nullptr) return Fail(C2S_E_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (config == nullptr || config->struct_size < sizeof(c2s_engine_config))
+      return Fail(C2S_E_INVALID_ARGUMENT,
+                  "config is NULL or not set up with c2s_engine_config_init");
+    if (config->ruleset_count > 0 && config->rulesets == nullptr)
+      return Fail(C2S_E_INVALID_ARGUMENT, "rulesets is NULL");
+    c2s::runtime::EngineCore::Options opts;
+    opts.builtin_rulesets = config->use_builtin_rulesets != 0;
+    for (size_t i = 0; i < config->ruleset_count; ++i) {
+      auto rs = LoadRuleset(&config->rulesets[i]);
+      if (!rs.ok()) return FromStatus(rs.status(), C2S_E_RULESET);
+      opts.rulesets.push_back(std::move(*rs));
+    }
+    c2s::rules::ExclusionSet exclusions;
+    if (config->exclusions) {
+      auto ex = LoadExclusions(config->exclusions);
+      if (!ex.ok()) return FromStatus(ex.status(), C2S_E_EXCLUSIONS);
+      exclusions = std::move(*ex);
+      opts.exclusions = &exclusions;
+    }
+    auto core = c2s::runtime::EngineCore::Create(std::move(opts));
+    if (!core.ok()) return FromStatus(core.status(), C2S_E_COMPILE);
+    *out = new c2s_engine{std::move(*core)};
+    return C2S_OK;
+  });
+}
+
+c2s_status c2s_engine_create_default(c2s_engine** out) {
+  c2s_engine_config config;
+  c2s_engine_config_init(&config);
+  return c2s_engine_create(&config, out);
+}
+
+void c2s_engine_free(c2s_engine* engine) { delete engine; }
+
+c2s_status c2s_engine_set_exclusions(c2s_engine* engine,
+                                     const c2s_source* source) {
+  return Guard([&]() -> c2s_status {
+    if (engine == nullptr) return Fail(C2S_E_INVALID_ARGUMENT, "engine is NULL");
+    if (source == nullptr)
+      return FromStatus(engine->core->SetExclusions(nullptr), C2S_E_EXCLUSIONS);
+    auto ex = LoadExclusions(source);
+    if (!ex.ok()) {
+      engine->core->NoteRejectedExclusions();
+      return FromStatus(ex.status(), C2S_E_EXCLUSIONS);
+    }
+    return FromStatus(engine->core->SetExclusions(&*ex), C2S_E_EXCLUSIONS);
+  });
+}
+
+size_t c2s_engine_field_count(const c2s_engine* engine) {
+  return engine ? engine->core->fields().size() : 0;
+}
+
+const char* c2s_engine_field_name(const c2s_engine* engine, size_t i) {
+  if (engine == nullptr || i >= engine->core->fields().size()) return nullptr;
+  return engine->core->fields().name(i).c_str();
+}
+
+int c2s_engine_field_index(const c2s_engine* engine, const char* name) {
+  if (engine == nullptr || name == nullptr) return -1;
+  try {
+    return engine->core->fields().Find(name);
+  } catch (...) {
+    return -1;
+  }
+}
+
+namespace {
+const c2s::rules::Rule* RuleAt(const c2s_engine* engine, size_t i) {
+  if (engine == nullptr) return nullptr;
+  for (const auto& rs : engine->core->rulesets()) {
+    if (i < rs.rules.size()) return &rs.rules[i];
+    i -= rs.rules.size();
+  }
+  return nullptr;
+}
+}  // namespace
+
+size_t c2s_engine_rule_count(const c2s_engine* engine) {
+  size_t n = 0;
+  if (engine)
+    for (const auto& rs : engine->core->rulesets()) n += rs.rules.size();
+  return n;
+}
+
+const char* c2s_engine_rule_id(const c2s_engine* engine, size_t i) {
+  const auto* r = RuleAt(engine, i);
+  return r ? r->id.c_str() : nullptr;
+}
+
+const char* c2s_engine_rule_name(const c2s_engine* engine, size_t i) {
+  const auto* r = RuleAt(engine, i);
+  return r ? r->name.c_str() : nullptr;
+}
+
+void c2s_engine_stats(const c2s_engine* engine, c2s_stats* out) {
+  if (out == nullptr) return;
+  std::memset(out, 0, sizeof(*out));
+  if (engine == nullptr) return;
+  try {
+    auto s = engine->core->Stats();
+    out->events = s.events;
+    out->matches = s.matches;
+    out->errors = s.errors;
+    out->exclusion_swaps = s.swaps;
+    out->exclusion_rejects = s.rejects;
+  } catch (...) {
+  }
+}
+
+c2s_status c2s_session_create(c2s_engine* engine, c2s_session** out) {
+  return Guard([&]() -> c2s_status {
+    if (out == nullptr) return Fail(C2S_E_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (engine == nullptr) return Fail(C2S_E_INVALID_ARGUMENT, "engine is NULL");
+    *out = new c2s_session(engine->core);
+    return C2S_OK;
+  });
+}
+
+void c2s_session_free(c2s_session* session) {
+  try {
+    delete session;
+  } catch (...) {
+  }
+}
+
+c2s_status c2s_eval_fields(c2s_session* session, const c2s_value* values,
+                           size_t count, size_t* matched_rules) {
+  return Guard([&]() -> c2s_status {
+    if (matched_rules) *matched_rules = 0;
+    if (session == nullptr || (values == nullptr && count > 0))
+      return Fail(C2S_E_INVALID_ARGUMENT, "session or values is NULL");
+    auto& s = session->session;
+    if (auto st = s.BeginFields(); !st.ok())
+      return FromStatus(st, C2S_E_INTERNAL);
+    auto& fields = s.fields();
+    const size_t slots = fields.slot_count();
+    for (size_t i = 0; i < count; ++i) {
+      const c2s_value& v = values[i];
+      if (v.field < 0 || static_cast<size_t>(v.field) >= slots)
+        return Fail(C2S_E_INVALID_ARGUMENT,
+                    "value " + std::to_string(i) + ": field index " +
+                        std::to_string(v.field) + " out of range");
+      if (v.type < C2S_VALUE_STRING || v.type > C2S_VALUE_OTHER)
+        return Fail(C2S_E_INVALID_ARGUMENT,
+                    "value " + std::to_string(i) + ": unknown type");
+      if (v.type == C2S_VALUE_STRING && v.data == nullptr && v.size > 0)
+        return Fail(C2S_E_INVALID_ARGUMENT,
+                    "value " + std::to_string(i) + ": data is NULL");
+      std::string_view text = v.type == C2S_VALUE_STRING && v.data
+                                  ? std::string_view(v.data, v.size)
+                                  : std::string_view();
+      fields.Add(static_cast<uint32_t>(v.field),
+                 static_cast<c2s::engine::ValueType>(v.type), text);
+    }
+    size_t n = s.EvaluateFields();
+    if (matched_rules) *matched_rules = n;
+    return C2S_OK;
+  });
+}
+
+c2s_status c2s_session_match(const c2s_session* session, size_t i,
+                             c2s_match* out) {
+  if (session == nullptr || out == nullptr)
+    return Fail(C2S_E_INVALID_ARGUMENT, "session or out is NULL");
+  const auto& m = session->session.matches();
+  if (i >= m.size()) return Fail(C2S_E_INVALID_ARGUMENT, "no such match");
+  out->rule_id = m[i].rule_id.c_str();
+  out->rule_name = m[i].rule_name.c_str();
+  out->field = m[i].field.c_str();
+  out->pattern = m[i].pattern.c_str();
+  out->value = m[i].value.c_str();
+  out->value_size = m[i].value.size();
+  return C2S_OK;
+}
+
+c2s_status c2s_session_enrichment(const c2s_session* session,
+                                  const char** json, size_t* size) {
+  return Guard([&]() -> c2s_status {
+    if (session == nullptr || json == nullptr)
+      return Fail(C2S_E_INVALID_ARGUMENT, "session or json is NULL");
+    // Rendering is lazy; the cache lives in the session.
+    const std::string& s =
+        const_cast<c2s_session*>(session)->session.EnrichmentJson();
+    *json = s.c_str();
+    if (size) *size = s.size();
+    return C2S_OK;
+  });
+}
+
+c2s_status c2s_eval_json(c2s_session* session, const char* data, size_t size,
+                         c2s_output* out) {
+  return Guard([&]() -> c2s_status {
+    if (out == nullptr) return Fail(C2S_E_INVALID_ARGUMENT, "out is NULL");
+    out->data = data;
+    out->size = size;
+    out->matched_rules = 0;
+    out->enriched = 0;
+    if (session == nullptr || (data == nullptr && size > 0))
+      return Fail(C2S_E_INVALID_ARGUMENT, "session or data is NULL");
+    auto r = session->session.EvalJson(std::string_view(data ? data : "", size));
+    out->data = r.output.data();
+    out->size = r.output.size();
+    out->matched_rules = r.matched_rules;
+    out->enriched = r.enriched ? 1 : 0;
+    if (r.status != c2s::event::ReadStatus::kOk) {
+      out->data = data;
+      out->size = size;
+      return Fail(C2S_E_EVENT, std::string("event passed through: ") +
+                                   c2s::event::ReadStatusText(r.status));
+    }
+    return C2S_OK;
+  });
+}
+
+c2s_status c2s_eval_ndjson(c2s_session* session, const char* data,
+                           size_t size, int only_matches,
+                           c2s_batch_result* out) {
+  return Guard([&]() -> c2s_status {
+    if (out == nullptr) return Fail(C2S_E_INVALID_ARGUMENT, "out is NULL");
+    std::memset(out, 0, sizeof(*out));
+    if (session == nullptr || (data == nullptr && size > 0))
+      return Fail(C2S_E_INVALID_ARGUMENT, "session or data is NULL");
+    session->batch_output.clear();
+    auto b = session->session.EvalNdjson(std::string_view(data ? data : "", size),
+                                         only_matches != 0,
+                                         &session->batch_output);
+    out->data = session->batch_output.data();
+    out->size = session->batch_output.size();
+    out->lines = b.lines;
+    out->matched_lines = b.matched_lines;
+    out->error_lines = b.error_lines;
+    return C2S_OK;
+  });
+}
+
+}  // extern "C"

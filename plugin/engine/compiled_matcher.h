@@ -1,0 +1,104 @@
+// The compiled form of a set of rules plus the exclusions in force:
+// per-field Hyperscan databases and a predicate plan. Immutable once built
+// and shared by every thread; each thread brings its own scratch (see
+// evaluator.h).
+#pragma once
+
+#include <hs/hs.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "util/strings.h"
+#include "absl/status/statusor.h"
+#include "engine/field_table.h"
+#include "engine/literal_gate.h"
+#include "rules/rule_model.h"
+
+namespace c2s::engine {
+
+enum class Op : uint8_t { kAll, kAny, kNot, kWildcard, kEquals, kExists, kIsTrue };
+
+struct PlanNode {
+  Op op = Op::kAll;
+  uint32_t slot = 0;       // predicates: the field
+  uint32_t predicate = 0;  // kWildcard: wildcard predicate; kEquals: set
+  std::vector<uint32_t> children;    // as written
+  std::vector<uint32_t> eval_order;  // same children, cheapest first
+  uint32_t cost = 0;
+  std::string label;  // "dns.question.name : (88 patterns)", for explain
+  std::string comment;
+  std::string where;
+};
+
+// All wildcard patterns of one field, in one Hyperscan database.
+struct FieldPatterns {
+  struct DatabaseDeleter {
+    void operator()(hs_database_t* db) const { hs_free_database(db); }
+  };
+  std::unique_ptr<hs_database_t, DatabaseDeleter> database;
+  LiteralGate gate;
+  std::vector<std::string> patterns;  // id -> text as written
+  std::vector<std::vector<uint32_t>> predicates_of_pattern;  // id -> preds
+  std::vector<uint32_t> everything_patterns;  // `*`: no scan needed
+};
+
+struct WildcardPredicate {
+  uint32_t slot;
+};
+
+struct CompiledRule {
+  rules::Rule rule;  // metadata (the query is compiled into the plan)
+  uint32_t root = 0;
+  // Wildcard predicates that speak for a match (not under an odd number of
+  // `not`): their matched pattern is what the match reports.
+  std::vector<uint32_t> reported_predicates;
+};
+
+class CompiledMatcher {
+ public:
+  // Compiles rules plus exclusions against a fixed field table. Fails (with
+  // the file, line and pointer of the culprit) on a field outside the table
+  // or a pattern Hyperscan refuses.
+  static absl::StatusOr<std::shared_ptr<const CompiledMatcher>> Compile(
+      const FieldTable& fields, const std::vector<rules::Ruleset>& rulesets,
+      const rules::ExclusionSet* exclusions);
+
+  const FieldTable& fields() const { return fields_; }
+  const std::vector<PlanNode>& nodes() const { return nodes_; }
+  const std::vector<CompiledRule>& rules() const { return rules_; }
+  const std::vector<WildcardPredicate>& wildcard_predicates() const {
+    return wildcard_predicates_;
+  }
+  // Per slot; empty patterns when the field has no wildcard predicate.
+  const std::vector<FieldPatterns>& field_patterns() const {
+    return field_patterns_;
+  }
+  const StringSet& equals_set(uint32_t i) const {
+    return equals_sets_[i];
+  }
+  // A scratch prototype big enough for every database here.
+  hs_scratch_t* scratch_prototype() const { return scratch_prototype_.get(); }
+  // The exclusions document this version was built with ("" if none).
+  const std::string& exclusions_origin() const { return exclusions_origin_; }
+  size_t exclusion_count() const { return exclusion_count_; }
+
+ private:
+  struct ScratchDeleter {
+    void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+  };
+  FieldTable fields_;
+  std::vector<PlanNode> nodes_;
+  std::vector<CompiledRule> rules_;
+  std::vector<WildcardPredicate> wildcard_predicates_;
+  std::vector<FieldPatterns> field_patterns_;
+  std::vector<StringSet> equals_sets_;
+  std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch_prototype_;
+  std::string exclusions_origin_;
+  size_t exclusion_count_ = 0;
+
+  friend class MatcherBuilder;
+};
+
+}  // namespace c2s::engine

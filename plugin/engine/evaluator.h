@@ -1,0 +1,89 @@
+// Evaluates a CompiledMatcher's rules over one event's field values. One
+// Evaluator per thread: it owns the Hyperscan scratch and the per-event
+// state, so evaluation allocates nothing once warmed up.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "engine/compiled_matcher.h"
+#include "engine/event_fields.h"
+
+namespace c2s::engine {
+
+struct RuleMatch {
+  uint32_t rule;            // index into matcher.rules()
+  bool has_pattern = false; // false when no positive wildcard decided it
+  uint32_t slot = 0;
+  uint32_t pattern = 0;     // id within field_patterns()[slot]
+  std::string_view value;   // the value the pattern matched
+};
+
+// Every wildcard pattern that matched, for enrichment.
+struct PatternHit {
+  uint32_t rule;
+  uint32_t slot;
+  uint32_t pattern;
+  std::string_view value;
+};
+
+class Evaluator {
+ public:
+  Evaluator() = default;
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  // Switches to a matcher version (sizing scratch and state for it). The
+  // evaluator keeps the version alive until the next Bind.
+  absl::Status Bind(std::shared_ptr<const CompiledMatcher> matcher);
+  const CompiledMatcher& matcher() const { return *matcher_; }
+  const std::shared_ptr<const CompiledMatcher>& matcher_ptr() const {
+    return matcher_;
+  }
+
+  // Fill these, then Evaluate().
+  EventFields& fields() { return fields_; }
+
+  // Rules that match the current fields, in rule order.
+  const std::vector<RuleMatch>& Evaluate();
+
+  // After Evaluate(): every positive pattern that matched for rule i.
+  void CollectHits(const RuleMatch& m, std::vector<PatternHit>* out);
+
+  // Every node's verdict (1 true, 0 false), without short-circuit, for
+  // `explain`. Also fills the match list like Evaluate().
+  std::vector<int8_t> Explain();
+
+ private:
+  bool EvalNode(uint32_t id, std::vector<int8_t>* record);
+  bool PredicateHit(uint32_t predicate) const {
+    return pred_epoch_[predicate] == epoch_;
+  }
+  void ScanSlot(uint32_t slot);
+  void NextEvent();
+  static int OnHyperscanMatch(unsigned id, unsigned long long from,
+                              unsigned long long to, unsigned flags,
+                              void* ctx);
+  void MarkPattern(uint32_t slot, uint32_t pattern, uint32_t value_index);
+
+  std::shared_ptr<const CompiledMatcher> matcher_;
+  hs_scratch_t* scratch_ = nullptr;
+  EventFields fields_;
+  uint32_t epoch_ = 0;
+  std::vector<uint32_t> slot_epoch_;   // == epoch_: slot already scanned
+  std::vector<uint32_t> pred_epoch_;   // == epoch_: wildcard predicate hit
+  std::vector<uint32_t> hit_pattern_;  // first pattern that hit, per pred
+  std::vector<uint32_t> hit_value_;    // index of the value it hit
+  std::vector<RuleMatch> matches_;
+  // Set during a scan, read by the match callback.
+  uint32_t scan_slot_ = 0;
+  uint32_t scan_value_ = 0;
+};
+
+}  // namespace c2s::engine

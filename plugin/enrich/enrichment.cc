@@ -1,0 +1,168 @@
+#include "enrich/enrichment.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "util/strings.h"
+#include "enrich/splice.h"
+#include "util/json_text.h"
+
+namespace c2s::enrich {
+
+namespace {
+
+std::string Quoted(std::string_view s) {
+  std::string out;
+  json_text::AppendQuoted(out, s);
+  return out;
+}
+
+std::string Number(double v) {
+  if (v == static_cast<double>(static_cast<long long>(v)))
+    return Cat(static_cast<long long>(v));
+  return Cat(v);
+}
+
+void AddLeaf(std::vector<Leaf>* out, std::string path, Merge merge,
+             std::vector<std::string> values) {
+  if (values.empty()) return;
+  out->push_back(Leaf{std::move(path), merge, std::move(values)});
+}
+
+std::vector<std::string> QuotedAll(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& s : in) {
+    std::string q = Quoted(s);
+    if (std::find(out.begin(), out.end(), q) == out.end())
+      out.push_back(std::move(q));
+  }
+  return out;
+}
+
+std::vector<Leaf> LeavesOf(const rules::Rule& r) {
+  std::vector<Leaf> l;
+  AddLeaf(&l, "rule.id", Merge::kScalar, {Quoted(r.id)});
+  AddLeaf(&l, "rule.uuid", Merge::kScalar, {Quoted(r.id)});
+  AddLeaf(&l, "rule.name", Merge::kScalar, {Quoted(r.name)});
+  if (!r.version.empty())
+    AddLeaf(&l, "rule.version", Merge::kScalar, {Quoted(r.version)});
+  AddLeaf(&l, "rule.ruleset", Merge::kScalar, {Quoted(r.ruleset)});
+  if (!r.description.empty())
+    AddLeaf(&l, "rule.description", Merge::kScalar, {Quoted(r.description)});
+  AddLeaf(&l, "rule.author", Merge::kList, QuotedAll(r.author));
+  if (!r.license.empty())
+    AddLeaf(&l, "rule.license", Merge::kScalar, {Quoted(r.license)});
+  AddLeaf(&l, "rule.reference", Merge::kList, QuotedAll(r.references));
+
+  std::vector<std::string> framework, tactic_id, tactic_name, tactic_ref,
+      tech_id, tech_name, tech_ref, sub_id, sub_name, sub_ref;
+  for (const auto& t : r.threat) {
+    framework.push_back(t.framework);
+    tactic_id.push_back(t.tactic.id);
+    tactic_name.push_back(t.tactic.name);
+    if (!t.tactic.reference.empty()) tactic_ref.push_back(t.tactic.reference);
+    for (const auto& te : t.techniques) {
+      tech_id.push_back(te.technique.id);
+      tech_name.push_back(te.technique.name);
+      if (!te.technique.reference.empty())
+        tech_ref.push_back(te.technique.reference);
+      for (const auto& s : te.subtechniques) {
+        sub_id.push_back(s.id);
+        sub_name.push_back(s.name);
+        if (!s.reference.empty()) sub_ref.push_back(s.reference);
+      }
+    }
+  }
+  AddLeaf(&l, "threat.framework", Merge::kScalar, QuotedAll(framework));
+  AddLeaf(&l, "threat.tactic.id", Merge::kList, QuotedAll(tactic_id));
+  AddLeaf(&l, "threat.tactic.name", Merge::kList, QuotedAll(tactic_name));
+  AddLeaf(&l, "threat.tactic.reference", Merge::kList, QuotedAll(tactic_ref));
+  AddLeaf(&l, "threat.technique.id", Merge::kList, QuotedAll(tech_id));
+  AddLeaf(&l, "threat.technique.name", Merge::kList, QuotedAll(tech_name));
+  AddLeaf(&l, "threat.technique.reference", Merge::kList, QuotedAll(tech_ref));
+  AddLeaf(&l, "threat.technique.subtechnique.id", Merge::kList,
+          QuotedAll(sub_id));
+  AddLeaf(&l, "threat.technique.subtechnique.name", Merge::kList,
+          QuotedAll(sub_name));
+  AddLeaf(&l, "threat.technique.subtechnique.reference", Merge::kList,
+          QuotedAll(sub_ref));
+  AddLeaf(&l, "event.risk_score", Merge::kMax, {Number(r.risk_score)});
+  AddLeaf(&l, "event.severity", Merge::kMax,
+          {Number(SeverityNumber(r.severity))});
+  AddLeaf(&l, "tags", Merge::kAppendTags, QuotedAll(r.tags));
+  return l;
+}
+
+}  // namespace
+
+int SeverityNumber(std::string_view label) {
+  // Elastic's default mapping of severity to risk: 21 / 47 / 73 / 99.
+  if (label == "critical") return 99;
+  if (label == "high") return 73;
+  if (label == "medium") return 47;
+  return 21;
+}
+
+RuleEnrichments::RuleEnrichments(const engine::CompiledMatcher& matcher) {
+  for (const auto& cr : matcher.rules()) per_rule_.push_back(LeavesOf(cr.rule));
+}
+
+void Enrichment::AddValue(std::string_view path, Merge merge, std::string raw) {
+  Leaf* leaf = nullptr;
+  for (Leaf& l : leaves_)
+    if (l.path == path) leaf = &l;
+  if (leaf == nullptr) {
+    leaves_.push_back(Leaf{std::string(path), merge, {}});
+    leaf = &leaves_.back();
+  }
+  if (leaf->merge == Merge::kMax && !leaf->values.empty()) {
+    if (std::strtod(raw.c_str(), nullptr) >
+        std::strtod(leaf->values[0].c_str(), nullptr))
+      leaf->values[0] = std::move(raw);
+    return;
+  }
+  if (std::find(leaf->values.begin(), leaf->values.end(), raw) ==
+      leaf->values.end())
+    leaf->values.push_back(std::move(raw));
+}
+
+void Enrichment::AddRule(const std::vector<Leaf>& rule_leaves) {
+  for (const Leaf& l : rule_leaves)
+    for (const std::string& v : l.values) AddValue(l.path, l.merge, v);
+}
+
+void Enrichment::AddHit(const engine::CompiledMatcher& m,
+                        const engine::PatternHit& h) {
+  const auto& rule = m.rules()[h.rule].rule;
+  std::string o = "{\"rule_id\":";
+  json_text::AppendQuoted(o, rule.id);
+  o += ",\"field\":";
+  json_text::AppendQuoted(o, m.fields().name(h.slot));
+  o += ",\"pattern\":";
+  json_text::AppendQuoted(o, m.field_patterns()[h.slot].patterns[h.pattern]);
+  o += ",\"value\":";
+  json_text::AppendQuoted(o, h.value);
+  o += '}';
+  AddValue("c2sieve.matches", Merge::kList, std::move(o));
+}
+
+void RenderLeafValue(const Leaf& leaf, std::string* out) {
+  bool array = leaf.merge == Merge::kList || leaf.merge == Merge::kAppendTags ||
+               (leaf.merge == Merge::kScalar && leaf.values.size() > 1);
+  if (!array) {
+    *out += leaf.values.empty() ? "null" : leaf.values[0];
+    return;
+  }
+  *out += '[';
+  for (size_t i = 0; i < leaf.values.size(); ++i) {
+    if (i) *out += ',';
+    *out += leaf.values[i];
+  }
+  *out += ']';
+}
+
+void Enrichment::RenderObject(std::string* out) const {
+  SpliceInto("{}", leaves_, out);
+}
+
+}  // namespace c2s::enrich

@@ -1,0 +1,63 @@
+// What a match adds to an event, as ECS leaves ("rule.name" -> JSON value).
+// Per-rule leaves are rendered once per matcher version; a verdict combines
+// the matched rules' leaves with the matched patterns (c2sieve.matches).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/compiled_matcher.h"
+#include "engine/evaluator.h"
+
+namespace c2s::enrich {
+
+// How a leaf combines when several rules match one event.
+enum class Merge {
+  kScalar,      // one value; several distinct values become an array
+  kList,        // always an array of distinct values
+  kMax,         // the largest number
+  kAppendTags,  // appended to the event's own `tags`, never replacing them
+};
+
+struct Leaf {
+  std::string path;                 // dotted ECS name
+  Merge merge = Merge::kScalar;
+  std::vector<std::string> values;  // raw JSON values
+};
+
+// Leaves for each rule of one matcher version. Immutable, shared.
+class RuleEnrichments {
+ public:
+  explicit RuleEnrichments(const engine::CompiledMatcher& matcher);
+  const std::vector<Leaf>& leaves(uint32_t rule) const { return per_rule_[rule]; }
+
+ private:
+  std::vector<std::vector<Leaf>> per_rule_;
+};
+
+// Numeric ECS event.severity for a rule severity label.
+int SeverityNumber(std::string_view label);
+
+// Per-session: the leaves of the current verdict, and their rendering.
+class Enrichment {
+ public:
+  void Clear() { leaves_.clear(); }
+  // Adds a matched rule's leaves and its pattern hits.
+  void AddRule(const std::vector<Leaf>& rule_leaves);
+  void AddHit(const engine::CompiledMatcher& m, const engine::PatternHit& h);
+  void AddValue(std::string_view path, Merge merge, std::string raw);
+
+  const std::vector<Leaf>& leaves() const { return leaves_; }
+
+  // The leaves as one nested JSON object.
+  void RenderObject(std::string* out) const;
+
+ private:
+  std::vector<Leaf> leaves_;
+};
+
+// Renders a leaf's value (scalar, array or max).
+void RenderLeafValue(const Leaf& leaf, std::string* out);
+
+}  // namespace c2s::enrich

@@ -1,0 +1,34 @@
+// What a loader needs to report an error the way users can act on it:
+// "file:line: /json/pointer: reason".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace c2s::rules {
+
+class LoadContext {
+ public:
+  LoadContext(std::string origin, std::string_view text)
+      : origin_(std::move(origin)), text_(text) {}
+
+  const std::string& origin() const { return origin_; }
+
+  // "origin:line pointer", for error messages and Node::where.
+  std::string Where(std::string_view pointer) const;
+
+  // InvalidArgument naming origin, line and pointer.
+  absl::Status Fail(std::string_view pointer, std::string_view reason) const;
+
+ private:
+  std::string origin_;
+  std::string_view text_;
+};
+
+// Reads a whole file; the error names the path.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+}  // namespace c2s::rules

@@ -1,0 +1,78 @@
+// The rule model: what a ruleset or exclusions document says, before
+// compilation. Loaders build it; the compiler reads it; the evaluator never
+// sees it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace c2s::rules {
+
+enum class NodeKind {
+  kAll,       // every child true (empty: true)
+  kAny,       // some child true (empty: false)
+  kNot,       // exactly one child
+  kWildcard,  // field : ("p1", "p2" ...), ASCII case-insensitive
+  kEquals,    // field == "v" / field in ("v1" ...), case-sensitive
+  kExists,    // field != null
+  kIsTrue,    // field == true (also the string "true")
+};
+
+struct Node {
+  NodeKind kind = NodeKind::kAll;
+  std::string field;                // predicates only
+  std::vector<std::string> values;  // kWildcard / kEquals
+  std::vector<Node> children;       // kAll / kAny / kNot
+  std::string comment;              // shown by `c2sieve explain`
+  std::string where;                // "file:line pointer", for messages
+};
+
+struct ThreatItem {
+  std::string id, name, reference;
+};
+struct ThreatTechnique {
+  ThreatItem technique;
+  std::vector<ThreatItem> subtechniques;
+};
+struct Threat {
+  std::string framework;
+  ThreatItem tactic;
+  std::vector<ThreatTechnique> techniques;
+};
+
+struct Rule {
+  std::string id;
+  std::string name;
+  std::string version;
+  std::string description;
+  std::vector<std::string> author;
+  std::string license;
+  double risk_score = 0;
+  std::string severity;  // low | medium | high | critical
+  std::vector<std::string> references;
+  std::vector<Threat> threat;
+  std::vector<std::string> tags;  // appended to the event's `tags`
+  std::string ruleset;            // name of the ruleset it came from
+  Node query;
+};
+
+struct Ruleset {
+  std::string name;
+  std::string origin;  // file name or buffer label
+  std::vector<Rule> rules;
+};
+
+// One exclusion entry: the event is excluded from the listed rules (all
+// rules when `rule_ids` is empty) when `condition` holds.
+struct Exclusion {
+  std::string reason;
+  std::vector<std::string> rule_ids;
+  Node condition;
+};
+
+struct ExclusionSet {
+  std::string origin;
+  std::vector<Exclusion> entries;
+};
+
+}  // namespace c2s::rules

@@ -1,0 +1,106 @@
+#include "runtime/engine_core.h"
+
+#include <algorithm>
+
+#include "rules/exclusions_loader.h"
+#include "rules/ruleset_loader.h"
+
+namespace c2s::runtime {
+
+namespace {
+
+void AddFields(const rules::Node& n, engine::FieldTable* t) {
+  if (!n.field.empty()) t->Add(n.field);
+  for (const auto& c : n.children) AddFields(c, t);
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
+    Options options) {
+  std::shared_ptr<EngineCore> core(new EngineCore());
+  if (options.builtin_rulesets) {
+    auto builtin = rules::BuiltinRuleset();
+    if (!builtin.ok()) return builtin.status();
+    core->rulesets_.push_back(std::move(*builtin));
+  }
+  for (auto& rs : options.rulesets) core->rulesets_.push_back(std::move(rs));
+  if (core->rulesets_.empty())
+    return absl::InvalidArgumentError("no ruleset to load");
+  for (const auto& rs : core->rulesets_)
+    for (const auto& r : rs.rules) AddFields(r.query, &core->fields_);
+  size_t n = 0;
+  const rules::ExclusionField* ef = rules::ExclusionFields(&n);
+  for (size_t i = 0; i < n; ++i) core->fields_.Add(ef[i].field);
+  core->paths_ = std::make_unique<event::FieldPaths>(core->fields_);
+  core->limits_ = options.limits;
+  auto version = core->Build(options.exclusions);
+  if (!version.ok()) return version.status();
+  core->current_ = *version;
+  core->generation_.store(1, std::memory_order_release);
+  return core;
+}
+
+absl::StatusOr<std::shared_ptr<const EngineVersion>> EngineCore::Build(
+    const rules::ExclusionSet* exclusions) const {
+  auto matcher =
+      engine::CompiledMatcher::Compile(fields_, rulesets_, exclusions);
+  if (!matcher.ok()) return matcher.status();
+  auto v = std::make_shared<EngineVersion>();
+  v->matcher = *matcher;
+  v->enrichments = std::make_shared<enrich::RuleEnrichments>(**matcher);
+  return std::shared_ptr<const EngineVersion>(std::move(v));
+}
+
+absl::Status EngineCore::SetExclusions(const rules::ExclusionSet* exclusions) {
+  // Compile outside the lock: evaluators never wait on it.
+  auto version = Build(exclusions);
+  if (!version.ok()) {
+    rejects_.fetch_add(1, std::memory_order_relaxed);
+    return version.status();
+  }
+  {
+    std::lock_guard<std::mutex> lock(version_mu_);
+    current_ = *version;
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  swaps_.fetch_add(1, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const EngineVersion> EngineCore::Current() const {
+  std::lock_guard<std::mutex> lock(version_mu_);
+  return current_;
+}
+
+std::shared_ptr<SessionCounters> EngineCore::RegisterCounters() {
+  auto c = std::make_shared<SessionCounters>();
+  std::lock_guard<std::mutex> lock(counters_mu_);
+  live_counters_.push_back(c);
+  return c;
+}
+
+void EngineCore::RetireCounters(const std::shared_ptr<SessionCounters>& c) {
+  std::lock_guard<std::mutex> lock(counters_mu_);
+  retired_.events += c->events.load(std::memory_order_relaxed);
+  retired_.matches += c->matches.load(std::memory_order_relaxed);
+  retired_.errors += c->errors.load(std::memory_order_relaxed);
+  live_counters_.erase(
+      std::remove(live_counters_.begin(), live_counters_.end(), c),
+      live_counters_.end());
+}
+
+EngineStats EngineCore::Stats() const {
+  std::lock_guard<std::mutex> lock(counters_mu_);
+  EngineStats s = retired_;
+  for (const auto& c : live_counters_) {
+    s.events += c->events.load(std::memory_order_relaxed);
+    s.matches += c->matches.load(std::memory_order_relaxed);
+    s.errors += c->errors.load(std::memory_order_relaxed);
+  }
+  s.swaps = swaps_.load(std::memory_order_relaxed);
+  s.rejects = rejects_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace c2s::runtime

@@ -1,0 +1,97 @@
+// An engine: the loaded rulesets, the fixed field table, and the current
+// compiled version (matcher + enrichments + exclusions), which
+// SetExclusions replaces atomically. Sessions pick up a new version at the
+// start of their next evaluation; evaluations in flight keep theirs.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/compiled_matcher.h"
+#include "enrich/enrichment.h"
+#include "event/json_event_reader.h"
+#include "rules/rule_model.h"
+
+namespace c2s::runtime {
+
+// Everything an evaluation reads, immutable and shared.
+struct EngineVersion {
+  std::shared_ptr<const engine::CompiledMatcher> matcher;
+  std::shared_ptr<const enrich::RuleEnrichments> enrichments;
+  uint64_t generation = 0;
+};
+
+// Counters of one session, written only by its thread.
+struct alignas(64) SessionCounters {
+  std::atomic<uint64_t> events{0};
+  std::atomic<uint64_t> matches{0};
+  std::atomic<uint64_t> errors{0};
+  void Bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+};
+
+struct EngineStats {
+  uint64_t events = 0, matches = 0, errors = 0, swaps = 0, rejects = 0;
+};
+
+class EngineCore {
+ public:
+  struct Options {
+    bool builtin_rulesets = true;
+    std::vector<rules::Ruleset> rulesets;
+    const rules::ExclusionSet* exclusions = nullptr;
+    event::EventLimits limits;
+  };
+  static absl::StatusOr<std::shared_ptr<EngineCore>> Create(Options options);
+
+  // Validates, compiles and swaps in new exclusions (nullptr: none). On
+  // failure the version in force stays.
+  absl::Status SetExclusions(const rules::ExclusionSet* exclusions);
+
+  // Counts a document that failed before it reached SetExclusions.
+  void NoteRejectedExclusions() {
+    rejects_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  std::shared_ptr<const EngineVersion> Current() const;
+  uint64_t generation() const {
+    return generation_.load(std::memory_order_acquire);
+  }
+
+  const engine::FieldTable& fields() const { return fields_; }
+  const event::FieldPaths& paths() const { return *paths_; }
+  const event::EventLimits& limits() const { return limits_; }
+  const std::vector<rules::Ruleset>& rulesets() const { return rulesets_; }
+
+  // Counters: sessions register theirs; freed sessions fold into totals.
+  std::shared_ptr<SessionCounters> RegisterCounters();
+  void RetireCounters(const std::shared_ptr<SessionCounters>& c);
+  EngineStats Stats() const;
+
+ private:
+  EngineCore() = default;
+  absl::StatusOr<std::shared_ptr<const EngineVersion>> Build(
+      const rules::ExclusionSet* exclusions) const;
+
+  std::vector<rules::Ruleset> rulesets_;
+  engine::FieldTable fields_;
+  std::unique_ptr<event::FieldPaths> paths_;
+  event::EventLimits limits_;
+
+  mutable std::mutex version_mu_;  // guards current_; serializes swaps
+  std::shared_ptr<const EngineVersion> current_;
+  std::atomic<uint64_t> generation_{0};
+
+  mutable std::mutex counters_mu_;
+  std::vector<std::shared_ptr<SessionCounters>> live_counters_;
+  EngineStats retired_;
+  std::atomic<uint64_t> swaps_{0}, rejects_{0};
+};
+
+}  // namespace c2s::runtime

@@ -1,0 +1,127 @@
+#include "runtime/session.h"
+
+#include "enrich/splice.h"
+#include "util/version.h"
+
+namespace c2s::runtime {
+
+Session::Session(std::shared_ptr<EngineCore> core)
+    : core_(std::move(core)),
+      counters_(core_->RegisterCounters()),
+      reader_(&core_->paths(), core_->limits()) {}
+
+Session::~Session() { core_->RetireCounters(counters_); }
+
+absl::Status Session::Refresh() {
+  uint64_t g = core_->generation();
+  if (g == bound_generation_ && version_) return absl::OkStatus();
+  auto v = core_->Current();
+  if (auto st = evaluator_.Bind(v->matcher); !st.ok()) return st;
+  version_ = std::move(v);
+  bound_generation_ = g;
+  return absl::OkStatus();
+}
+
+absl::Status Session::BeginFields() {
+  if (auto st = Refresh(); !st.ok()) return st;
+  evaluator_.fields().Clear();
+  match_info_.clear();
+  enrichment_.Clear();
+  enrichment_json_valid_ = false;
+  return absl::OkStatus();
+}
+
+size_t Session::Finish() {
+  const auto& matches = evaluator_.Evaluate();
+  counters_->Bump(counters_->events);
+  if (matches.empty()) return 0;
+  counters_->Bump(counters_->matches);
+  const engine::CompiledMatcher& m = evaluator_.matcher();
+  hits_.clear();
+  for (const auto& rm : matches) {
+    enrichment_.AddRule(version_->enrichments->leaves(rm.rule));
+    evaluator_.CollectHits(rm, &hits_);
+    MatchInfo info;
+    const auto& rule = m.rules()[rm.rule].rule;
+    info.rule_id = rule.id;
+    info.rule_name = rule.name;
+    if (rm.has_pattern) {
+      info.field = m.fields().name(rm.slot);
+      info.pattern = m.field_patterns()[rm.slot].patterns[rm.pattern];
+      info.value = std::string(rm.value);
+    }
+    match_info_.push_back(std::move(info));
+  }
+  for (const auto& h : hits_) enrichment_.AddHit(m, h);
+  std::string version = "\"";
+  version += LibraryVersion();
+  version += '"';
+  enrichment_.AddValue("c2sieve.version", enrich::Merge::kScalar, version);
+  return matches.size();
+}
+
+size_t Session::EvaluateFields() { return Finish(); }
+
+const std::string& Session::EnrichmentJson() {
+  if (!enrichment_json_valid_) {
+    enrichment_json_.clear();
+    enrichment_.RenderObject(&enrichment_json_);
+    enrichment_json_valid_ = true;
+  }
+  return enrichment_json_;
+}
+
+event::ReadStatus Session::ReadJsonFields(std::string_view event) {
+  return reader_.Read(event, &evaluator_.fields());
+}
+
+JsonResult Session::EvalJson(std::string_view event) {
+  JsonResult r;
+  r.output = event;
+  if (!BeginFields().ok()) {
+    r.status = event::ReadStatus::kNotJson;
+    counters_->Bump(counters_->errors);
+    return r;
+  }
+  r.status = ReadJsonFields(event);
+  if (r.status != event::ReadStatus::kOk) {
+    counters_->Bump(counters_->events);
+    counters_->Bump(counters_->errors);
+    return r;
+  }
+  r.matched_rules = Finish();
+  if (r.matched_rules == 0) return r;
+  output_.clear();
+  if (enrich::SpliceInto(event, enrichment_.leaves(), &output_)) {
+    r.output = output_;
+    r.enriched = true;
+  }
+  return r;
+}
+
+BatchResult Session::EvalNdjson(std::string_view data, bool only_matches,
+                                std::string* out) {
+  BatchResult b;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    size_t nl = data.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? data.size() : nl;
+    std::string_view line = data.substr(pos, end - pos);
+    pos = end + 1;
+    ++b.lines;
+    // Keep a CR of CRLF input on the line; JSON allows it as whitespace.
+    bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
+    if (blank) {
+      if (!only_matches) out->append(line).push_back('\n');
+      continue;
+    }
+    JsonResult r = EvalJson(line);
+    if (r.status != event::ReadStatus::kOk) ++b.error_lines;
+    if (r.enriched) ++b.matched_lines;
+    if (only_matches && !r.enriched) continue;
+    out->append(r.output).push_back('\n');
+  }
+  return b;
+}
+
+}  // namespace c2s::runtime

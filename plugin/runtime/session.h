@@ -1,0 +1,80 @@
+// Per-thread evaluation: binds to the engine's current version, reads an
+// event's fields (JSON or given by the caller), evaluates, and enriches
+// matches. Owns every buffer the hot path needs, so steady-state
+// evaluation allocates nothing for events that do not match.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "engine/evaluator.h"
+#include "enrich/enrichment.h"
+#include "event/json_event_reader.h"
+#include "runtime/engine_core.h"
+
+namespace c2s::runtime {
+
+struct MatchInfo {
+  std::string rule_id, rule_name, field, pattern, value;
+};
+
+struct JsonResult {
+  event::ReadStatus status = event::ReadStatus::kOk;
+  std::string_view output;  // input bytes, or the session's enriched copy
+  size_t matched_rules = 0;
+  bool enriched = false;
+};
+
+struct BatchResult {
+  size_t lines = 0, matched_lines = 0, error_lines = 0;
+};
+
+class Session {
+ public:
+  explicit Session(std::shared_ptr<EngineCore> core);
+  ~Session();
+
+  const std::shared_ptr<EngineCore>& core() const { return core_; }
+
+  // Field-level: clear, add values, evaluate.
+  absl::Status BeginFields();
+  engine::EventFields& fields() { return evaluator_.fields(); }
+  size_t EvaluateFields();
+
+  JsonResult EvalJson(std::string_view event);
+
+  // Appends one output line per input line to `out`.
+  BatchResult EvalNdjson(std::string_view data, bool only_matches,
+                         std::string* out);
+
+  // Details of the last evaluation's matches.
+  const std::vector<MatchInfo>& matches() const { return match_info_; }
+  // The last evaluation's enrichment as a JSON object ("{}" if none).
+  const std::string& EnrichmentJson();
+
+  // For `explain`: the bound version and evaluator.
+  engine::Evaluator& evaluator() { return evaluator_; }
+  event::ReadStatus ReadJsonFields(std::string_view event);
+
+ private:
+  absl::Status Refresh();
+  size_t Finish();
+
+  std::shared_ptr<EngineCore> core_;
+  std::shared_ptr<const EngineVersion> version_;
+  uint64_t bound_generation_ = 0;
+  std::shared_ptr<SessionCounters> counters_;
+  engine::Evaluator evaluator_;
+  event::JsonEventReader reader_;
+  enrich::Enrichment enrichment_;
+  std::vector<engine::PatternHit> hits_;
+  std::vector<MatchInfo> match_info_;
+  std::string enrichment_json_;
+  bool enrichment_json_valid_ = false;
+  std::string output_;
+};
+
+}  // namespace c2s::runtime

@@ -1,0 +1,173 @@
+#include "util/json_text.h"
+
+#include <cstdio>
+#include <string>
+
+namespace c2s::json_text {
+
+size_t SkipSpace(std::string_view s, size_t i) {
+  while (i < s.size() &&
+         (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+    ++i;
+  return i;
+}
+
+size_t SkipValue(std::string_view s, size_t i) {
+  if (i >= s.size()) return kNpos;
+  size_t depth = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == '"') {
+      ++i;
+      while (i < s.size() && s[i] != '"') i += (s[i] == '\\') ? 2 : 1;
+      if (i >= s.size()) return kNpos;
+      ++i;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+      ++i;
+      continue;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return kNpos;
+      --depth;
+      ++i;
+    } else if (depth > 0) {
+      ++i;
+      continue;
+    } else {
+      // Scalar at top level: number, true, false, null.
+      while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
+             s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+        ++i;
+      return i;
+    }
+    if (depth == 0) return i;
+  }
+  return kNpos;
+}
+
+int LineOfOffset(std::string_view s, size_t pos) {
+  int line = 1;
+  for (size_t i = 0; i < pos && i < s.size(); ++i)
+    if (s[i] == '\n') ++line;
+  return line;
+}
+
+namespace {
+
+// Unescapes one pointer token (~1 -> /, ~0 -> ~).
+std::string PointerToken(std::string_view t) {
+  std::string out;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '~' && i + 1 < t.size()) {
+      out += t[i + 1] == '1' ? '/' : '~';
+      ++i;
+    } else {
+      out += t[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int LineOfPointer(std::string_view s, std::string_view pointer) {
+  size_t pos = SkipSpace(s, 0);
+  size_t p = 0;
+  while (p < pointer.size() && pointer[p] == '/') {
+    size_t next = pointer.find('/', p + 1);
+    if (next == std::string_view::npos) next = pointer.size();
+    std::string token = PointerToken(pointer.substr(p + 1, next - p - 1));
+    p = next;
+    if (pos >= s.size()) break;
+    size_t found = kNpos;
+    if (s[pos] == '{') {
+      ForEachMember(s, pos, [&](const Member& m) {
+        if (m.raw_key == token) {
+          found = m.value_begin;
+          return false;
+        }
+        return true;
+      });
+    } else if (s[pos] == '[') {
+      size_t want = 0;
+      if (std::sscanf(token.c_str(), "%zu", &want) != 1) break;
+      size_t index = 0;
+      ForEachElement(s, pos, [&](size_t b, size_t) {
+        if (index++ == want) {
+          found = b;
+          return false;
+        }
+        return true;
+      });
+    }
+    if (found == kNpos) break;
+    pos = found;
+  }
+  return LineOfOffset(s, pos);
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence at v[i], or 0 if it is not one.
+size_t Utf8SequenceLength(std::string_view v, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(v[k]); };
+  unsigned char c = b(i);
+  size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  if (c > 0xF4 || n == 0 || i + n > v.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+  if (n == 3 && c == 0xE0 && b(i + 1) < 0xA0) return 0;  // overlong
+  if (n == 3 && c == 0xED && b(i + 1) > 0x9F) return 0;  // surrogate
+  if (n == 4 && c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
+  if (n == 4 && c == 0xF4 && b(i + 1) > 0x8F) return 0;  // > U+10FFFF
+  return n;
+}
+
+}  // namespace
+
+void AppendQuoted(std::string& out, std::string_view v) {
+  static const char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (size_t i = 0; i < v.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c >= 0x80) {
+      // Invalid UTF-8 would make the whole document invalid: U+FFFD.
+      size_t n = Utf8SequenceLength(v, i);
+      if (n == 0) {
+        out += "\ufffd";
+      } else {
+        out.append(v.data() + i, n);
+        i += n - 1;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void AppendPointerToken(std::string& out, std::string_view token) {
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+}
+
+}  // namespace c2s::json_text
