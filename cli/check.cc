@@ -88,7 +88,15 @@ int RunCheck(const std::vector<std::string>& args) {
       continue;
     }
     runtime::EngineCore::Options o;
+    // Check against the built-in rules too, unless a file given here is
+    // (a version of) the built-in ruleset itself.
     o.builtin_rulesets = true;
+    if (auto builtin = rules::BuiltinRuleset(); builtin.ok()) {
+      for (const auto& rs : rulesets)
+        for (const auto& r : rs.rules)
+          for (const auto& b : builtin->rules)
+            if (r.id == b.id) o.builtin_rulesets = false;
+    }
     o.rulesets = rulesets;
     o.exclusions = &*ex;
     auto core = runtime::EngineCore::Create(std::move(o));

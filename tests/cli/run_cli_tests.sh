@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Golden tests of the c2sieve command. Usage: run_cli_tests.sh C2SIEVE REPO
+# Set C2S_UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change.
+set -u
+bin=$1
+repo=$2
+here="$repo/tests/cli"
+golden="$here/golden"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+# run NAME EXPECTED_EXIT COMMAND...: stdout, stderr (rates removed) and the
+# exit code must equal golden/NAME.{out,err}.
+run() {
+  local name=$1 want=$2
+  shift 2
+  (cd "$repo" && "$@") >"$work/$name.out" 2>"$work/$name.raw-err"
+  local got=$?
+  sed -E 's/[0-9]+ events\/s/N events\/s/' "$work/$name.raw-err" >"$work/$name.err"
+  if [ "${C2S_UPDATE_GOLDEN:-}" = 1 ]; then
+    cp "$work/$name.out" "$golden/$name.out"
+    cp "$work/$name.err" "$golden/$name.err"
+  fi
+  if [ "$got" != "$want" ]; then
+    echo "FAIL $name: exit $got, expected $want"; cat "$work/$name.raw-err"; failed=$((failed + 1)); return
+  fi
+  if ! diff -u "$golden/$name.out" "$work/$name.out" >"$work/$name.diff" ||
+     ! diff -u "$golden/$name.err" "$work/$name.err" >>"$work/$name.diff"; then
+    echo "FAIL $name: output differs from golden"; head -40 "$work/$name.diff"; failed=$((failed + 1)); return
+  fi
+  echo "ok   $name"; passed=$((passed + 1))
+}
+
+# check NAME CONDITION-COMMAND...: a plain assertion.
+check() {
+  local name=$1
+  shift
+  if "$@"; then echo "ok   $name"; passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
+}
+
+run scan 0 "$bin" scan tests/cli/events.ndjson
+run scan-only-matches 0 "$bin" scan --only-matches --quiet tests/cli/events.ndjson
+run scan-exclusions 0 "$bin" scan --only-matches --exclusions rulesets/examples/exclusions.json tests/cli/events.ndjson
+run scan-stdin 0 bash -c "\"$bin\" scan --quiet - < tests/cli/events.ndjson"
+run explain-match 0 "$bin" explain tests/cli/events.ndjson
+run explain-excluded 0 bash -c "sed -n 7p tests/cli/events.ndjson | \"$bin\" explain -"
+run check-good 0 "$bin" check rulesets/elastic/command_and_control_common_webservices.json rulesets/examples/exclusions.json
+run check-bad 1 "$bin" check tests/cli/bad-ruleset.json tests/cli/bad-exclusions.json
+run scan-bad-exclusions 3 "$bin" scan --exclusions tests/cli/bad-exclusions.json tests/cli/events.ndjson
+run scan-missing-input 4 "$bin" scan tests/cli/no-such-file.ndjson
+run usage-unknown-option 2 "$bin" scan --frobnicate
+run usage-no-command 2 "$bin"
+
+# The bundled sample: one line out per line in, and every line that was not
+# enriched is byte-for-byte the input line.
+"$bin" scan --quiet "$repo/samples/ecs-dns-events.ndjson" >"$work/sample.out"
+check sample-line-count [ "$(wc -l <"$work/sample.out")" = "$(wc -l <"$repo/samples/ecs-dns-events.ndjson")" ]
+paste -d '\n' "$repo/samples/ecs-dns-events.ndjson" "$work/sample.out" |
+  awk 'NR % 2 == 1 { in_line = $0; next } index($0, "\"c2sieve\":{") == 0 && $0 != in_line { bad++ } END { exit bad > 0 }'
+check sample-unmatched-lines-unchanged [ $? = 0 ]
+check sample-has-matches [ "$(grep -c '"c2sieve":{' "$work/sample.out")" -gt 100 ]
+check help-exit-0 "$bin" --help
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

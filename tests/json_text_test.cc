@@ -1,0 +1,57 @@
+#include "util/json_text.h"
+
+#include <gtest/gtest.h>
+
+namespace c2s::json_text {
+namespace {
+
+TEST(JsonText, SkipValueFindsTheEndOfEachKind) {
+  std::string_view s = R"({"a":"x\"}","b":[1,{"c":null}],"d":-1.5e3,"e":true})";
+  EXPECT_EQ(SkipValue(s, 0), s.size());
+  EXPECT_EQ(SkipValue(R"("ab\\")", 0), 6u);
+  EXPECT_EQ(SkipValue("123 ", 0), 3u);
+  EXPECT_EQ(SkipValue("[1,2", 0), kNpos);
+  EXPECT_EQ(SkipValue("\"open", 0), kNpos);
+}
+
+TEST(JsonText, DeepNestingNeedsNoStack) {
+  std::string deep(100000, '[');
+  deep += std::string(100000, ']');
+  EXPECT_EQ(SkipValue(deep, 0), deep.size());
+}
+
+TEST(JsonText, MembersAndTheirRanges) {
+  std::string_view s = R"( { "k1" : "v" , "k\"2":{"x":[1]} } )";
+  std::vector<std::pair<std::string, std::string>> got;
+  size_t end = ForEachMember(s, SkipSpace(s, 0), [&](const Member& m) {
+    got.emplace_back(std::string(m.raw_key),
+                     std::string(s.substr(m.value_begin, m.value_end - m.value_begin)));
+    return true;
+  });
+  EXPECT_EQ(end, s.size() - 1);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], (std::pair<std::string, std::string>{"k1", "\"v\""}));
+  EXPECT_EQ(got[1], (std::pair<std::string, std::string>{"k\\\"2", R"({"x":[1]})"}));
+}
+
+TEST(JsonText, LineOfPointer) {
+  std::string_view s = "{\n  \"rules\": [\n    {\"id\": 1},\n    {\n      \"id\": 2\n    }\n  ]\n}";
+  EXPECT_EQ(LineOfPointer(s, ""), 1);
+  EXPECT_EQ(LineOfPointer(s, "/rules"), 2);
+  EXPECT_EQ(LineOfPointer(s, "/rules/0/id"), 3);
+  EXPECT_EQ(LineOfPointer(s, "/rules/1/id"), 5);
+  EXPECT_EQ(LineOfPointer(s, "/rules/1/missing"), 4);  // deepest that exists
+  EXPECT_EQ(LineOfPointer(s, "/rules/7"), 2);
+}
+
+TEST(JsonText, QuotingEscapesAndRepairsUtf8) {
+  std::string out;
+  AppendQuoted(out, std::string_view("a\"b\\c\n\x01\xc3\xa9", 9));
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\"");
+  out.clear();
+  AppendQuoted(out, std::string_view("x\xff\xc3", 3));  // invalid UTF-8
+  EXPECT_EQ(out, "\"x\xef\xbf\xbd\xef\xbf\xbd\"");  // U+FFFD twice
+}
+
+}  // namespace
+}  // namespace c2s::json_text

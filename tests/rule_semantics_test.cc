@@ -1,0 +1,256 @@
+// The built-in rule, clause by clause, with Elasticsearch EQL semantics.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "rules/ruleset_loader.h"
+#include "test_util.h"
+
+namespace c2s::testing {
+namespace {
+
+// The wildcard list under the node with this comment.
+const rules::Node* FindNode(const rules::Node& n, const std::string& comment) {
+  if (n.comment == comment) {
+    if (n.kind == rules::NodeKind::kWildcard) return &n;
+    for (const auto& c : n.children)
+      if (c.kind == rules::NodeKind::kWildcard && c.field != "dns.question.name") return &c;
+  }
+  for (const auto& c : n.children)
+    if (const auto* f = FindNode(c, comment)) return f;
+  return nullptr;
+}
+
+std::vector<std::string> BuiltinValues(const std::string& comment) {
+  auto rs = rules::BuiltinRuleset();
+  EXPECT_TRUE(rs.ok());
+  const rules::Node* n = FindNode(rs->rules[0].query, comment);
+  EXPECT_NE(n, nullptr) << comment;
+  return n ? n->values : std::vector<std::string>{};
+}
+
+// A concrete value each pattern matches: * -> "zz", ? -> "q".
+std::string Instantiate(const std::string& pattern) {
+  std::string s;
+  for (char c : pattern) s += c == '*' ? std::string("zz") : c == '?' ? std::string("q") : std::string(1, c);
+  return s;
+}
+
+class RuleTest : public ::testing::Test {
+ protected:
+  Harness h;
+};
+
+TEST_F(RuleTest, TheDefaultEventMatches) {
+  auto r = h.Eval(Event());
+  EXPECT_EQ(r.matched_rules, 1u);
+  EXPECT_TRUE(r.enriched);
+}
+
+TEST_F(RuleTest, EveryDomainPatternMatches) {
+  auto domains = BuiltinValues("commonly abused web services");
+  ASSERT_EQ(domains.size(), 88u);
+  for (const auto& d : domains) {
+    std::string v = Instantiate(d);
+    EXPECT_TRUE(h.Matches(Event().Domain(v))) << d << " as " << v;
+    std::string upper = v;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_TRUE(h.Matches(Event().Domain(upper))) << d << " as " << upper;
+    ASSERT_EQ(h.session->matches().size(), 1u);
+    EXPECT_EQ(h.session->matches()[0].field, "dns.question.name");
+  }
+}
+
+TEST_F(RuleTest, UnlistedDomainsDoNotMatch) {
+  for (const char* d : {"www.microsoft.com", "pastebin", "xpastebin.com",
+                        "ngrok.io", "discord.com.evil.net", "evil-t.me",
+                        "docs.live.net", "ab.docs.live.net", "raw.github.com",
+                        "api.telegram.org.", " t.me", ""})
+    EXPECT_FALSE(h.Matches(Event().Domain(d))) << d;
+}
+
+TEST_F(RuleTest, ReportsTheMatchedPattern) {
+  ASSERT_TRUE(h.Matches(Event().Domain("X.NGROK.IO")));
+  const auto& m = h.session->matches()[0];
+  EXPECT_EQ(m.rule_id, "66883649-f908-4a5b-a1e0-54090a1d3a32");
+  EXPECT_EQ(m.pattern, "*.ngrok.io");
+  EXPECT_EQ(m.value, "X.NGROK.IO");
+}
+
+TEST_F(RuleTest, EveryProcessLocationExclusion) {
+  auto execs = BuiltinValues("legitimate program locations");
+  ASSERT_EQ(execs.size(), 19u);
+  for (const auto& p : execs) {
+    std::string v = Instantiate(p);
+    EXPECT_FALSE(h.Matches(Event().Exe(v))) << p << " as " << v;
+    // Lower case: `:` ignores ASCII case.
+    std::string lower = v;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_FALSE(h.Matches(Event().Exe(lower))) << lower;
+    // One character off at the start: no longer excluded.
+    EXPECT_TRUE(h.Matches(Event().Exe("X" + v))) << "X" + v;
+  }
+}
+
+TEST_F(RuleTest, ProgramFilesPrefixTraps) {
+  EXPECT_FALSE(h.Matches(Event().Exe("C:\\Program Files\\x.exe")));
+  EXPECT_FALSE(h.Matches(Event().Exe("D:\\Program Files\\x.exe")));  // ? is any drive
+  EXPECT_FALSE(h.Matches(Event().Exe("C:\\Program Files (x86)\\a\\b.exe")));
+  EXPECT_TRUE(h.Matches(Event().Exe("C:\\Program Files Evil\\x.exe")));
+  EXPECT_TRUE(h.Matches(Event().Exe("\\\\?\\C:\\Program Files\\x.exe")));
+  EXPECT_TRUE(h.Matches(Event().Exe("CC:\\Program Files\\x.exe")));
+  EXPECT_TRUE(h.Matches(Event().Exe("C:\\Program Files\\x.dll")));
+  EXPECT_TRUE(h.Matches(Event().Exe("C:\\ProgramData\\x.exe")));
+  // EQL compares raw strings: these are the parity-mode answers.
+  EXPECT_FALSE(h.Matches(Event().Exe("C:\\Program Files\\..\\Users\\Public\\evil.exe")));
+}
+
+struct Conditional {
+  std::string name;
+  std::string process;  // "" when the clause does not look at process.name
+  std::string signer;
+  std::string domain;
+};
+
+const std::vector<Conditional> kConditionals = {
+    {"Discord", "Discord.exe", "Discord Inc.", "cdn.discordapp.com"},
+    {"SharePoint", "Microsoft.SharePoint.exe", "Microsoft Corporation", "onedrive.live.com"},
+    {"OneDrive", "OneDrive.Sync.Service.exe", "Microsoft Corporation", "onedrive.live.com"},
+    {"Obsidian", "Obsidian.exe", "Dynalist Inc", "raw.githubusercontent.com"},
+    {"WebExperience", "WebExperienceHostApp.exe", "Microsoft Windows", "onedrive.live.com"},
+    {"JetBrains", "", "JetBrains s.r.o.", "api.github.com"},
+    {"Microsoft *", "", "Microsoft Something", "tenant.sharepoint.com"},
+    {"Python", "", "Python Software Foundation", "files.pythonhosted.org"},
+    {"Anaconda", "", "Anaconda, Inc.", "files.pythonhosted.org"},
+    {"Zoom", "Zoom.exe", "Zoom Communications, Inc.", "graph.microsoft.com"},
+    {"VS Code", "Code.exe", "Microsoft Corporation", "api.github.com"},
+    {"Terraform", "terraform-provider-aws_v5.exe", "HashiCorp, Inc.", "graph.microsoft.com"},
+    {"Telegram", "Telegram.exe", "Telegram FZ-LLC", "x.googleapis.com"},
+    {"trusted signer", "", "Anysphere, Inc.", "pastebin.com"},
+};
+
+Event SignedEvent(const Conditional& c) {
+  Event e;
+  e.Exe("C:\\Users\\alice\\AppData\\Roaming\\app\\" +
+        (c.process.empty() ? std::string("tool.exe") : c.process));
+  e.Domain(c.domain).Signer(c.signer).Trusted(true);
+  return e;
+}
+
+TEST_F(RuleTest, EveryConditionalExclusionAndEachOfItsConditions) {
+  for (const auto& c : kConditionals) {
+    SCOPED_TRACE(c.name);
+    EXPECT_FALSE(h.Matches(SignedEvent(c))) << "exclusion applies";
+    EXPECT_FALSE(h.Matches(SignedEvent(c).Signer(c.signer + "").Trusted("true")))
+        << "the string \"true\" is a boolean in Elasticsearch";
+    EXPECT_TRUE(h.Matches(SignedEvent(c).Trusted(false))) << "untrusted";
+    EXPECT_TRUE(h.Matches(SignedEvent(c).Trusted("false"))) << "string false";
+    EXPECT_TRUE(h.Matches(SignedEvent(c).Erase("/process/code_signature/trusted")))
+        << "trusted missing";
+    EXPECT_TRUE(h.Matches(SignedEvent(c).Signer("Evil " + c.signer))) << "signer";
+    if (!c.process.empty())
+      EXPECT_TRUE(h.Matches(SignedEvent(c).Name("evil.exe"))) << "process name";
+    if (c.name != "trusted signer")
+      EXPECT_TRUE(h.Matches(SignedEvent(c).Domain("pastebin.com"))) << "domain";
+  }
+}
+
+TEST_F(RuleTest, EveryTrustedSigner) {
+  auto signers = BuiltinValues("trusted signers");
+  ASSERT_EQ(signers.size(), 17u);
+  for (const auto& s : signers) {
+    Conditional c{"signer", "", s, "pastebin.com"};
+    EXPECT_FALSE(h.Matches(SignedEvent(c))) << s;
+    EXPECT_TRUE(h.Matches(SignedEvent(c).Trusted(false))) << s;
+  }
+}
+
+TEST_F(RuleTest, SignerNameCaseIsIgnored) {
+  Conditional c{"d", "DISCORD.EXE", "discord inc.", "DISCORD.COM"};
+  EXPECT_FALSE(h.Matches(SignedEvent(c)));
+}
+
+TEST_F(RuleTest, SystemAccountsAreExcludedCaseSensitively) {
+  for (const char* id : {"S-1-5-18", "S-1-5-19", "S-1-5-20"})
+    EXPECT_FALSE(h.Matches(Event().UserId(id))) << id;
+  EXPECT_TRUE(h.Matches(Event().UserId("s-1-5-18")));  // == is case-sensitive
+  EXPECT_TRUE(h.Matches(Event().UserId("S-1-5-180")));
+  EXPECT_FALSE(h.Matches(Event().UserDomain("NT AUTHORITY")));
+  EXPECT_TRUE(h.Matches(Event().UserDomain("nt authority")));
+  EXPECT_FALSE(h.Matches(Event().Set("/user/id", nullptr).UserDomain("NT AUTHORITY")));
+}
+
+TEST_F(RuleTest, MissingOrNullFields) {
+  // A predicate on a missing field is false; not(false) is true.
+  EXPECT_TRUE(h.Matches(Event().Erase("/user")));
+  EXPECT_TRUE(h.Matches(Event().Set("/user", nullptr)));
+  EXPECT_TRUE(h.Matches(Event().Erase("/process/executable")));
+  // Required fields.
+  EXPECT_FALSE(h.Matches(Event().Erase("/dns/question/name")));
+  EXPECT_FALSE(h.Matches(Event().Domain("").Set("/dns/question/name", nullptr)));
+  EXPECT_FALSE(h.Matches(Event().Erase("/process/name")));
+  EXPECT_FALSE(h.Matches(Event().Set("/process/name", nullptr)));
+  EXPECT_FALSE(h.Matches(Event().Erase("/host/os/type")));
+  EXPECT_FALSE(h.Matches(Event().Erase("/event/category")));
+}
+
+TEST_F(RuleTest, HostAndCategoryAreCaseSensitive) {
+  EXPECT_FALSE(h.Matches(Event().Set("/host/os/type", "Windows")));
+  EXPECT_FALSE(h.Matches(Event().Set("/host/os/type", "linux")));
+  EXPECT_FALSE(h.Matches(Event().Set("/event/category", "Network")));
+  EXPECT_TRUE(h.Matches(Event().Set("/event/category", "network")));
+  EXPECT_TRUE(h.Matches(Event().Set("/event/category", {"process", "network"})));
+  EXPECT_FALSE(h.Matches(Event().Set("/event/category", {"process", "file"})));
+}
+
+TEST_F(RuleTest, ArraysMatchIfAnyElementMatches) {
+  EXPECT_TRUE(h.Matches(Event().Domain("x").Set("/dns/question/name",
+                                                {"example.com", "pastebin.com"})));
+  EXPECT_FALSE(h.Matches(Event().Set("/dns/question/name",
+                                     {"example.com", "example.org"})));
+  // Any element of user.id being SYSTEM excludes (must_not of a term query).
+  EXPECT_FALSE(h.Matches(Event().Set("/user/id", {"S-1-5-21-9", "S-1-5-18"})));
+  // Arrays of objects are flattened, as Elasticsearch does.
+  EXPECT_FALSE(h.Matches(Event().Set("/process/code_signature",
+      nlohmann::json::parse(R"([{"subject_name":"Google LLC","trusted":true}])"))));
+}
+
+TEST_F(RuleTest, NestedFlattenedAndMixedKeys) {
+  const char* flat = R"({"event.category":"network","host.os.type":"windows",
+    "dns.question.name":"pastebin.com","process.name":"a.exe",
+    "process.executable":"C:\\Users\\Public\\a.exe","user.id":"S-1-5-21-5"})";
+  EXPECT_TRUE(h.Matches(flat));
+  const char* mixed = R"({"event":{"category":"network"},"host.os":{"type":"windows"},
+    "dns":{"question.name":"pastebin.com"},"process.name":"a.exe",
+    "process":{"executable":"C:\\Users\\Public\\a.exe"}})";
+  EXPECT_TRUE(h.Matches(mixed));
+  std::string excluded = R"({"event.category":"network","host.os.type":"windows",
+    "dns.question.name":"pastebin.com","process.name":"a.exe",
+    "process.executable":"C:\\Program Files\\a.exe"})";
+  EXPECT_FALSE(h.Matches(excluded));
+  const char* flat_system = R"({"event.category":"network","host.os.type":"windows",
+    "dns.question.name":"pastebin.com","process.name":"a.exe","user.id":"S-1-5-18"})";
+  EXPECT_FALSE(h.Matches(flat_system));
+}
+
+TEST_F(RuleTest, NonStringValuesMatchNoPattern) {
+  EXPECT_FALSE(h.Matches(Event().Set("/dns/question/name", 42)));
+  EXPECT_FALSE(h.Matches(Event().Set("/dns/question/name", true)));
+  EXPECT_FALSE(h.Matches(Event().Set("/dns/question/name", nlohmann::json::object())));
+  // A number as process.name still exists (the rule only asks != null).
+  EXPECT_TRUE(h.Matches(Event().Set("/process/name", 7)));
+}
+
+TEST_F(RuleTest, EscapedJsonStringsAreCompared) {
+  const char* e = R"({"event":{"category":"network"},"host":{"os":{"type":"windows"}},
+    "dns":{"question":{"name":"past\u0065bin.com"}},"process":{"name":"a.exe",
+    "executable":"C:\u005cProgram Files\u005ca.exe"}})";
+  EXPECT_FALSE(h.Matches(e));  // excluded: the path unescapes to Program Files
+  std::string m = e;
+  m.replace(m.find("Program Files"), 13, "Users");
+  EXPECT_TRUE(h.Matches(m));
+}
+
+}  // namespace
+}  // namespace c2s::testing

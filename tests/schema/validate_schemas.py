@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Checks the JSON Schemas in rulesets/schema: every shipped ruleset and
+exclusions file validates, and documents the engine refuses are refused by
+the schema too. Usage: validate_schemas.py REPO_DIR"""
+import glob
+import json
+import os
+import sys
+
+import jsonschema
+
+repo = sys.argv[1]
+schema_dir = os.path.join(repo, "rulesets", "schema")
+schemas = {}
+for name in ("ruleset", "exclusions"):
+    with open(os.path.join(schema_dir, f"{name}.schema.json")) as f:
+        schemas[name] = json.load(f)
+store = {s["$id"]: s for s in schemas.values()}
+failures = 0
+passed = 0
+
+
+def validator(kind):
+    cls = jsonschema.validators.validator_for(schemas[kind])
+    cls.check_schema(schemas[kind])
+    resolver = jsonschema.RefResolver(schemas[kind]["$id"], schemas[kind], store=store)
+    return cls(schemas[kind], resolver=resolver)
+
+
+def check(kind, doc, want_valid, label):
+    global failures
+    errors = list(validator(kind).iter_errors(doc))
+    ok = (not errors) == want_valid
+    if not ok:
+        failures += 1
+        detail = "; ".join(e.message for e in errors[:3]) or "no error"
+        print(f"FAIL {label}: expected {'valid' if want_valid else 'invalid'} ({detail})")
+    else:
+        global passed
+        passed += 1
+        print(f"ok   {label}")
+
+
+shipped = glob.glob(os.path.join(repo, "rulesets", "**", "*.json"), recursive=True)
+for path in sorted(shipped):
+    if os.path.dirname(path) == schema_dir:
+        continue
+    with open(path) as f:
+        doc = json.load(f)
+    kind = "exclusions" if doc.get("format", "").startswith("c2sieve.exclusions/") else "ruleset"
+    check(kind, doc, True, os.path.relpath(path, repo))
+
+rule = {"format": "c2sieve.ruleset/1", "name": "t", "rules": [
+    {"id": "a", "name": "b", "query": {"field": "dns.question.name", "wildcard": ["x.*"]}}]}
+check("ruleset", rule, True, "minimal ruleset")
+bad_rules = {
+    "unknown predicate key": {"field": "f", "wildcards": ["x"]},
+    "two shapes": {"all": [{"field": "f", "exists": True}], "any": [{"field": "f", "exists": True}]},
+    "empty all": {"all": []},
+    "exists false": {"field": "f", "exists": False},
+    "bad field name": {"field": "a..b", "exists": True},
+}
+for label, query in bad_rules.items():
+    doc = json.loads(json.dumps(rule))
+    doc["rules"][0]["query"] = query
+    check("ruleset", doc, False, f"ruleset with {label}")
+doc = json.loads(json.dumps(rule))
+doc["rules"][0]["severity"] = "urgent"
+check("ruleset", doc, False, "ruleset with bad severity")
+
+excl = {"format": "c2sieve.exclusions/1", "exclusions": [{"reason": "r", "process.name": ["a.exe"]}]}
+check("exclusions", excl, True, "minimal exclusions")
+bad_excl = {
+    "no reason": {"process.name": ["a.exe"]},
+    "no condition": {"reason": "r"},
+    "unknown key": {"reason": "r", "process.exe": ["a"]},
+    "string instead of list": {"reason": "r", "process.name": "a.exe"},
+    "trusted as string": {"reason": "r", "process.code_signature.trusted": "yes"},
+    "bad when": {"reason": "r", "when": {"field": "f", "exists": False}},
+}
+for label, entry in bad_excl.items():
+    check("exclusions", {"format": "c2sieve.exclusions/1", "exclusions": [entry]}, False,
+          f"exclusions with {label}")
+
+print(f"{passed} passed, {failures} failed")
+sys.exit(1 if failures else 0)
