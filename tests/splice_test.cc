@@ -12,8 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<enrich::Leaf> SomeLeaves() {
-  return {
+const std::vector<const enrich::Leaf*>& SomeLeaves() {
+  static const std::vector<enrich::Leaf> leaves = {
       {"rule.id", enrich::Merge::kScalar, {"\"r1\""}},
       {"rule.name", enrich::Merge::kScalar, {"\"Rule one\""}},
       {"threat.tactic.id", enrich::Merge::kList, {"\"TA0011\""}},
@@ -21,6 +21,12 @@ std::vector<enrich::Leaf> SomeLeaves() {
       {"tags", enrich::Merge::kAppendTags, {"\"c2sieve\""}},
       {"c2sieve.matches", enrich::Merge::kList, {"{\"pattern\":\"x\"}"}},
   };
+  static const std::vector<const enrich::Leaf*> view = [] {
+    std::vector<const enrich::Leaf*> v;
+    for (const auto& l : leaves) v.push_back(&l);
+    return v;
+  }();
+  return view;
 }
 
 std::string Splice(std::string_view event) {

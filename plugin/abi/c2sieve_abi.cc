@@ -282,17 +282,20 @@ c2s_status c2s_eval_fields(c2s_session* session, const c2s_value* values,
 
 c2s_status c2s_session_match(const c2s_session* session, size_t i,
                              c2s_match* out) {
-  if (session == nullptr || out == nullptr)
-    return Fail(C2S_E_INVALID_ARGUMENT, "session or out is NULL");
-  const auto& m = session->session.matches();
-  if (i >= m.size()) return Fail(C2S_E_INVALID_ARGUMENT, "no such match");
-  out->rule_id = m[i].rule_id.c_str();
-  out->rule_name = m[i].rule_name.c_str();
-  out->field = m[i].field.c_str();
-  out->pattern = m[i].pattern.c_str();
-  out->value = m[i].value.c_str();
-  out->value_size = m[i].value.size();
-  return C2S_OK;
+  return Guard([&]() -> c2s_status {
+    if (session == nullptr || out == nullptr)
+      return Fail(C2S_E_INVALID_ARGUMENT, "session or out is NULL");
+    // Details are built on first request; the cache lives in the session.
+    const auto& m = const_cast<c2s_session*>(session)->session.matches();
+    if (i >= m.size()) return Fail(C2S_E_INVALID_ARGUMENT, "no such match");
+    out->rule_id = m[i].rule_id.c_str();
+    out->rule_name = m[i].rule_name.c_str();
+    out->field = m[i].field.c_str();
+    out->pattern = m[i].pattern.c_str();
+    out->value = m[i].value.c_str();
+    out->value_size = m[i].value.size();
+    return C2S_OK;
+  });
 }
 
 c2s_status c2s_session_enrichment(const c2s_session* session,

@@ -109,7 +109,10 @@ absl::StatusOr<uint32_t> MatcherBuilder::AddNode(
       p.op = Op::kEquals;
       p.slot = *slot;
       p.predicate = static_cast<uint32_t>(m_->equals_sets_.size());
-      m_->equals_sets_.emplace_back(n.values.begin(), n.values.end());
+      CompiledMatcher::EqualsValues ev;
+      if (n.values.size() <= 8) ev.small = n.values;
+      else ev.large.insert(n.values.begin(), n.values.end());
+      m_->equals_sets_.push_back(std::move(ev));
       p.cost = 2;
       break;
     }

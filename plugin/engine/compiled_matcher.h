@@ -6,6 +6,7 @@
 
 #include <hs/hs.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,7 +76,22 @@ class CompiledMatcher {
   const std::vector<FieldPatterns>& field_patterns() const {
     return field_patterns_;
   }
-  const StringSet& equals_set(uint32_t i) const {
+  // kEquals values: a short list is compared directly, a long one hashed.
+  struct EqualsValues {
+    std::vector<std::string> small;
+    StringSet large;
+    bool Contains(std::string_view v) const {
+      if (large.empty()) {
+        for (const std::string& s : small)
+          if (s.size() == v.size() && !v.empty() && s[0] == v[0] &&
+              std::memcmp(s.data(), v.data(), v.size()) == 0)
+            return true;
+        return false;
+      }
+      return large.contains(v);
+    }
+  };
+  const EqualsValues& equals_values(uint32_t i) const {
     return equals_sets_[i];
   }
   // A scratch prototype big enough for every database here.
@@ -93,7 +109,7 @@ class CompiledMatcher {
   std::vector<CompiledRule> rules_;
   std::vector<WildcardPredicate> wildcard_predicates_;
   std::vector<FieldPatterns> field_patterns_;
-  std::vector<StringSet> equals_sets_;
+  std::vector<EqualsValues> equals_sets_;
   std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch_prototype_;
   std::string exclusions_origin_;
   size_t exclusion_count_ = 0;

@@ -107,9 +107,9 @@ bool Evaluator::EvalNode(uint32_t id, std::vector<int8_t>* record) {
                   (v.type == ValueType::kString && v.text == "true");
       break;
     case Op::kEquals: {
-      const auto& set = matcher_->equals_set(n.predicate);
+      const auto& set = matcher_->equals_values(n.predicate);
       for (const FieldValue& v : fields_.values(n.slot)) {
-        if (v.type == ValueType::kString && set.contains(v.text)) {
+        if (v.type == ValueType::kString && set.Contains(v.text)) {
           result = true;
           break;
         }
@@ -130,7 +130,7 @@ const std::vector<RuleMatch>& Evaluator::Evaluate() {
   const auto& rules = matcher_->rules();
   for (uint32_t r = 0; r < rules.size(); ++r) {
     if (!EvalNode(rules[r].root, nullptr)) continue;
-    RuleMatch m{r};
+    RuleMatch m{r, false, 0, 0, {}};
     for (uint32_t pred : rules[r].reported_predicates) {
       if (!PredicateHit(pred)) continue;
       m.has_pattern = true;
@@ -159,7 +159,7 @@ std::vector<int8_t> Evaluator::Explain() {
   const auto& rules = matcher_->rules();
   for (uint32_t r = 0; r < rules.size(); ++r) {
     if (!EvalNode(rules[r].root, &record)) continue;
-    matches_.push_back(RuleMatch{r});
+    matches_.push_back(RuleMatch{r, false, 0, 0, {}});
   }
   return record;
 }

@@ -52,6 +52,7 @@ class Evaluator {
 
   // Rules that match the current fields, in rule order.
   const std::vector<RuleMatch>& Evaluate();
+  const std::vector<RuleMatch>& last_matches() const { return matches_; }
 
   // After Evaluate(): every positive pattern that matched for rule i.
   void CollectHits(const RuleMatch& m, std::vector<PatternHit>* out);

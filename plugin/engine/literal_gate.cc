@@ -1,29 +1,66 @@
 #include "engine/literal_gate.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "engine/wildcard.h"
 
 namespace c2s::engine {
 
 uint64_t LiteralGate::Pack(const char* p, size_t n) {
-  uint64_t k = 0;
-  for (size_t i = 0; i < n; ++i)
-    k |= static_cast<uint64_t>(static_cast<unsigned char>(AsciiLower(p[i])))
-         << (8 * i);
-  return k;
+  // Fixed-size loads: a variable-length memcpy becomes a byte loop.
+  uint64_t x = 0;
+  switch (n) {
+    case 8: std::memcpy(&x, p, 8); break;
+    case 4: { uint32_t v; std::memcpy(&v, p, 4); x = v; break; }
+    case 2: { uint16_t v; std::memcpy(&v, p, 2); x = v; break; }
+    case 1: x = static_cast<unsigned char>(*p); break;
+    default: std::memcpy(&x, p, n);
+  }
+  // SWAR ASCII lowercase: set bit 5 of every byte in 'A'..'Z'.
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  uint64_t heptets = x & (0x7f * kOnes);
+  uint64_t above_z = heptets + (0x80 - 'Z' - 1) * kOnes;
+  uint64_t from_a = heptets + (0x80 - 'A') * kOnes;
+  uint64_t upper = ~x & (from_a ^ above_z) & (0x80 * kOnes);
+  return x | (upper >> 2);
 }
 
-LiteralGate::Shape& LiteralGate::ShapeFor(bool suffix, size_t length) {
-  for (Shape& s : shapes_)
-    if (s.suffix == suffix && s.length == length) return s;
-  shapes_.push_back(Shape{suffix, static_cast<uint8_t>(length), {}});
-  // Longest keys first: they are the most selective.
-  std::sort(shapes_.begin(), shapes_.end(),
-            [](const Shape& a, const Shape& b) { return a.length > b.length; });
-  for (Shape& s : shapes_)
-    if (s.suffix == suffix && s.length == length) return s;
-  return shapes_.back();
+namespace {
+inline size_t Slot(uint64_t k, int shift) {
+  return static_cast<size_t>((k * 0x9e3779b97f4a7c15ULL) >> shift);
+}
+}  // namespace
+
+bool LiteralGate::Contains(uint64_t k) const {
+  if (count_ == 0) return false;
+  size_t mask = table_.size() - 1;
+  for (size_t i = Slot(k, shift_);; i = (i + 1) & mask) {
+    if (!used_[i]) return false;
+    if (table_[i] == k) return true;
+  }
+}
+
+void LiteralGate::Insert(uint64_t k) {
+  if (Contains(k)) return;
+  if ((count_ + 1) * 2 > table_.size()) {  // keep the load under one half
+    std::vector<uint64_t> old;
+    for (size_t i = 0; i < table_.size(); ++i)
+      if (used_[i]) old.push_back(table_[i]);
+    size_t size = 16;
+    while (size < (count_ + 1) * 4) size *= 2;
+    table_.assign(size, 0);
+    used_.assign(size, 0);
+    shift_ = 64 - __builtin_ctzll(size);
+    count_ = 0;
+    for (uint64_t o : old) Insert(o);
+  }
+  size_t mask = table_.size() - 1;
+  size_t i = Slot(k, shift_);
+  while (used_[i]) i = (i + 1) & mask;
+  table_[i] = k;
+  used_[i] = 1;
+  ++count_;
 }
 
 void LiteralGate::Add(std::string_view pattern) {
@@ -33,8 +70,6 @@ void LiteralGate::Add(std::string_view pattern) {
     // `*` alone, `""`, or only inner literals.
     if (a.longest_inner.empty() || !a.has_wildcard) {
       always_open_ = true;
-      shapes_.clear();
-      inner_.clear();
       return;
     }
     inner_.push_back(a.longest_inner);
@@ -42,9 +77,23 @@ void LiteralGate::Add(std::string_view pattern) {
   }
   bool use_suffix = a.suffix.size() > a.prefix.size();
   const std::string& lit = use_suffix ? a.suffix : a.prefix;
-  size_t n = std::min(lit.size(), kMaxKey);
+  // Key lengths 8, 4, 2 or 1 (a prefix of a required prefix is required
+  // too): few distinct shapes keep MayMatch to a handful of look-ups.
+  uint8_t n = lit.size() >= 8 ? 8 : lit.size() >= 4 ? 4 : lit.size() >= 2 ? 2 : 1;
   const char* start = use_suffix ? lit.data() + lit.size() - n : lit.data();
-  ShapeFor(use_suffix, n).keys.insert(Pack(start, n));
+  uint8_t id = 0;
+  auto it = std::find_if(shapes_.begin(), shapes_.end(), [&](const Shape& s) {
+    return s.suffix == use_suffix && s.length == n;
+  });
+  if (it == shapes_.end()) {
+    id = static_cast<uint8_t>(shapes_.size());
+    shapes_.push_back(Shape{use_suffix, n, id});
+    std::sort(shapes_.begin(), shapes_.end(),
+              [](const Shape& x, const Shape& y) { return x.length > y.length; });
+  } else {
+    id = it->id;
+  }
+  Insert(Salted(Pack(start, n), id));
 }
 
 bool LiteralGate::MayMatch(std::string_view v) const {
@@ -52,12 +101,18 @@ bool LiteralGate::MayMatch(std::string_view v) const {
   for (const Shape& s : shapes_) {
     if (v.size() < s.length) continue;
     const char* start = s.suffix ? v.data() + v.size() - s.length : v.data();
-    if (s.keys.contains(Pack(start, s.length))) return true;
+    if (Contains(Salted(Pack(start, s.length), s.id))) return true;
   }
   for (const std::string& lit : inner_) {
-    auto it = std::search(v.begin(), v.end(), lit.begin(), lit.end(),
-                          [](char x, char y) { return AsciiLower(x) == y; });
-    if (it != v.end()) return true;
+    // Candidates start where the literal's first byte (either case) is.
+    char first = lit[0];
+    char other = (first >= 'a' && first <= 'z') ? static_cast<char>(first - 32) : first;
+    for (size_t i = 0; i + lit.size() <= v.size(); ++i) {
+      if (v[i] != first && v[i] != other) continue;
+      size_t k = 1;
+      while (k < lit.size() && AsciiLower(v[i + k]) == lit[k]) ++k;
+      if (k == lit.size()) return true;
+    }
   }
   return false;
 }

@@ -11,8 +11,6 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
-
 namespace c2s::engine {
 
 class LiteralGate {
@@ -25,17 +23,29 @@ class LiteralGate {
 
   bool always_open() const { return always_open_; }
 
+  // The n (<= 8) bytes at p, ASCII-lowercased, as one integer.
+  static uint64_t Pack(const char* p, size_t n);
+
  private:
-  static constexpr size_t kMaxKey = 8;
+  // Key shapes: (side, length) with length 8, 4, 2 or 1.
   struct Shape {
     bool suffix;
     uint8_t length;
-    absl::flat_hash_set<uint64_t> keys;
+    uint8_t id;
   };
-  static uint64_t Pack(const char* p, size_t n);  // ASCII-lowercased
-  Shape& ShapeFor(bool suffix, size_t length);
+  static uint64_t Salted(uint64_t key, uint8_t shape_id) {
+    return key ^ (static_cast<uint64_t>(shape_id + 1) * 0x9e3779b97f4a7c15ULL);
+  }
+  void Insert(uint64_t salted);
+  bool Contains(uint64_t salted) const;
 
-  std::vector<Shape> shapes_;
+  std::vector<Shape> shapes_;  // longest first
+  // Open addressing over all shapes' keys: one multiply and a probe or two
+  // per look-up, cheaper than a general hash set on this path.
+  std::vector<uint64_t> table_;
+  std::vector<uint8_t> used_;
+  size_t count_ = 0;
+  int shift_ = 64;
   std::vector<std::string> inner_;  // lowercased required substrings
   bool always_open_ = false;
 };

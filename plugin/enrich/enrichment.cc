@@ -5,6 +5,7 @@
 
 #include "util/strings.h"
 #include "enrich/splice.h"
+#include "util/version.h"
 #include "util/json_text.h"
 
 namespace c2s::enrich {
@@ -109,11 +110,11 @@ RuleEnrichments::RuleEnrichments(const engine::CompiledMatcher& matcher) {
 
 void Enrichment::AddValue(std::string_view path, Merge merge, std::string raw) {
   Leaf* leaf = nullptr;
-  for (Leaf& l : leaves_)
+  for (Leaf& l : owned_)
     if (l.path == path) leaf = &l;
   if (leaf == nullptr) {
-    leaves_.push_back(Leaf{std::string(path), merge, {}});
-    leaf = &leaves_.back();
+    owned_.push_back(Leaf{std::string(path), merge, {}});
+    leaf = &owned_.back();
   }
   if (leaf->merge == Merge::kMax && !leaf->values.empty()) {
     if (std::strtod(raw.c_str(), nullptr) >
@@ -126,24 +127,34 @@ void Enrichment::AddValue(std::string_view path, Merge merge, std::string raw) {
     leaf->values.push_back(std::move(raw));
 }
 
-void Enrichment::AddRule(const std::vector<Leaf>& rule_leaves) {
-  for (const Leaf& l : rule_leaves)
-    for (const std::string& v : l.values) AddValue(l.path, l.merge, v);
-}
-
-void Enrichment::AddHit(const engine::CompiledMatcher& m,
-                        const engine::PatternHit& h) {
-  const auto& rule = m.rules()[h.rule].rule;
-  std::string o = "{\"rule_id\":";
-  json_text::AppendQuoted(o, rule.id);
-  o += ",\"field\":";
-  json_text::AppendQuoted(o, m.fields().name(h.slot));
-  o += ",\"pattern\":";
-  json_text::AppendQuoted(o, m.field_patterns()[h.slot].patterns[h.pattern]);
-  o += ",\"value\":";
-  json_text::AppendQuoted(o, h.value);
-  o += '}';
-  AddValue("c2sieve.matches", Merge::kList, std::move(o));
+void Enrichment::Build(const RuleEnrichments& rules,
+                       const engine::CompiledMatcher& m,
+                       const std::vector<engine::RuleMatch>& matches,
+                       const std::vector<engine::PatternHit>& hits) {
+  Clear();
+  if (matches.size() > 1) {
+    for (const auto& rm : matches)
+      for (const Leaf& l : rules.leaves(rm.rule))
+        for (const std::string& v : l.values) AddValue(l.path, l.merge, v);
+  }
+  for (const auto& h : hits) {
+    const auto& rule = m.rules()[h.rule].rule;
+    std::string o = "{\"rule_id\":";
+    json_text::AppendQuoted(o, rule.id);
+    o += ",\"field\":";
+    json_text::AppendQuoted(o, m.fields().name(h.slot));
+    o += ",\"pattern\":";
+    json_text::AppendQuoted(o, m.field_patterns()[h.slot].patterns[h.pattern]);
+    o += ",\"value\":";
+    json_text::AppendQuoted(o, h.value);
+    o += '}';
+    AddValue("c2sieve.matches", Merge::kList, std::move(o));
+  }
+  AddValue("c2sieve.version", Merge::kScalar, Cat("\"", LibraryVersion(), "\""));
+  // owned_ is complete: pointers into it stay valid from here on.
+  if (matches.size() == 1)
+    for (const Leaf& l : rules.leaves(matches[0].rule)) view_.push_back(&l);
+  for (const Leaf& l : owned_) view_.push_back(&l);
 }
 
 void RenderLeafValue(const Leaf& leaf, std::string* out) {
@@ -162,7 +173,7 @@ void RenderLeafValue(const Leaf& leaf, std::string* out) {
 }
 
 void Enrichment::RenderObject(std::string* out) const {
-  SpliceInto("{}", leaves_, out);
+  SpliceInto("{}", view_, out);
 }
 
 }  // namespace c2s::enrich

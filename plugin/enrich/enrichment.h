@@ -39,22 +39,29 @@ class RuleEnrichments {
 // Numeric ECS event.severity for a rule severity label.
 int SeverityNumber(std::string_view label);
 
-// Per-session: the leaves of the current verdict, and their rendering.
+// Per-session: the leaves of the current verdict. With one matched rule its
+// precomputed leaves are used in place; several rules are merged.
 class Enrichment {
  public:
-  void Clear() { leaves_.clear(); }
-  // Adds a matched rule's leaves and its pattern hits.
-  void AddRule(const std::vector<Leaf>& rule_leaves);
-  void AddHit(const engine::CompiledMatcher& m, const engine::PatternHit& h);
-  void AddValue(std::string_view path, Merge merge, std::string raw);
+  void Clear() {
+    owned_.clear();
+    view_.clear();
+  }
+  // Builds the leaves for these matches; `rules` must outlive the view.
+  void Build(const RuleEnrichments& rules, const engine::CompiledMatcher& m,
+             const std::vector<engine::RuleMatch>& matches,
+             const std::vector<engine::PatternHit>& hits);
 
-  const std::vector<Leaf>& leaves() const { return leaves_; }
+  const std::vector<const Leaf*>& leaves() const { return view_; }
 
   // The leaves as one nested JSON object.
   void RenderObject(std::string* out) const;
 
  private:
-  std::vector<Leaf> leaves_;
+  void AddValue(std::string_view path, Merge merge, std::string raw);
+
+  std::vector<Leaf> owned_;
+  std::vector<const Leaf*> view_;
 };
 
 // Renders a leaf's value (scalar, array or max).

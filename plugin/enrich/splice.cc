@@ -16,11 +16,9 @@ bool StartsWith(std::string_view s, std::string_view p) {
 
 class Splicer {
  public:
-  Splicer(std::string_view doc, const std::vector<Leaf>& leaves,
+  Splicer(std::string_view doc, const std::vector<const Leaf*>& leaves,
           std::string* out)
-      : doc_(doc), done_(leaves.size(), false), out_(out) {
-    for (const Leaf& l : leaves) list_.push_back(&l);
-  }
+      : doc_(doc), list_(leaves), done_(leaves.size(), false), out_(out) {}
 
   bool Run() {
     size_t begin = json_text::SkipSpace(doc_, 0);
@@ -189,7 +187,7 @@ class Splicer {
 
 }  // namespace
 
-bool SpliceInto(std::string_view event, const std::vector<Leaf>& leaves,
+bool SpliceInto(std::string_view event, const std::vector<const Leaf*>& leaves,
                 std::string* out) {
   return Splicer(event, leaves, out).Run();
 }

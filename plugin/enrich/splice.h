@@ -15,7 +15,7 @@ namespace c2s::enrich {
 
 // `event` must be a valid JSON object (surrounding whitespace allowed).
 // Returns false, writing nothing, if it is not an object.
-bool SpliceInto(std::string_view event, const std::vector<Leaf>& leaves,
+bool SpliceInto(std::string_view event, const std::vector<const Leaf*>& leaves,
                 std::string* out);
 
 }  // namespace c2s::enrich

@@ -1,7 +1,6 @@
 #include "runtime/session.h"
 
 #include "enrich/splice.h"
-#include "util/version.h"
 
 namespace c2s::runtime {
 
@@ -25,22 +24,24 @@ absl::Status Session::Refresh() {
 absl::Status Session::BeginFields() {
   if (auto st = Refresh(); !st.ok()) return st;
   evaluator_.fields().Clear();
-  match_info_.clear();
-  enrichment_.Clear();
-  enrichment_json_valid_ = false;
+  match_info_valid_ = enrichment_valid_ = enrichment_json_valid_ = false;
   return absl::OkStatus();
 }
 
 size_t Session::Finish() {
   const auto& matches = evaluator_.Evaluate();
   counters_->Bump(counters_->events);
-  if (matches.empty()) return 0;
-  counters_->Bump(counters_->matches);
+  if (!matches.empty()) counters_->Bump(counters_->matches);
+  return matches.size();
+}
+
+size_t Session::EvaluateFields() { return Finish(); }
+
+const std::vector<MatchInfo>& Session::matches() {
+  if (match_info_valid_) return match_info_;
+  match_info_.clear();
   const engine::CompiledMatcher& m = evaluator_.matcher();
-  hits_.clear();
-  for (const auto& rm : matches) {
-    enrichment_.AddRule(version_->enrichments->leaves(rm.rule));
-    evaluator_.CollectHits(rm, &hits_);
+  for (const auto& rm : evaluator_.last_matches()) {
     MatchInfo info;
     const auto& rule = m.rules()[rm.rule].rule;
     info.rule_id = rule.id;
@@ -52,20 +53,30 @@ size_t Session::Finish() {
     }
     match_info_.push_back(std::move(info));
   }
-  for (const auto& h : hits_) enrichment_.AddHit(m, h);
-  std::string version = "\"";
-  version += LibraryVersion();
-  version += '"';
-  enrichment_.AddValue("c2sieve.version", enrich::Merge::kScalar, version);
-  return matches.size();
+  match_info_valid_ = true;
+  return match_info_;
 }
 
-size_t Session::EvaluateFields() { return Finish(); }
+const enrich::Enrichment& Session::BuiltEnrichment() {
+  if (!enrichment_valid_) {
+    hits_.clear();
+    const auto& matches = evaluator_.last_matches();
+    for (const auto& rm : matches) evaluator_.CollectHits(rm, &hits_);
+    if (matches.empty()) {
+      enrichment_.Clear();
+    } else {
+      enrichment_.Build(*version_->enrichments, evaluator_.matcher(), matches,
+                        hits_);
+    }
+    enrichment_valid_ = true;
+  }
+  return enrichment_;
+}
 
 const std::string& Session::EnrichmentJson() {
   if (!enrichment_json_valid_) {
     enrichment_json_.clear();
-    enrichment_.RenderObject(&enrichment_json_);
+    BuiltEnrichment().RenderObject(&enrichment_json_);
     enrichment_json_valid_ = true;
   }
   return enrichment_json_;
@@ -92,7 +103,7 @@ JsonResult Session::EvalJson(std::string_view event) {
   r.matched_rules = Finish();
   if (r.matched_rules == 0) return r;
   output_.clear();
-  if (enrich::SpliceInto(event, enrichment_.leaves(), &output_)) {
+  if (enrich::SpliceInto(event, BuiltEnrichment().leaves(), &output_)) {
     r.output = output_;
     r.enriched = true;
   }

@@ -50,8 +50,9 @@ class Session {
   BatchResult EvalNdjson(std::string_view data, bool only_matches,
                          std::string* out);
 
-  // Details of the last evaluation's matches.
-  const std::vector<MatchInfo>& matches() const { return match_info_; }
+  // Details of the last evaluation's matches (built on first request, so
+  // evaluations that only need the verdict pay nothing for them).
+  const std::vector<MatchInfo>& matches();
   // The last evaluation's enrichment as a JSON object ("{}" if none).
   const std::string& EnrichmentJson();
 
@@ -62,6 +63,7 @@ class Session {
  private:
   absl::Status Refresh();
   size_t Finish();
+  const enrich::Enrichment& BuiltEnrichment();
 
   std::shared_ptr<EngineCore> core_;
   std::shared_ptr<const EngineVersion> version_;
@@ -73,6 +75,9 @@ class Session {
   std::vector<engine::PatternHit> hits_;
   std::vector<MatchInfo> match_info_;
   std::string enrichment_json_;
+  // Which lazily built details are current for the last evaluation.
+  bool match_info_valid_ = false;
+  bool enrichment_valid_ = false;
   bool enrichment_json_valid_ = false;
   std::string output_;
 };
