@@ -27,18 +27,21 @@ void Collect(const nlohmann::json& obj, const std::string& path,
 }  // namespace
 
 std::vector<BenchEvent> MakeEvents(c2s_engine* engine, size_t count,
-                                   int match_percent) {
+                                   int match_percent, int excluded_percent) {
   std::vector<BenchEvent> out;
-  size_t matches = 0;
+  size_t matches = 0, excluded = 0;
   for (uint64_t seed = 1; out.size() < count; ++seed) {
     for (auto& e : samples::Generate(seed, 500)) {
       if (out.size() >= count) break;
-      if (e.expect_match && (matches + 1) * 100 > (out.size() + 1) * match_percent)
-        continue;
+      bool is_excluded = !e.expect_match && e.scenario.rfind("benign:", 0) != 0;
+      size_t next = out.size() + 1;
+      if (e.expect_match && (matches + 1) * 100 > next * match_percent) continue;
+      if (is_excluded && (excluded + 1) * 100 > next * excluded_percent) continue;
       BenchEvent b;
       b.json = e.json;
       b.expect_match = e.expect_match;
       matches += e.expect_match;
+      excluded += is_excluded;
       auto doc = nlohmann::json::parse(e.json);
       size_t n = c2s_engine_field_count(engine);
       std::vector<std::pair<int, const nlohmann::json*>> found;

@@ -16,9 +16,11 @@ struct BenchEvent {
   bool expect_match = false;
 };
 
-// `count` events of which about `match_percent` % match the built-in rule.
+// `count` events of which about `match_percent` % match the built-in rule
+// and `excluded_percent` % query a listed domain but are excluded (signed
+// apps, Program Files, system accounts); the rest query unlisted domains.
 std::vector<BenchEvent> MakeEvents(c2s_engine* engine, size_t count,
-                                   int match_percent);
+                                   int match_percent, int excluded_percent);
 
 // The rule's patterns, for the baselines.
 struct RulePatterns {

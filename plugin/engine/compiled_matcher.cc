@@ -164,7 +164,17 @@ absl::Status MatcherBuilder::CompileDatabases() {
         fp.everything_patterns.push_back(id);
         continue;
       }
-      fp.gate.Add(fp.patterns[id]);
+      const std::string& text = fp.patterns[id];
+      if (text.find_first_of("*?") == std::string::npos) {
+        std::string lower = text;
+        for (char& c : lower) c = AsciiLower(c);
+        fp.literals[lower].push_back(id);
+        if (fp.literal_lengths.size() <= lower.size())
+          fp.literal_lengths.resize(lower.size() + 1, false);
+        fp.literal_lengths[lower.size()] = true;
+        continue;
+      }
+      fp.gate.Add(text);
       exprs.push_back(std::move(e));
       ids.push_back(id);
     }

@@ -38,8 +38,12 @@ struct FieldPatterns {
   struct DatabaseDeleter {
     void operator()(hs_database_t* db) const { hs_free_database(db); }
   };
-  std::unique_ptr<hs_database_t, DatabaseDeleter> database;
-  LiteralGate gate;
+  std::unique_ptr<hs_database_t, DatabaseDeleter> database;  // wildcards
+  LiteralGate gate;  // in front of `database`
+  // Patterns without * or ?: whole-value, so a hash look-up of the
+  // lowercased value answers them without a scan.
+  StringMap<std::vector<uint32_t>> literals;
+  std::vector<bool> literal_lengths;  // which value lengths can hit one
   std::vector<std::string> patterns;  // id -> text as written
   std::vector<std::vector<uint32_t>> predicates_of_pattern;  // id -> preds
   std::vector<uint32_t> everything_patterns;  // `*`: no scan needed

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/wildcard.h"
+
 namespace c2s::engine {
 
 Evaluator::~Evaluator() {
@@ -63,6 +65,13 @@ void Evaluator::ScanSlot(uint32_t slot) {
     if (values[i].type != ValueType::kString) continue;
     std::string_view v = values[i].text;
     for (uint32_t id : fp.everything_patterns) MarkPattern(slot, id, i);
+    if (v.size() < fp.literal_lengths.size() && fp.literal_lengths[v.size()]) {
+      lowered_.assign(v);
+      for (char& c : lowered_) c = AsciiLower(c);
+      auto it = fp.literals.find(lowered_);
+      if (it != fp.literals.end())
+        for (uint32_t id : it->second) MarkPattern(slot, id, i);
+    }
     if (!fp.database || !fp.gate.MayMatch(v)) continue;
     scan_slot_ = slot;
     scan_value_ = i;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -82,6 +83,7 @@ class Evaluator {
   std::vector<uint32_t> hit_pattern_;  // first pattern that hit, per pred
   std::vector<uint32_t> hit_value_;    // index of the value it hit
   std::vector<RuleMatch> matches_;
+  std::string lowered_;  // a value, ASCII-lowercased, for literal look-ups
   // Set during a scan, read by the match callback.
   uint32_t scan_slot_ = 0;
   uint32_t scan_value_ = 0;
