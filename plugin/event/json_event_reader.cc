@@ -9,16 +9,53 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 
 FieldPaths::FieldPaths(const engine::FieldTable& fields) {
+  nodes_.emplace_back();  // the root
   for (size_t slot = 0; slot < fields.size(); ++slot) {
-    const std::string& name = fields.name(slot);
-    if (name.size() >= kMaxPath) continue;
-    entries_[name].slot = static_cast<int32_t>(slot);
-    length_seen_[name.size()] = true;
-    for (size_t dot = name.find('.'); dot != std::string::npos;
-         dot = name.find('.', dot + 1)) {
-      entries_[name.substr(0, dot)].is_prefix = true;
-      length_seen_[dot] = true;
+    std::string_view name = fields.name(slot);
+    uint32_t at = kRoot;
+    while (true) {
+      size_t dot = name.find('.');
+      at = Child(at, name.substr(0, dot), true);
+      if (dot == std::string_view::npos) break;
+      name.remove_prefix(dot + 1);
     }
+    nodes_[at].slot = static_cast<int32_t>(slot);
+  }
+}
+
+uint32_t FieldPaths::Child(uint32_t from, std::string_view name, bool create) {
+  for (uint32_t c : nodes_[from].children)
+    if (nodes_[c].name == name) return c;
+  if (!create) return UINT32_MAX;
+  Node n;
+  n.name = std::string(name);
+  nodes_.push_back(std::move(n));
+  uint32_t id = static_cast<uint32_t>(nodes_.size() - 1);
+  nodes_[from].children.push_back(id);
+  return id;
+}
+
+int32_t FieldPaths::Descend(uint32_t from, std::string_view key) const {
+  uint32_t at = from;
+  while (true) {
+    // A child matches if the key starts with its name followed by the end
+    // or a dot: no search for the dot first.
+    uint32_t next = UINT32_MAX;
+    for (uint32_t c : nodes_[at].children) {
+      const std::string& n = nodes_[c].name;
+      if (key.size() >= n.size() && key[0] == n[0] &&
+          (key.size() == n.size() || key[n.size()] == '.') &&
+          std::memcmp(n.data(), key.data(), n.size()) == 0) {
+        next = c;
+        break;
+      }
+    }
+    if (next == UINT32_MAX) return -1;
+    at = next;
+    size_t used = nodes_[at].name.size();
+    if (used == key.size()) return static_cast<int32_t>(at);
+    key.remove_prefix(used + 1);
+    if (key.empty()) return -1;  // "dns." names no field
   }
 }
 
@@ -35,7 +72,6 @@ const char* ReadStatusText(ReadStatus s) {
 
 JsonEventReader::JsonEventReader(const FieldPaths* paths, EventLimits limits)
     : paths_(paths), limits_(limits), parser_(limits.max_event_bytes) {
-  path_.reserve(FieldPaths::kMaxPath);
   // Sets the depth limit; capacity grows on demand up to max_event_bytes.
   if (parser_.allocate(4096, limits_.max_depth) != simdjson::SUCCESS) {
     // Left unallocated, the parser allocates on first use instead.
@@ -55,8 +91,7 @@ ReadStatus JsonEventReader::Read(std::string_view data,
   if (error) return ReadStatus::kNotJson;
   simdjson::dom::object obj;
   if (root.get(obj)) return ReadStatus::kNotObject;
-  path_.clear();
-  WalkObject(obj, 0, out);
+  WalkObject(obj, FieldPaths::kRoot, out);
   return ReadStatus::kOk;
 }
 
@@ -88,30 +123,23 @@ void JsonEventReader::AddValue(int32_t slot, element v,
   }
 }
 
-void JsonEventReader::WalkObject(simdjson::dom::object obj, size_t prefix_len,
+void JsonEventReader::WalkObject(simdjson::dom::object obj, uint32_t from,
                                  engine::EventFields* out) {
   for (auto member : obj) {
-    path_.resize(prefix_len);
-    path_.append(member.key);
-    const FieldPaths::Entry* e = paths_->Find(path_);
-    if (e == nullptr) continue;
-    if (e->slot >= 0) AddValue(e->slot, member.value, out);
-    if (!e->is_prefix) continue;
-    size_t child_prefix = path_.size() + 1;
-    if (child_prefix >= FieldPaths::kMaxPath) continue;
+    int32_t at = paths_->Descend(from, member.key);
+    if (at < 0) continue;
+    const FieldPaths::Node& n = paths_->node(static_cast<uint32_t>(at));
+    if (n.slot >= 0) AddValue(n.slot, member.value, out);
+    if (n.children.empty()) continue;
     simdjson::dom::object child;
     simdjson::dom::array items;
     if (!member.value.get_object().get(child)) {
-      path_ += '.';
-      WalkObject(child, child_prefix, out);
+      WalkObject(child, static_cast<uint32_t>(at), out);
     } else if (!member.value.get_array().get(items)) {
       // Arrays of objects: Elasticsearch flattens them, so do we.
-      for (element item : items) {
-        if (item.get_object().get(child)) continue;
-        path_.resize(child_prefix - 1);
-        path_ += '.';
-        WalkObject(child, child_prefix, out);
-      }
+      for (element item : items)
+        if (!item.get_object().get(child))
+          WalkObject(child, static_cast<uint32_t>(at), out);
     }
   }
 }

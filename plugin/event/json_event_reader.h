@@ -12,7 +12,6 @@
 #include <string_view>
 #include <vector>
 
-#include "util/strings.h"
 #include "engine/event_fields.h"
 #include "engine/field_table.h"
 
@@ -23,25 +22,29 @@ struct EventLimits {
   size_t max_depth = 128;              // deeper events pass through
 };
 
-// Which dotted paths lead to a field slot. Shared, immutable.
+// Which dotted paths lead to a field slot, as a trie of path components.
+// A key is walked component by component from the current node, so nested
+// objects, flattened dotted keys and mixes ("dns": {"question.name": ..})
+// all reach the same node without building path strings. Shared, immutable.
 class FieldPaths {
  public:
   explicit FieldPaths(const engine::FieldTable& fields);
 
-  struct Entry {
-    int32_t slot = -1;       // >= 0: this path is a field
-    bool is_prefix = false;  // some field lies below this path
+  struct Node {
+    std::string name;               // one path component
+    int32_t slot = -1;              // >= 0: this path is a field
+    std::vector<uint32_t> children;
   };
-  const Entry* Find(std::string_view path) const {
-    if (path.size() >= kMaxPath || !length_seen_[path.size()]) return nullptr;
-    auto it = entries_.find(path);
-    return it == entries_.end() ? nullptr : &it->second;
-  }
-  static constexpr size_t kMaxPath = 256;
+  static constexpr uint32_t kRoot = 0;
+
+  // The node `key` (one or more dot-separated components) leads to from
+  // `from`, or -1.
+  int32_t Descend(uint32_t from, std::string_view key) const;
+  const Node& node(uint32_t i) const { return nodes_[i]; }
 
  private:
-  StringMap<Entry> entries_;
-  bool length_seen_[kMaxPath] = {};  // cheap rejection before hashing
+  uint32_t Child(uint32_t from, std::string_view name, bool create);
+  std::vector<Node> nodes_;
 };
 
 enum class ReadStatus { kOk, kNotJson, kNotObject, kTooBig, kTooDeep };
@@ -57,7 +60,7 @@ class JsonEventReader {
   ReadStatus Read(std::string_view data, engine::EventFields* out);
 
  private:
-  void WalkObject(simdjson::dom::object obj, size_t prefix_len,
+  void WalkObject(simdjson::dom::object obj, uint32_t node,
                   engine::EventFields* out);
   void AddValue(int32_t slot, simdjson::dom::element v,
                 engine::EventFields* out);
@@ -66,7 +69,6 @@ class JsonEventReader {
   EventLimits limits_;
   simdjson::dom::parser parser_;
   std::vector<char> padded_;
-  std::string path_;
 };
 
 }  // namespace c2s::event

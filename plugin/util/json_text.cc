@@ -1,6 +1,7 @@
 #include "util/json_text.h"
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 namespace c2s::json_text {
@@ -12,16 +13,36 @@ size_t SkipSpace(std::string_view s, size_t i) {
   return i;
 }
 
+namespace {
+
+// s[i] is an opening quote: the index one past the closing one, or kNpos.
+// memchr finds candidate quotes fast; a quote preceded by an odd number of
+// backslashes is escaped.
+size_t StringEnd(std::string_view s, size_t i) {
+  size_t from = i + 1;
+  while (from < s.size()) {
+    const void* q = std::memchr(s.data() + from, '"', s.size() - from);
+    if (q == nullptr) return kNpos;
+    size_t at = static_cast<const char*>(q) - s.data();
+    size_t backslashes = 0;
+    while (at - backslashes > i + 1 && s[at - backslashes - 1] == '\\')
+      ++backslashes;
+    if (backslashes % 2 == 0) return at + 1;
+    from = at + 1;
+  }
+  return kNpos;
+}
+
+}  // namespace
+
 size_t SkipValue(std::string_view s, size_t i) {
   if (i >= s.size()) return kNpos;
   size_t depth = 0;
   while (i < s.size()) {
     char c = s[i];
     if (c == '"') {
-      ++i;
-      while (i < s.size() && s[i] != '"') i += (s[i] == '\\') ? 2 : 1;
-      if (i >= s.size()) return kNpos;
-      ++i;
+      i = StringEnd(s, i);
+      if (i == kNpos) return kNpos;
     } else if (c == '{' || c == '[') {
       ++depth;
       ++i;
