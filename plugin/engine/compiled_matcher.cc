@@ -165,6 +165,7 @@ absl::Status MatcherBuilder::CompileDatabases() {
         continue;
       }
       const std::string& text = fp.patterns[id];
+      fp.any_gate.Add(text);
       if (text.find_first_of("*?") == std::string::npos) {
         std::string lower = text;
         for (char& c : lower) c = AsciiLower(c);

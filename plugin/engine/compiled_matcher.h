@@ -40,6 +40,7 @@ struct FieldPatterns {
   };
   std::unique_ptr<hs_database_t, DatabaseDeleter> database;  // wildcards
   LiteralGate gate;  // in front of `database`
+  LiteralGate any_gate;  // every pattern but `*`: most values stop here
   // Patterns without * or ?: whole-value, so a hash look-up of the
   // lowercased value answers them without a scan.
   StringMap<std::vector<uint32_t>> literals;

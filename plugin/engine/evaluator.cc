@@ -65,6 +65,7 @@ void Evaluator::ScanSlot(uint32_t slot) {
     if (values[i].type != ValueType::kString) continue;
     std::string_view v = values[i].text;
     for (uint32_t id : fp.everything_patterns) MarkPattern(slot, id, i);
+    if (!fp.any_gate.MayMatch(v)) continue;
     if (v.size() < fp.literal_lengths.size() && fp.literal_lengths[v.size()]) {
       lowered_.assign(v);
       for (char& c : lowered_) c = AsciiLower(c);
