@@ -5,23 +5,22 @@ set -euo pipefail
 build=${1:-build-release}
 reps=${2:-5}
 here=$(cd "$(dirname "$0")" && pwd)
-if [ ! -x "$build/bench/c2sieve_bench" ]; then
-  cmake -S "$here/.." -B "$build" -DCMAKE_BUILD_TYPE=Release -DC2S_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$build" --target c2sieve_bench -j"$(nproc)" >/dev/null
-fi
+cmake -S "$here/.." -B "$build" -DCMAKE_BUILD_TYPE=Release -DC2S_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build" --target c2sieve_bench -j"$(nproc)" >/dev/null
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 "$build/bench/c2sieve_bench" --benchmark_repetitions="$reps" \
   --benchmark_report_aggregates_only=true --benchmark_min_time=0.3 \
   --benchmark_format=json >"$out"
-python3 - "$out" <<'PY'
+python3 - "$out" "$reps" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
+reps = sys.argv[2]
 med = {b["run_name"]: b for b in d["benchmarks"] if b.get("aggregate_name") == "median"}
 def ns(name): return med[name]["cpu_time"]  # ns per event (one event per iteration, ndjson: per batch)
 def eps(name): return med[name]["items_per_second"]
 ctx = d["context"]
-print(f"host: {ctx.get('num_cpus')} cpus, {ctx.get('mhz_per_cpu')} MHz, build {ctx.get('library_build_type')}")
+print(f"host: {ctx.get('num_cpus')} cpus at {ctx.get('mhz_per_cpu')} MHz; c2sieve built Release; {reps} repetitions, medians")
 print("| benchmark | ns/event (median) | events/s |")
 print("|---|---:|---:|")
 for name in ["BM_FieldLevel_C2sieve", "BM_FieldLevel_FnmatchLoop", "BM_Json_C2sieve",

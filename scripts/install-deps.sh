@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what c2sieve needs to build and test, from Debian 12 packages.
+# Does nothing when everything is already installed.
+set -euo pipefail
+
+hyperscan=libhyperscan-dev
+# Hyperscan is x86-only; Vectorscan is its API-compatible port for ARM.
+case "$(dpkg --print-architecture)" in
+  amd64 | i386) ;;
+  *) hyperscan=libvectorscan-dev ;;
+esac
+
+packages=(
+  build-essential cmake pkg-config
+  "$hyperscan" libsimdjson-dev nlohmann-json3-dev libabsl-dev
+  libcurl4-openssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-jsonschema
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
