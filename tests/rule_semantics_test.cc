@@ -149,10 +149,12 @@ TEST_F(RuleTest, EveryConditionalExclusionAndEachOfItsConditions) {
     EXPECT_TRUE(h.Matches(SignedEvent(c).Erase("/process/code_signature/trusted")))
         << "trusted missing";
     EXPECT_TRUE(h.Matches(SignedEvent(c).Signer("Evil " + c.signer))) << "signer";
-    if (!c.process.empty())
+    if (!c.process.empty()) {
       EXPECT_TRUE(h.Matches(SignedEvent(c).Name("evil.exe"))) << "process name";
-    if (c.name != "trusted signer")
+    }
+    if (c.name != "trusted signer") {
       EXPECT_TRUE(h.Matches(SignedEvent(c).Domain("pastebin.com"))) << "domain";
+    }
   }
 }
 
@@ -250,6 +252,67 @@ TEST_F(RuleTest, EscapedJsonStringsAreCompared) {
   std::string m = e;
   m.replace(m.find("Program Files"), 13, "Users");
   EXPECT_TRUE(h.Matches(m));
+}
+
+}  // namespace
+}  // namespace c2s::testing
+
+namespace c2s::testing {
+namespace {
+
+TEST(MultipleRulesets, OneEventMatchingTwoRulesCarriesBoth) {
+  auto mine = rules::ParseRuleset(R"({"format":"c2sieve.ruleset/1","name":"team","rules":[
+    {"id":"team-1","name":"Paste sites from scripts","risk_score":73,"severity":"high",
+     "tags":["team: paste"],
+     "threat":[{"framework":"MITRE ATT&CK","tactic":{"id":"TA0010","name":"Exfiltration"}}],
+     "query":{"all":[{"field":"dns.question.name","wildcard":["paste*"]},
+                     {"field":"process.name","wildcard":["*.exe"]}]}}]})", "team.json");
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  Harness h({*mine}, /*builtin=*/true);
+  auto r = h.Eval(Event().Domain("pastebin.com"));
+  ASSERT_EQ(r.matched_rules, 2u);
+  auto out = nlohmann::json::parse(r.output);
+  EXPECT_EQ(out["rule"]["id"], nlohmann::json::parse(
+      R"(["66883649-f908-4a5b-a1e0-54090a1d3a32","team-1"])"));
+  EXPECT_EQ(out["rule"]["ruleset"], nlohmann::json::parse(R"(["elastic","team"])"));
+  EXPECT_EQ(out["event"]["risk_score"], 73);  // the highest
+  EXPECT_EQ(out["event"]["severity"], 73);
+  EXPECT_EQ(out["threat"]["tactic"]["id"], nlohmann::json::parse(R"(["TA0011","TA0010"])"));
+  EXPECT_EQ(out["tags"], nlohmann::json::parse(
+      R"(["c2sieve: commonly abused web service","team: paste"])"));
+  ASSERT_EQ(out["c2sieve"]["matches"].size(), 3u);  // builtin domain + team domain + name
+  EXPECT_FALSE(HasDuplicateKeys(r.output));
+  // Only the team rule: ordinary scalars.
+  r = h.Eval(Event().Domain("paste.example").Exe("C:\\Program Files\\x.exe"));
+  ASSERT_EQ(r.matched_rules, 1u);
+  out = nlohmann::json::parse(r.output);
+  EXPECT_EQ(out["rule"]["id"], "team-1");
+  EXPECT_EQ(out["event"]["risk_score"], 73);
+}
+
+TEST(HostileEvents, PassThroughAndAreCounted) {
+  Harness h;
+  std::string huge = Event().Domain(std::string(2 << 20, 'a') + ".pastebin.com").Json();
+  auto r = h.Eval(huge);
+  EXPECT_EQ(r.status, event::ReadStatus::kOk);
+  EXPECT_EQ(r.matched_rules, 0u);
+  std::string deep(5000, '[');
+  r = h.Eval("{\"a\":" + deep + "}");
+  EXPECT_EQ(r.status, event::ReadStatus::kTooDeep);
+  EXPECT_EQ(r.output.data(), h.last_input.data());
+  r = h.Eval(std::string("{\"dns\":\"a\0b\"}", 14));  // raw NUL in a string
+  EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
+  r = h.Eval("{\"dns\":\"\xff\xfe\"}");  // invalid UTF-8
+  EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
+  r = h.Eval("{\"a\":1} {\"b\":2}");  // two documents on one line
+  EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
+  r = h.Eval("");
+  EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
+  EXPECT_EQ(h.core->Stats().errors, 5u);
+  // Duplicate keys: both values count, as any-of.
+  EXPECT_TRUE(h.Matches(R"({"event":{"category":"network"},"host":{"os":{"type":"windows"}},
+    "dns":{"question":{"name":"example.com"}},"dns":{"question":{"name":"pastebin.com"}},
+    "process":{"name":"a.exe"}})"));
 }
 
 }  // namespace

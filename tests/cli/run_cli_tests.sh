@@ -37,7 +37,7 @@ run() {
 check() {
   local name=$1
   shift
-  if "$@"; then echo "ok   $name"; passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
+  if "$@" >/dev/null 2>&1; then echo "ok   $name"; passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
 }
 
 run scan 0 "$bin" scan tests/cli/events.ndjson
@@ -62,6 +62,13 @@ paste -d '\n' "$repo/samples/ecs-dns-events.ndjson" "$work/sample.out" |
 check sample-unmatched-lines-unchanged [ $? = 0 ]
 check sample-has-matches [ "$(grep -c '"c2sieve":{' "$work/sample.out")" -gt 100 ]
 check help-exit-0 "$bin" --help
+
+# A progress bar on a terminal only: script(1) gives the command a pty.
+if command -v script >/dev/null; then
+  script -qec "\"$bin\" scan --only-matches \"$repo/samples/ecs-dns-events.ndjson\" >/dev/null" /dev/null >"$work/tty.txt" 2>&1
+  check progress-bar-on-a-terminal grep -q '100.0%' "$work/tty.txt"
+  check no-progress-bar-off-a-terminal bash -c "! grep -q '%' '$golden/scan.err'"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
