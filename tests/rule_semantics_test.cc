@@ -10,22 +10,11 @@
 namespace c2s::testing {
 namespace {
 
-// The wildcard list under the node with this comment.
-const rules::Node* FindNode(const rules::Node& n, const std::string& comment) {
-  if (n.comment == comment) {
-    if (n.kind == rules::NodeKind::kWildcard) return &n;
-    for (const auto& c : n.children)
-      if (c.kind == rules::NodeKind::kWildcard && c.field != "dns.question.name") return &c;
-  }
-  for (const auto& c : n.children)
-    if (const auto* f = FindNode(c, comment)) return f;
-  return nullptr;
-}
 
 std::vector<std::string> BuiltinValues(const std::string& comment) {
   auto rs = rules::BuiltinRuleset();
   EXPECT_TRUE(rs.ok());
-  const rules::Node* n = FindNode(rs->rules[0].query, comment);
+  const rules::Node* n = FindCommentedList(rs->rules[0].query, comment);
   EXPECT_NE(n, nullptr) << comment;
   return n ? n->values : std::vector<std::string>{};
 }

@@ -36,17 +36,6 @@ std::vector<std::string> EqlList(const std::string& query, const std::string& an
   return out;
 }
 
-// The wildcard list under the node with this comment.
-const rules::Node* Find(const rules::Node& n, const std::string& comment) {
-  if (n.comment == comment) {
-    if (n.kind == rules::NodeKind::kWildcard) return &n;
-    for (const auto& c : n.children)
-      if (c.kind == rules::NodeKind::kWildcard && c.field != "dns.question.name") return &c;
-  }
-  for (const auto& c : n.children)
-    if (const auto* f = Find(c, comment)) return f;
-  return nullptr;
-}
 
 class SpecTest : public ::testing::Test {
  protected:
@@ -64,7 +53,7 @@ class SpecTest : public ::testing::Test {
     rule_ = rs->rules[0];
   }
   std::vector<std::string> Ours(const std::string& comment) {
-    const rules::Node* n = Find(rule_.query, comment);
+    const rules::Node* n = FindCommentedList(rule_.query, comment);
     EXPECT_NE(n, nullptr) << comment;
     return n ? n->values : std::vector<std::string>{};
   }

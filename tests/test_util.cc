@@ -30,6 +30,17 @@ std::string ReadFileOrDie(const std::string& path) {
   return s.str();
 }
 
+const rules::Node* FindCommentedList(const rules::Node& n, const std::string& comment) {
+  if (n.comment == comment) {
+    if (n.kind == rules::NodeKind::kWildcard) return &n;
+    for (const auto& c : n.children)
+      if (c.kind == rules::NodeKind::kWildcard && c.field != "dns.question.name") return &c;
+  }
+  for (const auto& c : n.children)
+    if (const auto* f = FindCommentedList(c, comment)) return f;
+  return nullptr;
+}
+
 bool IsValidJson(std::string_view text) {
   return nlohmann::json::accept(text.begin(), text.end());
 }

@@ -17,6 +17,10 @@ std::string SourcePath(std::string_view relative);  // in the repository
 std::string SharedPath(std::string_view relative);  // in ../shared
 std::string ReadFileOrDie(const std::string& path);
 
+// The wildcard list a commented node of a rule holds (the node itself, or
+// its wildcard child on a field other than dns.question.name), or nullptr.
+const rules::Node* FindCommentedList(const rules::Node& n, const std::string& comment);
+
 // Valid JSON and no object with a repeated key anywhere.
 bool IsValidJson(std::string_view text);
 bool HasDuplicateKeys(std::string_view text);

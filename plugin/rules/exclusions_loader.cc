@@ -93,18 +93,11 @@ absl::StatusOr<ExclusionSet> ParseExclusions(std::string_view text,
                                              const std::string& origin) {
   LoadContext ctx(origin, text);
   Json doc;
-  if (auto st = ParseJsonText(ctx, text, &doc); !st.ok()) return st;
-  if (!doc.is_object())
-    return ctx.Fail("", "an exclusions document must be a JSON object");
-  if (auto st = CheckKeys(ctx, doc, "",
-                          {"$schema", "format", "exclusions", "comment"});
+  if (auto st = ParseDocument(ctx, text, kFormat,
+                              {"$schema", "format", "exclusions", "comment"},
+                              &doc);
       !st.ok())
     return st;
-  std::string format;
-  if (auto st = ReadString(ctx, doc, "", "format", true, &format); !st.ok())
-    return st;
-  if (format != kFormat)
-    return ctx.Fail("/format", Cat("expected \"", kFormat, "\""));
   if (!doc.contains("exclusions"))
     return ctx.Fail("", "missing required \"exclusions\"");
   const Json& list = doc["exclusions"];

@@ -131,6 +131,21 @@ absl::Status ParseJsonText(const LoadContext& ctx, std::string_view text,
   return absl::OkStatus();
 }
 
+absl::Status ParseDocument(const LoadContext& ctx, std::string_view text,
+                           std::string_view format,
+                           std::initializer_list<std::string_view> allowed,
+                           Json* doc) {
+  if (auto st = ParseJsonText(ctx, text, doc); !st.ok()) return st;
+  if (!doc->is_object()) return ctx.Fail("", "the document must be a JSON object");
+  if (auto st = CheckKeys(ctx, *doc, "", allowed); !st.ok()) return st;
+  std::string got;
+  if (auto st = ReadString(ctx, *doc, "", "format", true, &got); !st.ok())
+    return st;
+  if (got != format)
+    return ctx.Fail("/format", Cat("expected \"", format, "\""));
+  return absl::OkStatus();
+}
+
 std::string ChildPointer(std::string_view parent, std::string_view key) {
   std::string p(parent);
   p += '/';

@@ -21,6 +21,13 @@ using Json = nlohmann::json;
 absl::Status ParseJsonText(const LoadContext& ctx, std::string_view text,
                            Json* out);
 
+// Parses a c2sieve document: a JSON object whose "format" is `format` and
+// whose top-level keys are among `allowed`.
+absl::Status ParseDocument(const LoadContext& ctx, std::string_view text,
+                           std::string_view format,
+                           std::initializer_list<std::string_view> allowed,
+                           Json* out);
+
 std::string ChildPointer(std::string_view parent, std::string_view key);
 std::string ChildPointer(std::string_view parent, size_t index);
 

@@ -132,18 +132,12 @@ absl::StatusOr<Ruleset> ParseRuleset(std::string_view text,
                                      const std::string& origin) {
   LoadContext ctx(origin, text);
   Json doc;
-  if (auto st = ParseJsonText(ctx, text, &doc); !st.ok()) return st;
-  if (!doc.is_object()) return ctx.Fail("", "a ruleset must be a JSON object");
-  if (auto st = CheckKeys(ctx, doc, "",
-                          {"$schema", "format", "name", "source", "rules",
-                           "comment"});
+  if (auto st = ParseDocument(ctx, text, kFormat,
+                              {"$schema", "format", "name", "source", "rules",
+                               "comment"},
+                              &doc);
       !st.ok())
     return st;
-  std::string format;
-  if (auto st = ReadString(ctx, doc, "", "format", true, &format); !st.ok())
-    return st;
-  if (format != kFormat)
-    return ctx.Fail("/format", Cat("expected \"", kFormat, "\""));
   Ruleset rs;
   rs.origin = origin;
   if (auto st = ReadString(ctx, doc, "", "name", true, &rs.name); !st.ok())
