@@ -98,10 +98,18 @@ void LiteralGate::Add(std::string_view pattern) {
 
 bool LiteralGate::MayMatch(std::string_view v) const {
   if (always_open_) return true;
-  for (const Shape& s : shapes_) {
-    if (v.size() < s.length) continue;
-    const char* start = s.suffix ? v.data() + v.size() - s.length : v.data();
-    if (Contains(Salted(Pack(start, s.length), s.id))) return true;
+  if (!shapes_.empty() && !v.empty()) {
+    // Pack the first and last (up to) 8 bytes once; every shape's key is a
+    // part of one of them.
+    size_t n = v.size() < 8 ? v.size() : 8;
+    uint64_t head = Pack(v.data(), n);
+    uint64_t tail = n == v.size() ? head : Pack(v.data() + v.size() - 8, 8);
+    for (const Shape& s : shapes_) {
+      if (n < s.length) continue;
+      uint64_t mask = s.length == 8 ? ~0ULL : (1ULL << (8 * s.length)) - 1;
+      uint64_t key = s.suffix ? (tail >> (8 * (n - s.length))) & mask : head & mask;
+      if (Contains(Salted(key, s.id))) return true;
+    }
   }
   for (const std::string& lit : inner_) {
     // Candidates start where the literal's first byte (either case) is.

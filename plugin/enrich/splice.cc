@@ -18,7 +18,13 @@ class Splicer {
  public:
   Splicer(std::string_view doc, const std::vector<const Leaf*>& leaves,
           std::string* out)
-      : doc_(doc), list_(leaves), done_(leaves.size(), false), out_(out) {}
+      : doc_(doc), list_(leaves), done_(leaves.size(), false), out_(out) {
+    for (const Leaf* l : list_) {
+      std::string_view head = std::string_view(l->path).substr(0, l->path.find('.'));
+      if (std::find(heads_.begin(), heads_.end(), head) == heads_.end())
+        heads_.push_back(head);
+    }
+  }
 
   bool Run() {
     size_t begin = json_text::SkipSpace(doc_, 0);
@@ -28,6 +34,15 @@ class Splicer {
   }
 
  private:
+  // Whether a top-level key can concern a leaf: most keys (agent, host,
+  // process ...) do not, and are copied without looking further.
+  bool TopLevelCandidate(std::string_view key) const {
+    std::string_view head = key.substr(0, key.find('.'));
+    for (std::string_view h : heads_)
+      if (h == head) return true;
+    return false;
+  }
+
   int LeafAt(std::string_view path) const {
     for (size_t i = 0; i < list_.size(); ++i)
       if (list_[i]->path == path) return static_cast<int>(i);
@@ -94,6 +109,12 @@ class Splicer {
                                          m.value_end - m.value_begin);
       if (m.raw_key.find('\\') != std::string_view::npos) {
         Key(m.raw_key, &first);  // escaped keys are left as they are
+        out_->append(raw);
+        return true;
+      }
+      if (top && !TopLevelCandidate(m.raw_key)) {
+        Key(m.raw_key, &first);
+        keys.push_back(m.raw_key);
         out_->append(raw);
         return true;
       }
@@ -179,6 +200,7 @@ class Splicer {
 
   std::string_view doc_;
   std::vector<const Leaf*> list_;
+  std::vector<std::string_view> heads_;  // first components of leaf paths
   std::vector<bool> done_;
   std::string* out_;
   std::vector<std::pair<std::string, std::string_view>> displaced_;
