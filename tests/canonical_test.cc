@@ -1,0 +1,96 @@
+// The canonical forms, one function at a time.
+#include "event/canonical.h"
+
+#include <gtest/gtest.h>
+
+namespace c2s::event {
+namespace {
+
+std::string Path(std::string_view in) {
+  std::string buf;
+  return std::string(CanonicalPath(in, &buf));
+}
+
+TEST(CanonicalPath, AlreadyCanonicalPathsAreReturnedAsIs) {
+  std::string buf;
+  std::string_view in = "C:\\Program Files\\x.exe";
+  EXPECT_EQ(CanonicalPath(in, &buf).data(), in.data());
+  std::string_view dotfile = "C:\\Users\\a\\.config\\...\\x.exe";
+  EXPECT_EQ(CanonicalPath(dotfile, &buf).data(), dotfile.data());
+}
+
+TEST(CanonicalPath, NamespacePrefixes) {
+  EXPECT_EQ(Path("\\\\?\\C:\\Program Files\\x.exe"), "C:\\Program Files\\x.exe");
+  EXPECT_EQ(Path("\\??\\C:\\Program Files\\x.exe"), "C:\\Program Files\\x.exe");
+  EXPECT_EQ(Path("\\\\.\\C:\\Program Files\\x.exe"), "C:\\Program Files\\x.exe");
+  EXPECT_EQ(Path("\\\\?\\UNC\\srv\\share\\x.exe"), "\\\\srv\\share\\x.exe");
+  EXPECT_EQ(Path("\\\\srv\\share\\x.exe"), "\\\\srv\\share\\x.exe");
+}
+
+TEST(CanonicalPath, DeviceVolumesBecomeSomeDrive) {
+  EXPECT_EQ(Path("\\Device\\HarddiskVolume3\\Program Files\\x.exe"), "?:\\Program Files\\x.exe");
+  EXPECT_EQ(Path("\\device\\harddiskvolume12\\Windows\\System32\\svchost.exe"),
+            "?:\\Windows\\System32\\svchost.exe");
+  // Not a volume number: left alone but for separators.
+  EXPECT_EQ(Path("\\Device\\HarddiskVolumeX\\a.exe"), "\\Device\\HarddiskVolumeX\\a.exe");
+}
+
+TEST(CanonicalPath, SeparatorsAndDotSegments) {
+  EXPECT_EQ(Path("C:/Program Files/x.exe"), "C:\\Program Files\\x.exe");
+  EXPECT_EQ(Path("C:\\\\Program Files\\\\\\x.exe"), "C:\\Program Files\\x.exe");
+  EXPECT_EQ(Path("C:\\a\\.\\b\\..\\c.exe"), "C:\\a\\c.exe");
+  EXPECT_EQ(Path("C:\\Program Files\\..\\Users\\Public\\evil.exe"), "C:\\Users\\Public\\evil.exe");
+  EXPECT_EQ(Path("C:\\..\\..\\Windows\\x.exe"), "C:\\Windows\\x.exe");  // never above the drive
+  EXPECT_EQ(Path("\\\\srv\\share\\..\\..\\x.exe"), "\\\\srv\\share\\x.exe");
+  EXPECT_EQ(Path("\\\\?\\C:\\Program Files\\..\\Temp\\x.exe"), "C:\\Temp\\x.exe");
+}
+
+TEST(CanonicalPath, WhatIsNeverChanged) {
+  // Trailing spaces and dots name a different directory when created
+  // through \\?\; 8.3 names and case are kept.
+  EXPECT_EQ(Path("C:\\Program Files \\evil.exe"), "C:\\Program Files \\evil.exe");
+  EXPECT_EQ(Path("C:/Program Files./evil.exe"), "C:\\Program Files.\\evil.exe");
+  EXPECT_EQ(Path("C:/PROGRA~1/evil.exe"), "C:\\PROGRA~1\\evil.exe");
+  EXPECT_EQ(Path("C:/Program Files (Arm)/x.exe"), "C:\\Program Files (Arm)\\x.exe");
+}
+
+std::string Domain(std::string_view in) {
+  std::string buf;
+  return std::string(CanonicalDomain(in, &buf));
+}
+
+TEST(CanonicalDomain, TrimRootDotAndCase) {
+  EXPECT_EQ(Domain("pastebin.com"), "pastebin.com");
+  EXPECT_EQ(Domain("  PasteBin.COM.\t"), "pastebin.com");
+  EXPECT_EQ(Domain("pastebin.com."), "pastebin.com");
+  EXPECT_EQ(Domain("pastebin.com.."), "pastebin.com.");  // only the root dot
+  EXPECT_EQ(Domain("xn--bcher-kva.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(Domain("."), ".");
+  EXPECT_EQ(Domain(""), "");
+}
+
+TEST(Punycode, Rfc3492Samples) {
+  std::string out;
+  // RFC 3492 7.1 (B): Chinese (simplified).
+  ASSERT_TRUE(PunycodeEncode(U"\u4ed6\u4eec\u4e3a\u4ec0\u4e48\u4e0d\u8bf4\u4e2d\u6587", &out));
+  EXPECT_EQ(out, "ihqwcrb4cv8a8dqg056pqjye");
+  ASSERT_TRUE(PunycodeEncode(U"b\u00fccher", &out));
+  EXPECT_EQ(out, "bcher-kva");
+  // (L) 3<nen>B<gumi><kinpachi><sensei>
+  ASSERT_TRUE(PunycodeEncode(U"3\u5e74B\u7d44\u91d1\u516b\u5148\u751f", &out));
+  EXPECT_EQ(out, "3B-ww4c5e180e575a65lsy2b");
+}
+
+TEST(DomainToAscii, EncodesOnlyNonAsciiLabels) {
+  std::string out;
+  EXPECT_FALSE(DomainToAscii("pastebin.com", &out));
+  ASSERT_TRUE(DomainToAscii("b\xc3\xbc" "cher.ngrok.io", &out));
+  EXPECT_EQ(out, "xn--bcher-kva.ngrok.io");
+  ASSERT_TRUE(DomainToAscii("B\xc3\xbc" "cher.NGROK.io", &out));
+  EXPECT_EQ(out, "xn--bcher-kva.ngrok.io");
+  EXPECT_FALSE(DomainToAscii("bad\xff.com", &out));
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace c2s::event
