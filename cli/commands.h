@@ -23,9 +23,14 @@ struct EngineOptions {
   std::vector<std::string> rulesets;  // replace the built-in unless --builtin
   bool builtin = false;
   std::string exclusions;
+  std::vector<std::string> profile_files;  // added to the built-in profiles
+  std::string force_profile;
+  std::vector<std::string> enable_profiles;
+  bool parity = false;
 };
 
-// Consumes --ruleset F, --builtin, --exclusions F at args[*i]; true if it
+// Consumes --ruleset F, --builtin, --exclusions F, --profiles F,
+// --profile NAME, --enable-profile NAME, --parity at args[*i]; true if it
 // did. Sets *error on a missing value.
 bool ParseEngineOption(const std::vector<std::string>& args, size_t* i,
                        EngineOptions* opts, std::string* error);

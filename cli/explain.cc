@@ -88,10 +88,21 @@ int RunExplain(const std::vector<std::string>& args) {
                 event::ReadStatusText(st));
     return kExitOk;
   }
+  session.ResolveFields();
   engine::Evaluator& ev = session.evaluator();
   const engine::CompiledMatcher& m = ev.matcher();
+  std::string_view profile = session.profile_name();
+  std::printf("profile: %s\nmode: %s\n",
+              profile.empty() ? "(none: fields read as they are)" : std::string(profile).c_str(),
+              event::MatchModeName((*core)->profiles()->mode()));
+  // The fields the rules read, as the rules see them.
+  std::vector<bool> used(m.fields().size(), false);
+  for (const auto& n : m.nodes())
+    if (n.op != engine::Op::kAll && n.op != engine::Op::kAny && n.op != engine::Op::kNot)
+      used[n.slot] = true;
   std::printf("fields:\n");
   for (uint32_t slot = 0; slot < m.fields().size(); ++slot) {
+    if (!used[slot]) continue;
     const auto& vals = ev.fields().values(slot);
     std::printf("  %-40s", m.fields().name(slot).c_str());
     if (vals.empty()) std::printf(" (missing)");

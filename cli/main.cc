@@ -33,6 +33,13 @@ engine options (scan, explain, check):
                             ruleset unless --builtin is also given
   --builtin                 load the built-in ruleset as well
   --exclusions FILE         apply an exclusions file
+  --profiles FILE           add source profiles (repeatable)
+  --profile NAME            read every event with this profile (no detection)
+  --enable-profile NAME     also detect a profile that is off by default
+                            (sysmon-network-winlogbeat, sysmon-network-flat,
+                            ecs-connection)
+  --parity                  compare raw values exactly as Elasticsearch EQL
+                            does (default: canonical paths and domains)
 
 exit codes:
   0  success (malformed input lines are passed through and counted, not fatal)

@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "rules/exclusions_loader.h"
 #include "rules/ruleset_loader.h"
+#include "profiles/profile_loader.h"
 
 namespace c2s::cli {
 
@@ -27,6 +28,18 @@ bool ParseEngineOption(const std::vector<std::string>& args, size_t* i,
     return true;
   }
   if (a == "--exclusions") return value(&opts->exclusions);
+  if (a == "--profile") return value(&opts->force_profile);
+  if (a == "--parity") {
+    opts->parity = true;
+    return true;
+  }
+  if (a == "--profiles" || a == "--enable-profile") {
+    std::string v;
+    value(&v);
+    if (!v.empty())
+      (a == "--profiles" ? opts->profile_files : opts->enable_profiles).push_back(v);
+    return true;
+  }
   return false;
 }
 
@@ -39,6 +52,14 @@ absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
     if (!rs.ok()) return rs.status();
     o.rulesets.push_back(std::move(*rs));
   }
+  for (const auto& f : opts.profile_files) {
+    auto loaded = profiles::LoadProfilesFile(f);
+    if (!loaded.ok()) return loaded.status();
+    for (auto& p : *loaded) o.profiles.push_back(std::move(p));
+  }
+  o.force_profile = opts.force_profile;
+  o.enable_profiles = opts.enable_profiles;
+  o.mode = opts.parity ? event::MatchMode::kParity : event::MatchMode::kCanonical;
   rules::ExclusionSet ex;
   if (!opts.exclusions.empty()) {
     auto loaded = rules::LoadExclusionsFile(opts.exclusions);

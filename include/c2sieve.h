@@ -67,7 +67,8 @@ typedef enum c2s_status {
   C2S_E_EVENT = 6,            /* the event is not a JSON object, or too big or
                                  too deep: it was passed through unchanged */
   C2S_E_NOMEM = 7,
-  C2S_E_INTERNAL = 8
+  C2S_E_INTERNAL = 8,
+  C2S_E_PROFILE = 9           /* a source profile document failed to load */
 } c2s_status;
 
 /* Constant name of a status ("C2S_OK" ...). Thread-safe. */
@@ -91,16 +92,29 @@ typedef struct c2s_source {
   size_t size;
 } c2s_source;
 
+/* How values are compared (see README, "Sources and canonical forms"). */
+typedef enum c2s_match_mode {
+  C2S_MODE_CANONICAL = 0, /* paths and domains canonicalized first (default) */
+  C2S_MODE_PARITY = 1     /* raw values, exactly as Elasticsearch EQL */
+} c2s_match_mode;
+
 typedef struct c2s_engine_config {
   uint32_t struct_size;          /* set by c2s_engine_config_init() */
   int use_builtin_rulesets;      /* nonzero: load the built-in ruleset(s) */
   const c2s_source *rulesets;    /* extra rulesets, evaluated in one pass */
   size_t ruleset_count;
   const c2s_source *exclusions;  /* optional exclusions document, or NULL */
+  const c2s_source *profiles;    /* extra source profile documents */
+  size_t profile_count;
+  const char *force_profile;     /* a profile name for every event, or NULL
+                                    to detect each event's source */
+  const char *enable_profiles;   /* comma-separated names of profiles that
+                                    are off by default, or NULL */
+  int mode;                      /* c2s_match_mode */
 } c2s_engine_config;
 
-/* Fills *config with defaults: built-in rulesets on, nothing else.
- * Thread-safe. */
+/* Fills *config with defaults: built-in rulesets and profiles, per-event
+ * source detection, canonical mode. Thread-safe. */
 C2S_API void c2s_engine_config_init(c2s_engine_config *config);
 
 /* Compiles an engine. On failure *out is NULL and c2s_last_error() names
@@ -170,7 +184,9 @@ typedef enum c2s_value_type {
   C2S_VALUE_TRUE = 1,
   C2S_VALUE_FALSE = 2,
   C2S_VALUE_NULL = 3,   /* JSON null: the field counts as missing */
-  C2S_VALUE_OTHER = 4   /* a number or object: present, matches no string */
+  C2S_VALUE_OTHER = 4   /* an object: present, matches no string. Pass
+                           numbers as strings of their decimal text, as a
+                           keyword field indexes them. */
 } c2s_value_type;
 
 /* One value of one field. A field holding an array is passed as several

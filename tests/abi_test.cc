@@ -89,7 +89,7 @@ TEST(Abi, FieldLevelEvaluation) {
   EXPECT_STREQ(m.rule_id, "66883649-f908-4a5b-a1e0-54090a1d3a32");
   EXPECT_STREQ(m.field, "dns.question.name");
   EXPECT_STREQ(m.pattern, "*.ngrok.io");
-  EXPECT_STREQ(m.value, "X.NGROK.IO");
+  EXPECT_STREQ(m.value, "x.ngrok.io");  // canonical: lowercased
   EXPECT_EQ(c2s_session_match(g.s, 1, &m), C2S_E_INVALID_ARGUMENT);
   const char* json = nullptr;
   size_t size = 0;

@@ -54,8 +54,7 @@ TEST_F(RuleTest, EveryDomainPatternMatches) {
 TEST_F(RuleTest, UnlistedDomainsDoNotMatch) {
   for (const char* d : {"www.microsoft.com", "pastebin", "xpastebin.com",
                         "ngrok.io", "discord.com.evil.net", "evil-t.me",
-                        "docs.live.net", "ab.docs.live.net", "raw.github.com",
-                        "api.telegram.org.", " t.me", ""})
+                        "docs.live.net", "ab.docs.live.net", "raw.github.com", ""})
     EXPECT_FALSE(h.Matches(Event().Domain(d))) << d;
 }
 
@@ -64,7 +63,10 @@ TEST_F(RuleTest, ReportsTheMatchedPattern) {
   const auto& m = h.session->matches()[0];
   EXPECT_EQ(m.rule_id, "66883649-f908-4a5b-a1e0-54090a1d3a32");
   EXPECT_EQ(m.pattern, "*.ngrok.io");
-  EXPECT_EQ(m.value, "X.NGROK.IO");
+  EXPECT_EQ(m.value, "x.ngrok.io");  // canonical: lowercased
+  Harness parity("", event::MatchMode::kParity);
+  ASSERT_TRUE(parity.Matches(Event().Domain("X.NGROK.IO")));
+  EXPECT_EQ(parity.session->matches()[0].value, "X.NGROK.IO");
 }
 
 TEST_F(RuleTest, EveryProcessLocationExclusion) {
@@ -82,17 +84,85 @@ TEST_F(RuleTest, EveryProcessLocationExclusion) {
   }
 }
 
+// Each path with its verdict in canonical mode and in parity mode (raw
+// strings, exactly as Elasticsearch EQL compares them). "match" means the
+// rule fires: the path is not a legitimate program location.
+struct PathCase {
+  const char* path;
+  bool canonical_match;
+  bool parity_match;
+};
+
+const PathCase kPathCases[] = {
+    {"C:\\Program Files\\x.exe", false, false},
+    {"D:\\Program Files\\x.exe", false, false},  // ? is any drive
+    {"C:\\Program Files (x86)\\a\\b.exe", false, false},
+    {"c:\\program files\\X.EXE", false, false},  // : ignores case
+    {"C:\\Program Files Evil\\x.exe", true, true},
+    {"CC:\\Program Files\\x.exe", true, true},
+    {"C:\\Program Files\\x.dll", true, true},
+    {"C:\\ProgramData\\x.exe", true, true},
+    {"C:\\Program Files \\evil.exe", true, true},    // trailing space: another directory
+    {"C:\\Program Files (Arm)\\x.exe", true, true},  // not on the rule's list
+    {"C:\\PROGRA~1\\evil.exe", true, true},          // 8.3 names are never assumed
+    {"\\\\?\\C:\\Program Files\\x.exe", false, true},
+    {"\\??\\C:\\Program Files\\x.exe", false, true},
+    {"\\\\.\\C:\\Program Files\\x.exe", false, true},
+    {"\\Device\\HarddiskVolume3\\Program Files\\x.exe", false, true},
+    {"C:/Program Files/x.exe", false, true},
+    {"C:\\\\Program Files\\\\x.exe", false, true},
+    {"C:\\Program Files\\..\\Users\\Public\\evil.exe", true, false},
+    {"C:\\Windows\\.\\System32\\svchost.exe", false, true},
+    {"\\\\?\\C:\\Program Files\\..\\Temp\\x.exe", true, true},
+};
+
 TEST_F(RuleTest, ProgramFilesPrefixTraps) {
-  EXPECT_FALSE(h.Matches(Event().Exe("C:\\Program Files\\x.exe")));
-  EXPECT_FALSE(h.Matches(Event().Exe("D:\\Program Files\\x.exe")));  // ? is any drive
-  EXPECT_FALSE(h.Matches(Event().Exe("C:\\Program Files (x86)\\a\\b.exe")));
-  EXPECT_TRUE(h.Matches(Event().Exe("C:\\Program Files Evil\\x.exe")));
-  EXPECT_TRUE(h.Matches(Event().Exe("\\\\?\\C:\\Program Files\\x.exe")));
-  EXPECT_TRUE(h.Matches(Event().Exe("CC:\\Program Files\\x.exe")));
-  EXPECT_TRUE(h.Matches(Event().Exe("C:\\Program Files\\x.dll")));
-  EXPECT_TRUE(h.Matches(Event().Exe("C:\\ProgramData\\x.exe")));
-  // EQL compares raw strings: these are the parity-mode answers.
-  EXPECT_FALSE(h.Matches(Event().Exe("C:\\Program Files\\..\\Users\\Public\\evil.exe")));
+  Harness parity("", event::MatchMode::kParity);
+  for (const PathCase& c : kPathCases) {
+    EXPECT_EQ(h.Matches(Event().Exe(c.path)), c.canonical_match) << "canonical: " << c.path;
+    EXPECT_EQ(parity.Matches(Event().Exe(c.path)), c.parity_match) << "parity: " << c.path;
+  }
+}
+
+struct DomainCase {
+  const char* domain;
+  bool canonical_match;
+  bool parity_match;
+};
+
+const DomainCase kDomainCases[] = {
+    {"pastebin.com", true, true},
+    {"PASTEBIN.COM", true, true},  // : ignores case in both modes
+    {"pastebin.com.", true, true},  // "pastebin.*" takes the dot anyway
+    {"api.telegram.org.", true, false},  // root dot
+    {" api.telegram.org", true, false},  // surrounding whitespace
+    {"api.telegram.org\t", true, false},
+    {"T.ME.", true, false},
+    {"xn--bcher-kva.ngrok.io", true, true},  // punycode as given
+    {"b\xc3\xbc" "cher.ngrok.io", true, true},  // *.ngrok.io takes UTF-8 too
+    {"\xc3\xa9.docs.live.net", true, true},  // ? is one code point
+    {"api.telegram.org..", false, false},
+    {"\xd1\x80" "aste.ee", false, false},  // a look-alike is another name
+};
+
+TEST_F(RuleTest, DomainForms) {
+  Harness parity("", event::MatchMode::kParity);
+  for (const DomainCase& c : kDomainCases) {
+    EXPECT_EQ(h.Matches(Event().Domain(c.domain)), c.canonical_match) << "canonical: " << c.domain;
+    EXPECT_EQ(parity.Matches(Event().Domain(c.domain)), c.parity_match) << "parity: " << c.domain;
+  }
+}
+
+TEST_F(RuleTest, UnicodeNamesAlsoMatchTheirIdnaForm) {
+  // A pattern written in punycode (as exclusions and threat feeds are)
+  // matches the Unicode name Sysmon logs, in canonical mode only.
+  const char* excl = R"({"format":"c2sieve.exclusions/1","exclusions":[
+    {"reason":"r","dns.question.name":["xn--bcher-kva.ngrok.io"]}]})";
+  Harness canonical(excl);
+  Harness parity(excl, event::MatchMode::kParity);
+  std::string unicode = "b\xc3\xbc" "cher.ngrok.io";
+  EXPECT_FALSE(canonical.Matches(Event().Domain(unicode)));
+  EXPECT_TRUE(parity.Matches(Event().Domain(unicode)));
 }
 
 struct Conditional {

@@ -26,8 +26,12 @@ bool IsValidJson(std::string_view text);
 bool HasDuplicateKeys(std::string_view text);
 
 struct Harness {
-  // Built-in ruleset, optional exclusions JSON text.
-  explicit Harness(const std::string& exclusions_json = "");
+  // Built-in ruleset, optional exclusions JSON text, canonical mode unless
+  // told otherwise.
+  explicit Harness(const std::string& exclusions_json = "",
+                   event::MatchMode mode = event::MatchMode::kCanonical,
+                   std::string force_profile = "",
+                   std::vector<std::string> enable_profiles = {});
   Harness(std::vector<rules::Ruleset> rulesets, bool builtin);
 
   // The event is kept until the next call, so the result's view stays valid.

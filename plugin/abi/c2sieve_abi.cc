@@ -6,6 +6,7 @@
 #include <string>
 
 #include "c2sieve.h"
+#include "profiles/profile_loader.h"
 #include "rules/exclusions_loader.h"
 #include "rules/load_context.h"
 #include "rules/ruleset_loader.h"
@@ -82,6 +83,15 @@ absl::StatusOr<c2s::rules::ExclusionSet> LoadExclusions(const c2s_source* s) {
                                      SourceLabel(s));
 }
 
+absl::StatusOr<std::vector<c2s::profiles::Profile>> LoadProfiles(const c2s_source* s) {
+  if (s->data == nullptr) {
+    if (s->name == nullptr)
+      return absl::InvalidArgumentError("profile source has no name or data");
+    return c2s::profiles::LoadProfilesFile(s->name);
+  }
+  return c2s::profiles::ParseProfiles(std::string_view(s->data, s->size), SourceLabel(s));
+}
+
 }  // namespace
 
 extern "C" {
@@ -100,6 +110,7 @@ const char* c2s_status_name(int status) {
     case C2S_E_EVENT: return "C2S_E_EVENT";
     case C2S_E_NOMEM: return "C2S_E_NOMEM";
     case C2S_E_INTERNAL: return "C2S_E_INTERNAL";
+    case C2S_E_PROFILE: return "C2S_E_PROFILE";
     default: return "C2S_E_UNKNOWN";
   }
 }
@@ -125,6 +136,30 @@ c2s_status c2s_engine_create(const c2s_engine_config* config,
       return Fail(C2S_E_INVALID_ARGUMENT, "rulesets is NULL");
     c2s::runtime::EngineCore::Options opts;
     opts.builtin_rulesets = config->use_builtin_rulesets != 0;
+    if (config->mode != C2S_MODE_CANONICAL && config->mode != C2S_MODE_PARITY)
+      return Fail(C2S_E_INVALID_ARGUMENT, "mode is not a c2s_match_mode");
+    opts.mode = config->mode == C2S_MODE_PARITY ? c2s::event::MatchMode::kParity
+                                                : c2s::event::MatchMode::kCanonical;
+    if (config->profile_count > 0 && config->profiles == nullptr)
+      return Fail(C2S_E_INVALID_ARGUMENT, "profiles is NULL");
+    for (size_t i = 0; i < config->profile_count; ++i) {
+      auto ps = LoadProfiles(&config->profiles[i]);
+      if (!ps.ok()) return FromStatus(ps.status(), C2S_E_PROFILE);
+      for (auto& p : *ps) opts.profiles.push_back(std::move(p));
+    }
+    if (config->force_profile) opts.force_profile = config->force_profile;
+    if (config->enable_profiles) {
+      std::string list = config->enable_profiles;
+      for (size_t b = 0; b <= list.size();) {
+        size_t e = list.find(',', b);
+        if (e == std::string::npos) e = list.size();
+        std::string name = list.substr(b, e - b);
+        name.erase(0, name.find_first_not_of(' '));
+        name.erase(name.find_last_not_of(' ') + 1);
+        if (!name.empty()) opts.enable_profiles.push_back(name);
+        b = e + 1;
+      }
+    }
     for (size_t i = 0; i < config->ruleset_count; ++i) {
       auto rs = LoadRuleset(&config->rulesets[i]);
       if (!rs.ok()) return FromStatus(rs.status(), C2S_E_RULESET);

@@ -26,19 +26,28 @@ struct FieldValue {
 class EventFields {
  public:
   void Resize(size_t slots) { per_slot_.resize(slots); }
+  // Clears only the slots this event touched.
   void Clear() {
-    for (auto& v : per_slot_) v.clear();
+    for (uint32_t s : touched_) per_slot_[s].clear();
+    touched_.clear();
   }
   void Add(uint32_t slot, ValueType type, std::string_view text) {
-    per_slot_[slot].push_back(FieldValue{type, text});
+    auto& v = per_slot_[slot];
+    if (v.empty()) touched_.push_back(slot);
+    v.push_back(FieldValue{type, text});
   }
   const std::vector<FieldValue>& values(uint32_t slot) const {
     return per_slot_[slot];
   }
+  // For in-place rewriting of values already added (canonical forms).
+  std::vector<FieldValue>& mutable_values(uint32_t slot) { return per_slot_[slot]; }
   size_t slot_count() const { return per_slot_.size(); }
+  // Slots holding values, in the order they were first added.
+  const std::vector<uint32_t>& touched() const { return touched_; }
 
  private:
   std::vector<std::vector<FieldValue>> per_slot_;
+  std::vector<uint32_t> touched_;
 };
 
 }  // namespace c2s::engine

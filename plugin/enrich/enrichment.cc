@@ -130,7 +130,8 @@ void Enrichment::AddValue(std::string_view path, Merge merge, std::string raw) {
 void Enrichment::Build(const RuleEnrichments& rules,
                        const engine::CompiledMatcher& m,
                        const std::vector<engine::RuleMatch>& matches,
-                       const std::vector<engine::PatternHit>& hits) {
+                       const std::vector<engine::PatternHit>& hits,
+                       std::string_view profile) {
   Clear();
   if (matches.size() > 1) {
     for (const auto& rm : matches)
@@ -151,6 +152,11 @@ void Enrichment::Build(const RuleEnrichments& rules,
     AddValue("c2sieve.matches", Merge::kList, std::move(o));
   }
   AddValue("c2sieve.version", Merge::kScalar, Cat("\"", LibraryVersion(), "\""));
+  if (!profile.empty()) {
+    std::string quoted;
+    json_text::AppendQuoted(quoted, profile);
+    AddValue("c2sieve.profile", Merge::kScalar, std::move(quoted));
+  }
   // owned_ is complete: pointers into it stay valid from here on.
   if (matches.size() == 1)
     for (const Leaf& l : rules.leaves(matches[0].rule)) view_.push_back(&l);

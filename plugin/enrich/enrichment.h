@@ -48,9 +48,10 @@ class Enrichment {
     view_.clear();
   }
   // Builds the leaves for these matches; `rules` must outlive the view.
+  // `profile` is the source profile the event was read with ("" if none).
   void Build(const RuleEnrichments& rules, const engine::CompiledMatcher& m,
              const std::vector<engine::RuleMatch>& matches,
-             const std::vector<engine::PatternHit>& hits);
+             const std::vector<engine::PatternHit>& hits, std::string_view profile);
 
   const std::vector<const Leaf*>& leaves() const { return view_; }
 

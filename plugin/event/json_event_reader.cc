@@ -1,5 +1,6 @@
 #include "event/json_event_reader.h"
 
+#include <charconv>
 #include <cstring>
 
 namespace c2s::event {
@@ -81,6 +82,7 @@ JsonEventReader::JsonEventReader(const FieldPaths* paths, EventLimits limits)
 ReadStatus JsonEventReader::Read(std::string_view data,
                                  engine::EventFields* out) {
   if (data.size() > limits_.max_event_bytes) return ReadStatus::kTooBig;
+  numbers_used_ = 0;
   size_t need = data.size() + simdjson::SIMDJSON_PADDING;
   if (padded_.size() < need) padded_.resize(need);
   if (!data.empty()) std::memcpy(padded_.data(), data.data(), data.size());
@@ -118,9 +120,31 @@ void JsonEventReader::AddValue(int32_t slot, element v,
       }
       break;
     }
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      out->Add(slot, ValueType::kString, NumberText(v));
+      break;
     default:
       out->Add(slot, ValueType::kOther, {});
   }
+}
+
+std::string_view JsonEventReader::NumberText(element v) {
+  if (numbers_used_ == numbers_.size()) numbers_.emplace_back();
+  auto& buf = numbers_[numbers_used_++];
+  std::to_chars_result r{};
+  switch (v.type()) {
+    case element_type::INT64:
+      r = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_int64().value_unsafe());
+      break;
+    case element_type::UINT64:
+      r = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_uint64().value_unsafe());
+      break;
+    default:
+      r = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_double().value_unsafe());
+  }
+  return std::string_view(buf.data(), r.ptr - buf.data());
 }
 
 void JsonEventReader::WalkObject(simdjson::dom::object obj, uint32_t from,

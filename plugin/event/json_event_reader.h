@@ -7,7 +7,9 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,8 +67,14 @@ class JsonEventReader {
   void AddValue(int32_t slot, simdjson::dom::element v,
                 engine::EventFields* out);
 
+  // Numbers are compared as their decimal text (as a keyword field indexes
+  // them); the text lives here until the next event.
+  std::string_view NumberText(simdjson::dom::element v);
+
   const FieldPaths* paths_;
   EventLimits limits_;
+  std::deque<std::array<char, 40>> numbers_;
+  size_t numbers_used_ = 0;
   simdjson::dom::parser parser_;
   std::vector<char> padded_;
 };

@@ -4,6 +4,7 @@
 
 #include "rules/exclusions_loader.h"
 #include "rules/ruleset_loader.h"
+#include "profiles/profile_loader.h"
 
 namespace c2s::runtime {
 
@@ -32,6 +33,20 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   size_t n = 0;
   const rules::ExclusionField* ef = rules::ExclusionFields(&n);
   for (size_t i = 0; i < n; ++i) core->fields_.Add(ef[i].field);
+  event::ProfileSet::Options po;
+  if (options.builtin_profiles) {
+    auto builtin = profiles::BuiltinProfiles();
+    if (!builtin.ok()) return builtin.status();
+    po.profiles = std::move(*builtin);
+  }
+  for (auto& p : options.profiles) po.profiles.push_back(std::move(p));
+  po.forced = options.force_profile;
+  po.enabled = options.enable_profiles;
+  po.mode = options.mode;
+  auto profile_set = event::ProfileSet::Build(std::move(po), &core->fields_);
+  if (!profile_set.ok()) return profile_set.status();
+  (*profile_set)->Finish(core->fields_);
+  core->profiles_ = std::move(*profile_set);
   core->paths_ = std::make_unique<event::FieldPaths>(core->fields_);
   core->limits_ = options.limits;
   auto version = core->Build(options.exclusions);

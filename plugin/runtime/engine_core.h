@@ -15,6 +15,8 @@
 #include "engine/compiled_matcher.h"
 #include "enrich/enrichment.h"
 #include "event/json_event_reader.h"
+#include "event/profile_resolver.h"
+#include "profiles/profile_model.h"
 #include "rules/rule_model.h"
 
 namespace c2s::runtime {
@@ -47,6 +49,11 @@ class EngineCore {
     std::vector<rules::Ruleset> rulesets;
     const rules::ExclusionSet* exclusions = nullptr;
     event::EventLimits limits;
+    bool builtin_profiles = true;
+    std::vector<profiles::Profile> profiles;  // added to the built-in ones
+    std::string force_profile;                // "" = detect per event
+    std::vector<std::string> enable_profiles; // auto: false ones to detect
+    event::MatchMode mode = event::MatchMode::kCanonical;
   };
   static absl::StatusOr<std::shared_ptr<EngineCore>> Create(Options options);
 
@@ -66,6 +73,7 @@ class EngineCore {
 
   const engine::FieldTable& fields() const { return fields_; }
   const event::FieldPaths& paths() const { return *paths_; }
+  const std::shared_ptr<const event::ProfileSet>& profiles() const { return profiles_; }
   const event::EventLimits& limits() const { return limits_; }
   const std::vector<rules::Ruleset>& rulesets() const { return rulesets_; }
 
@@ -82,6 +90,7 @@ class EngineCore {
   std::vector<rules::Ruleset> rulesets_;
   engine::FieldTable fields_;
   std::unique_ptr<event::FieldPaths> paths_;
+  std::shared_ptr<const event::ProfileSet> profiles_;
   event::EventLimits limits_;
 
   mutable std::mutex version_mu_;  // guards current_; serializes swaps

@@ -7,7 +7,10 @@ namespace c2s::runtime {
 Session::Session(std::shared_ptr<EngineCore> core)
     : core_(std::move(core)),
       counters_(core_->RegisterCounters()),
-      reader_(&core_->paths(), core_->limits()) {}
+      reader_(&core_->paths(), core_->limits()),
+      resolver_(core_->profiles()) {
+  physical_.Resize(core_->fields().size());
+}
 
 Session::~Session() { core_->RetireCounters(counters_); }
 
@@ -23,12 +26,22 @@ absl::Status Session::Refresh() {
 
 absl::Status Session::BeginFields() {
   if (auto st = Refresh(); !st.ok()) return st;
-  evaluator_.fields().Clear();
+  physical_.Clear();
   match_info_valid_ = enrichment_valid_ = enrichment_json_valid_ = false;
   return absl::OkStatus();
 }
 
+void Session::ResolveFields() {
+  evaluator_.fields().Clear();
+  profile_ = resolver_.Resolve(physical_, &evaluator_.fields());
+}
+
+std::string_view Session::profile_name() const {
+  return profile_ >= 0 ? std::string_view(resolver_.set().name(profile_)) : std::string_view();
+}
+
 size_t Session::Finish() {
+  ResolveFields();
   const auto& matches = evaluator_.Evaluate();
   counters_->Bump(counters_->events);
   if (!matches.empty()) counters_->Bump(counters_->matches);
@@ -66,7 +79,7 @@ const enrich::Enrichment& Session::BuiltEnrichment() {
       enrichment_.Clear();
     } else {
       enrichment_.Build(*version_->enrichments, evaluator_.matcher(), matches,
-                        hits_);
+                        hits_, profile_name());
     }
     enrichment_valid_ = true;
   }
@@ -83,7 +96,7 @@ const std::string& Session::EnrichmentJson() {
 }
 
 event::ReadStatus Session::ReadJsonFields(std::string_view event) {
-  return reader_.Read(event, &evaluator_.fields());
+  return reader_.Read(event, &physical_);
 }
 
 JsonResult Session::EvalJson(std::string_view event) {

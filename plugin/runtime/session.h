@@ -39,10 +39,13 @@ class Session {
 
   const std::shared_ptr<EngineCore>& core() const { return core_; }
 
-  // Field-level: clear, add values, evaluate.
+  // Field-level: clear, add the event's own values, evaluate (profiles and
+  // canonical forms are applied in between).
   absl::Status BeginFields();
-  engine::EventFields& fields() { return evaluator_.fields(); }
+  engine::EventFields& fields() { return physical_; }
   size_t EvaluateFields();
+  // The profile the last event was read with ("" if none).
+  std::string_view profile_name() const;
 
   JsonResult EvalJson(std::string_view event);
 
@@ -56,9 +59,11 @@ class Session {
   // The last evaluation's enrichment as a JSON object ("{}" if none).
   const std::string& EnrichmentJson();
 
-  // For `explain`: the bound version and evaluator.
+  // For `explain`: the bound version and evaluator (whose fields are the
+  // resolved ones after ResolveFields).
   engine::Evaluator& evaluator() { return evaluator_; }
   event::ReadStatus ReadJsonFields(std::string_view event);
+  void ResolveFields();
 
  private:
   absl::Status Refresh();
@@ -71,6 +76,9 @@ class Session {
   std::shared_ptr<SessionCounters> counters_;
   engine::Evaluator evaluator_;
   event::JsonEventReader reader_;
+  event::ProfileResolver resolver_;
+  engine::EventFields physical_;  // the event's own fields
+  int32_t profile_ = -1;
   enrich::Enrichment enrichment_;
   std::vector<engine::PatternHit> hits_;
   std::vector<MatchInfo> match_info_;

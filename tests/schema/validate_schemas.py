@@ -12,7 +12,7 @@ import jsonschema
 repo = sys.argv[1]
 schema_dir = os.path.join(repo, "rulesets", "schema")
 schemas = {}
-for name in ("ruleset", "exclusions"):
+for name in ("ruleset", "exclusions", "profiles"):
     with open(os.path.join(schema_dir, f"{name}.schema.json")) as f:
         schemas[name] = json.load(f)
 store = {s["$id"]: s for s in schemas.values()}
@@ -47,7 +47,9 @@ for path in sorted(shipped):
         continue
     with open(path) as f:
         doc = json.load(f)
-    kind = "exclusions" if doc.get("format", "").startswith("c2sieve.exclusions/") else "ruleset"
+    fmt = doc.get("format", "")
+    kind = ("exclusions" if fmt.startswith("c2sieve.exclusions/")
+            else "profiles" if fmt.startswith("c2sieve.profiles/") else "ruleset")
     check(kind, doc, True, os.path.relpath(path, repo))
 
 rule = {"format": "c2sieve.ruleset/1", "name": "t", "rules": [
@@ -81,6 +83,22 @@ bad_excl = {
 for label, entry in bad_excl.items():
     check("exclusions", {"format": "c2sieve.exclusions/1", "exclusions": [entry]}, False,
           f"exclusions with {label}")
+
+prof = {"format": "c2sieve.profiles/1", "profiles": [
+    {"name": "p", "detect": {"field": "Channel", "exists": True},
+     "fields": {"dns.question.name": [{"from": "QueryName"}], "user.id": []},
+     "defaults": {"host.os.type": "windows"}}]}
+check("profiles", prof, True, "minimal profiles")
+bad_prof = {
+    "no name": {"fields": {}},
+    "unknown transform": {"name": "p", "fields": {"a": [{"from": "b", "transform": "upper"}]}},
+    "source without from": {"name": "p", "fields": {"a": [{"index": 1}]}},
+    "quoted boolean in map": {"name": "p", "fields": {"a": [{"from": "b", "map": {"x": "true"}}]}},
+    "bad detect": {"name": "p", "detect": {"field": "f", "exists": False}},
+}
+for label, entry in bad_prof.items():
+    check("profiles", {"format": "c2sieve.profiles/1", "profiles": [entry]}, False,
+          f"profiles with {label}")
 
 print(f"{passed} passed, {failures} failed")
 sys.exit(1 if failures else 0)

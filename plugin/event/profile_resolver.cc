@@ -1,0 +1,303 @@
+#include "event/profile_resolver.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/wildcard.h"
+#include "event/canonical.h"
+#include "util/strings.h"
+
+namespace c2s::event {
+
+using engine::EventFields;
+using engine::FieldValue;
+using engine::ValueType;
+using profiles::Source;
+
+const char* MatchModeName(MatchMode m) {
+  return m == MatchMode::kCanonical ? "canonical" : "parity";
+}
+
+FieldKind KindOfField(std::string_view f) {
+  if (f == "process.executable" || f == "process.parent.executable" ||
+      f == "file.path" || f == "dll.path")
+    return FieldKind::kPath;
+  if (f == "dns.question.name" || f == "destination.domain" || f == "url.domain" ||
+      f == "tls.client.server_name")
+    return FieldKind::kDomain;
+  return FieldKind::kPlain;
+}
+
+absl::Status ProfileSet::CompileNode(const rules::Node& n, engine::FieldTable* fields,
+                                     DetectNode* out) {
+  out->kind = n.kind;
+  if (!n.field.empty()) out->slot = fields->Add(n.field);
+  out->values = n.values;
+  for (const auto& c : n.children) {
+    out->children.emplace_back();
+    if (auto st = CompileNode(c, fields, &out->children.back()); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<ProfileSet>> ProfileSet::Build(
+    Options options, engine::FieldTable* fields) {
+  auto set = std::make_shared<ProfileSet>();
+  set->mode_ = options.mode;
+  std::stable_sort(options.profiles.begin(), options.profiles.end(),
+                   [](const auto& a, const auto& b) { return a.priority > b.priority; });
+  for (const auto& p : options.profiles) {
+    for (const auto& seen : set->profiles_)
+      if (seen.name == p.name)
+        return absl::InvalidArgumentError(
+            Cat(p.origin, ": profile \"", p.name, "\" is defined twice"));
+    Compiled c;
+    c.name = p.name;
+    c.has_detect = p.has_detect;
+    if (p.has_detect) {
+      if (auto st = CompileNode(p.detect, fields, &c.detect); !st.ok()) return st;
+    }
+    for (const auto& m : p.mappings) {
+      Mapping cm;
+      cm.target = fields->Add(m.field);
+      for (const auto& s : m.sources)
+        cm.sources.push_back(Source{fields->Add(s.path), s.index, s.json_key, s.transform, s.map});
+      c.mappings.push_back(std::move(cm));
+    }
+    for (const auto& [field, value] : p.defaults)
+      c.defaults.push_back(Default{fields->Add(field), value});
+    set->profiles_.push_back(std::move(c));
+  }
+  for (const std::string& want : options.enabled) {
+    bool known = false;
+    for (const auto& p : options.profiles) known |= p.name == want;
+    if (!known)
+      return absl::InvalidArgumentError(Cat("enabled profile \"", want, "\" does not exist"));
+  }
+  for (uint32_t i = 0; i < options.profiles.size(); ++i) {
+    const auto& p = options.profiles[i];
+    bool enabled = p.auto_detect ||
+                   std::find(options.enabled.begin(), options.enabled.end(), p.name) !=
+                       options.enabled.end();
+    if (!enabled) continue;
+    if (!p.has_detect) {
+      if (set->fallback_ < 0) set->fallback_ = static_cast<int32_t>(i);
+      continue;
+    }
+    set->detect_order_.push_back(i);
+  }
+  if (!options.forced.empty()) {
+    for (uint32_t i = 0; i < set->profiles_.size(); ++i)
+      if (set->profiles_[i].name == options.forced) set->forced_ = static_cast<int32_t>(i);
+    if (set->forced_ < 0)
+      return absl::InvalidArgumentError(
+          Cat("forced profile \"", options.forced, "\" does not exist"));
+  }
+  return set;
+}
+
+void ProfileSet::Finish(const engine::FieldTable& fields) {
+  for (auto& p : profiles_) {
+    p.mapping_of_slot.assign(fields.size(), -1);
+    for (size_t i = 0; i < p.mappings.size(); ++i)
+      p.mapping_of_slot[p.mappings[i].target] = static_cast<int32_t>(i);
+  }
+  kind_of_slot_.assign(fields.size(), FieldKind::kPlain);
+  for (uint32_t s = 0; s < fields.size(); ++s) kind_of_slot_[s] = KindOfField(fields.name(s));
+}
+
+ProfileResolver::ProfileResolver(std::shared_ptr<const ProfileSet> set)
+    : set_(std::move(set)) {}
+
+std::string_view ProfileResolver::Keep(std::string_view v) {
+  if (arena_used_ == arena_.size()) arena_.emplace_back();
+  std::string& s = arena_[arena_used_++];
+  s.assign(v);
+  return s;
+}
+
+bool ProfileResolver::Detect(const ProfileSet::DetectNode& n, const EventFields& f) const {
+  switch (n.kind) {
+    case rules::NodeKind::kAll:
+      for (const auto& c : n.children)
+        if (!Detect(c, f)) return false;
+      return true;
+    case rules::NodeKind::kAny:
+      for (const auto& c : n.children)
+        if (Detect(c, f)) return true;
+      return false;
+    case rules::NodeKind::kNot:
+      return !Detect(n.children[0], f);
+    default:
+      break;
+  }
+  for (const FieldValue& v : f.values(n.slot)) {
+    switch (n.kind) {
+      case rules::NodeKind::kExists:
+        if (v.type != ValueType::kNull) return true;
+        break;
+      case rules::NodeKind::kIsTrue:
+        if (v.type == ValueType::kTrue || (v.type == ValueType::kString && v.text == "true"))
+          return true;
+        break;
+      case rules::NodeKind::kEquals:
+        if (v.type == ValueType::kString)
+          for (const auto& want : n.values)
+            if (v.text == want) return true;
+        break;
+      case rules::NodeKind::kWildcard:
+        if (v.type == ValueType::kString)
+          for (const auto& want : n.values)
+            if (engine::WildcardMatch(want, v.text)) return true;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+void ProfileResolver::AddShaped(const ProfileSet::Source& s, FieldValue v, uint32_t target,
+                                EventFields* logical) {
+  if (v.type == ValueType::kString) {
+    std::string_view t = v.text;
+    switch (s.transform) {
+      case Source::Transform::kNone:
+        break;
+      case Source::Transform::kBasename: {
+        size_t p = t.find_last_of("\\/");
+        if (p != std::string_view::npos) t.remove_prefix(p + 1);
+        break;
+      }
+      case Source::Transform::kAccountDomain: {
+        size_t p = t.find('\\');
+        if (p == std::string_view::npos) return;  // no domain part
+        t = t.substr(0, p);
+        break;
+      }
+      case Source::Transform::kAccountName: {
+        size_t p = t.find('\\');
+        if (p != std::string_view::npos) t.remove_prefix(p + 1);
+        break;
+      }
+      case Source::Transform::kLastWord: {
+        size_t e = t.find_last_not_of(" \t");
+        if (e == std::string_view::npos) return;
+        t = t.substr(0, e + 1);
+        size_t p = t.find_last_of(" \t");
+        if (p != std::string_view::npos) t.remove_prefix(p + 1);
+        break;
+      }
+    }
+    v.text = t;
+  }
+  if (!s.map.empty()) {
+    std::string_view key = v.type == ValueType::kString ? v.text
+                           : v.type == ValueType::kTrue ? std::string_view("true")
+                           : v.type == ValueType::kFalse ? std::string_view("false")
+                                                         : std::string_view();
+    for (const auto& [from, to] : s.map) {
+      if (key != from) continue;
+      if (to == "true") logical->Add(target, ValueType::kTrue, {});
+      else if (to == "false") logical->Add(target, ValueType::kFalse, {});
+      else logical->Add(target, ValueType::kString, to);
+      return;
+    }
+    return;  // unmapped values are dropped
+  }
+  logical->Add(target, v.type, v.text);
+}
+
+bool ProfileResolver::AddSource(const ProfileSet::Source& s, const EventFields& physical,
+                                uint32_t target, EventFields* logical) {
+  const auto& values = physical.values(s.slot);
+  size_t before = logical->values(target).size();
+  size_t first = 0, last = values.size();
+  if (s.index >= 0) {
+    if (static_cast<size_t>(s.index) >= values.size()) return false;
+    first = static_cast<size_t>(s.index);
+    last = first + 1;
+  }
+  for (size_t i = first; i < last; ++i) {
+    FieldValue v = values[i];
+    if (v.type == ValueType::kNull) continue;
+    if (!s.json_key.empty()) {
+      // A JSON object in a string (Azure Monitor's EventData).
+      if (v.type != ValueType::kString) continue;
+      json_buf_.resize(v.text.size() + simdjson::SIMDJSON_PADDING);
+      std::memcpy(json_buf_.data(), v.text.data(), v.text.size());
+      simdjson::dom::element doc;
+      if (json_parser_.parse(json_buf_.data(), v.text.size(), false).get(doc)) continue;
+      simdjson::dom::element field;
+      if (doc[s.json_key].get(field)) continue;
+      std::string_view text;
+      if (field.get_string().get(text)) continue;
+      v.text = Keep(text);  // the parser is reused: keep a copy
+    }
+    AddShaped(s, v, target, logical);
+  }
+  return logical->values(target).size() > before;
+}
+
+void ProfileResolver::Canonicalize(EventFields* logical) {
+  for (uint32_t slot : logical->touched()) {
+    FieldKind kind = set_->kind_of_slot_[slot];
+    if (kind == FieldKind::kPlain) continue;
+    auto& values = logical->mutable_values(slot);
+    size_t n = values.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (values[i].type != ValueType::kString) continue;
+      std::string_view in = values[i].text;
+      if (arena_used_ == arena_.size()) arena_.emplace_back();
+      std::string& buf = arena_[arena_used_++];
+      std::string_view out = kind == FieldKind::kPath ? CanonicalPath(in, &buf)
+                                                      : CanonicalDomain(in, &buf);
+      if (out.data() != buf.data()) --arena_used_;  // a view of the input: no copy
+      values[i].text = out;
+      if (kind == FieldKind::kDomain) {
+        // A name with non-ASCII labels also matches as its IDNA form.
+        if (arena_used_ == arena_.size()) arena_.emplace_back();
+        std::string& idna = arena_[arena_used_++];
+        if (DomainToAscii(out, &idna))
+          values.push_back(FieldValue{ValueType::kString, idna});
+        else
+          --arena_used_;
+      }
+    }
+  }
+}
+
+int32_t ProfileResolver::Resolve(const EventFields& physical, EventFields* logical) {
+  arena_used_ = 0;
+  const ProfileSet& set = *set_;
+  int32_t chosen = set.forced_;
+  if (chosen < 0) {
+    for (uint32_t i : set.detect_order_) {
+      if (Detect(set.profiles_[i].detect, physical)) {
+        chosen = static_cast<int32_t>(i);
+        break;
+      }
+    }
+    if (chosen < 0) chosen = set.fallback_;
+  }
+  const ProfileSet::Compiled* p = chosen >= 0 ? &set.profiles_[chosen] : nullptr;
+  // Fields the profile does not map are read as they are.
+  for (uint32_t slot : physical.touched()) {
+    if (p && p->mapping_of_slot[slot] >= 0) continue;
+    for (const FieldValue& v : physical.values(slot)) logical->Add(slot, v.type, v.text);
+  }
+  if (p) {
+    for (const auto& m : p->mappings)
+      for (const auto& s : m.sources)
+        if (AddSource(s, physical, m.target, logical)) break;
+    for (const auto& d : p->defaults) {
+      bool present = false;
+      for (const FieldValue& v : logical->values(d.target)) present |= v.type != ValueType::kNull;
+      if (!present) logical->Add(d.target, ValueType::kString, d.value);
+    }
+  }
+  if (set.mode_ == MatchMode::kCanonical) Canonicalize(logical);
+  return chosen;
+}
+
+}  // namespace c2s::event

@@ -1,0 +1,121 @@
+// Applies source profiles to one event: picks the profile whose detect
+// holds (or the forced one), builds the ECS values the rules read from the
+// event's own fields, supplies what the source implies, and, in canonical
+// mode, canonicalizes paths and domains. Immutable ProfileSet shared by all
+// threads; one ProfileResolver (arena, JSON parser) per session.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/event_fields.h"
+#include "engine/field_table.h"
+#include "profiles/profile_model.h"
+
+namespace c2s::event {
+
+enum class MatchMode { kCanonical, kParity };
+const char* MatchModeName(MatchMode m);
+
+enum class FieldKind { kPlain, kPath, kDomain };
+// Which fields hold Windows paths or DNS names (built in, documented).
+FieldKind KindOfField(std::string_view field);
+
+class ProfileSet {
+ public:
+  struct Options {
+    std::vector<profiles::Profile> profiles;
+    std::string forced;                // a profile name: every event uses it
+    std::vector<std::string> enabled;  // auto: false profiles to detect too
+    MatchMode mode = MatchMode::kCanonical;
+  };
+
+  // Adds every field the profiles read or write to `fields` (so events are
+  // searched for them) and compiles. Call Finish once the table is final.
+  static absl::StatusOr<std::shared_ptr<ProfileSet>> Build(
+      Options options, engine::FieldTable* fields);
+  void Finish(const engine::FieldTable& fields);
+
+  size_t size() const { return profiles_.size(); }
+  const std::string& name(size_t i) const { return profiles_[i].name; }
+  MatchMode mode() const { return mode_; }
+
+ private:
+  friend class ProfileResolver;
+  struct DetectNode {
+    rules::NodeKind kind;
+    uint32_t slot = 0;
+    std::vector<std::string> values;
+    std::vector<DetectNode> children;
+  };
+  struct Source {
+    uint32_t slot;
+    int index;
+    std::string json_key;
+    profiles::Source::Transform transform;
+    std::vector<std::pair<std::string, std::string>> map;
+  };
+  struct Mapping {
+    uint32_t target;
+    std::vector<Source> sources;
+  };
+  struct Default {
+    uint32_t target;
+    std::string value;
+  };
+  struct Compiled {
+    std::string name;
+    bool has_detect = false;
+    DetectNode detect;
+    std::vector<Mapping> mappings;
+    std::vector<int32_t> mapping_of_slot;  // slot -> index in mappings, or -1
+    std::vector<Default> defaults;
+  };
+  static absl::Status CompileNode(const rules::Node& n, engine::FieldTable* fields,
+                                  DetectNode* out);
+
+  std::vector<Compiled> profiles_;    // highest priority first
+  std::vector<uint32_t> detect_order_;  // auto (or enabled) profiles
+  int32_t forced_ = -1;
+  int32_t fallback_ = -1;  // profile used when none is detected
+  MatchMode mode_ = MatchMode::kCanonical;
+  std::vector<FieldKind> kind_of_slot_;
+};
+
+class ProfileResolver {
+ public:
+  explicit ProfileResolver(std::shared_ptr<const ProfileSet> set);
+
+  // Fills `logical` (cleared by the caller) from `physical`. Returns the
+  // profile used, or -1 if none applied (fields are then read as they are).
+  int32_t Resolve(const engine::EventFields& physical, engine::EventFields* logical);
+
+  const ProfileSet& set() const { return *set_; }
+
+ private:
+  bool Detect(const ProfileSet::DetectNode& n, const engine::EventFields& f) const;
+  // Adds the values one source yields; true if it yielded any.
+  bool AddSource(const ProfileSet::Source& s, const engine::EventFields& physical,
+                 uint32_t target, engine::EventFields* logical);
+  void AddShaped(const ProfileSet::Source& s, engine::FieldValue v, uint32_t target,
+                 engine::EventFields* logical);
+  std::string_view Keep(std::string_view v);  // copy into the per-event arena
+  void Canonicalize(engine::EventFields* logical);
+
+  std::shared_ptr<const ProfileSet> set_;
+  std::deque<std::string> arena_;
+  size_t arena_used_ = 0;
+  simdjson::dom::parser json_parser_;
+  std::vector<char> json_buf_;
+  std::string scratch_;
+  std::vector<engine::FieldValue> staged_;
+};
+
+}  // namespace c2s::event
