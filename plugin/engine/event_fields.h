@@ -41,6 +41,12 @@ class EventFields {
   }
   // For in-place rewriting of values already added (canonical forms).
   std::vector<FieldValue>& mutable_values(uint32_t slot) { return per_slot_[slot]; }
+  // Replaces a slot's values (a profile's mapping).
+  void Replace(uint32_t slot, const FieldValue* values, size_t n) {
+    auto& v = per_slot_[slot];
+    if (v.empty() && n > 0) touched_.push_back(slot);
+    v.assign(values, values + n);
+  }
   size_t slot_count() const { return per_slot_.size(); }
   // Slots holding values, in the order they were first added.
   const std::vector<uint32_t>& touched() const { return touched_; }

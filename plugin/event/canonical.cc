@@ -1,5 +1,6 @@
 #include "event/canonical.h"
 
+#include <cstring>
 #include <vector>
 
 namespace c2s::event {
@@ -19,19 +20,22 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-// Whether the path needs any work: cheap test so most paths return as is.
+// Whether the path needs any work: a cheap test (memchr over the few
+// separators) so most paths return as they are.
 bool PathIsCanonical(std::string_view p) {
-  if (p.size() >= 2 && IsSep(p[0]) && IsSep(p[1])) return false;  // \\?\ \\.\ UNC
-  if (!p.empty() && IsSep(p[0])) return false;                      // \??\ \Device\ ...
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (p[i] == '/') return false;
-    if (p[i] == '\\') {
-      if (i + 1 < p.size() && p[i + 1] == '\\') return false;
-      if (i + 1 < p.size() && p[i + 1] == '.') {
-        size_t j = i + 2;
-        if (j == p.size() || p[j] == '\\' || p[j] == '/') return false;  // \.
-        if (p[j] == '.' && (j + 1 == p.size() || IsSep(p[j + 1]))) return false;  // \..
-      }
+  if (p.empty()) return true;
+  if (IsSep(p[0])) return false;  // \\?\ \??\ \Device\ UNC ...
+  if (std::memchr(p.data(), '/', p.size()) != nullptr) return false;
+  const char* d = p.data();
+  const char* end = d + p.size();
+  for (const char* q = d; (q = static_cast<const char*>(std::memchr(q, '\\', end - q)));) {
+    ++q;
+    if (q == end) return true;
+    if (*q == '\\') return false;  // repeated separator
+    if (*q == '.') {
+      const char* r = q + 1;
+      if (r == end || *r == '\\') return false;                                // \.
+      if (*r == '.' && (r + 1 == end || r[1] == '\\')) return false;           // \..
     }
   }
   return true;

@@ -96,12 +96,33 @@ absl::StatusOr<std::shared_ptr<ProfileSet>> ProfileSet::Build(
   return set;
 }
 
-void ProfileSet::Finish(const engine::FieldTable& fields) {
-  for (auto& p : profiles_) {
-    p.mapping_of_slot.assign(fields.size(), -1);
-    for (size_t i = 0; i < p.mappings.size(); ++i)
-      p.mapping_of_slot[p.mappings[i].target] = static_cast<int32_t>(i);
+std::vector<uint32_t> ProfileSet::RequiredAny(const DetectNode& n) {
+  switch (n.kind) {
+    case rules::NodeKind::kAll:
+      for (const auto& c : n.children) {
+        auto r = RequiredAny(c);
+        if (!r.empty()) return r;
+      }
+      return {};
+    case rules::NodeKind::kAny: {
+      std::vector<uint32_t> all;
+      for (const auto& c : n.children) {
+        auto r = RequiredAny(c);
+        if (r.empty()) return {};
+        all.insert(all.end(), r.begin(), r.end());
+      }
+      return all;
+    }
+    case rules::NodeKind::kNot:
+      return {};
+    default:
+      return {n.slot};  // every predicate needs a value to hold
   }
+}
+
+void ProfileSet::Finish(const engine::FieldTable& fields) {
+  for (auto& p : profiles_)
+    if (p.has_detect) p.required_any = RequiredAny(p.detect);
   kind_of_slot_.assign(fields.size(), FieldKind::kPlain);
   for (uint32_t s = 0; s < fields.size(); ++s) kind_of_slot_[s] = KindOfField(fields.name(s));
 }
@@ -157,8 +178,7 @@ bool ProfileResolver::Detect(const ProfileSet::DetectNode& n, const EventFields&
   return false;
 }
 
-void ProfileResolver::AddShaped(const ProfileSet::Source& s, FieldValue v, uint32_t target,
-                                EventFields* logical) {
+void ProfileResolver::StageShaped(const ProfileSet::Source& s, FieldValue v) {
   if (v.type == ValueType::kString) {
     std::string_view t = v.text;
     switch (s.transform) {
@@ -198,20 +218,19 @@ void ProfileResolver::AddShaped(const ProfileSet::Source& s, FieldValue v, uint3
                                                          : std::string_view();
     for (const auto& [from, to] : s.map) {
       if (key != from) continue;
-      if (to == "true") logical->Add(target, ValueType::kTrue, {});
-      else if (to == "false") logical->Add(target, ValueType::kFalse, {});
-      else logical->Add(target, ValueType::kString, to);
+      if (to == "true") staged_.push_back(FieldValue{ValueType::kTrue, {}});
+      else if (to == "false") staged_.push_back(FieldValue{ValueType::kFalse, {}});
+      else staged_.push_back(FieldValue{ValueType::kString, to});
       return;
     }
     return;  // unmapped values are dropped
   }
-  logical->Add(target, v.type, v.text);
+  staged_.push_back(v);
 }
 
-bool ProfileResolver::AddSource(const ProfileSet::Source& s, const EventFields& physical,
-                                uint32_t target, EventFields* logical) {
-  const auto& values = physical.values(s.slot);
-  size_t before = logical->values(target).size();
+bool ProfileResolver::StageSource(const ProfileSet::Source& s, const EventFields& fields) {
+  const auto& values = fields.values(s.slot);
+  size_t before = staged_.size();
   size_t first = 0, last = values.size();
   if (s.index >= 0) {
     if (static_cast<size_t>(s.index) >= values.size()) return false;
@@ -234,27 +253,52 @@ bool ProfileResolver::AddSource(const ProfileSet::Source& s, const EventFields& 
       if (field.get_string().get(text)) continue;
       v.text = Keep(text);  // the parser is reused: keep a copy
     }
-    AddShaped(s, v, target, logical);
+    StageShaped(s, v);
   }
-  return logical->values(target).size() > before;
+  return staged_.size() > before;
 }
 
-void ProfileResolver::Canonicalize(EventFields* logical) {
-  for (uint32_t slot : logical->touched()) {
+namespace {
+
+// One pass over a domain: whether CanonicalDomain or the IDNA form could
+// change anything. Most names are lower-case ASCII without a root dot.
+void ScanDomain(std::string_view v, bool* needs_canonical, bool* non_ascii) {
+  bool upper = false, high = false;
+  for (char c : v) {
+    upper |= (c >= 'A' && c <= 'Z');
+    high |= static_cast<unsigned char>(c) >= 0x80;
+  }
+  bool edges = !v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' ||
+                              v.back() == '\t' || v.back() == '.' || v.back() == '\r' ||
+                              v.back() == '\n' || v.front() == '\r' || v.front() == '\n');
+  *needs_canonical = upper || edges;
+  *non_ascii = high;
+}
+
+}  // namespace
+
+void ProfileResolver::Canonicalize(EventFields* fields) {
+  for (uint32_t slot : fields->touched()) {
     FieldKind kind = set_->kind_of_slot_[slot];
     if (kind == FieldKind::kPlain) continue;
-    auto& values = logical->mutable_values(slot);
+    auto& values = fields->mutable_values(slot);
     size_t n = values.size();
     for (size_t i = 0; i < n; ++i) {
       if (values[i].type != ValueType::kString) continue;
       std::string_view in = values[i].text;
+      bool non_ascii = false;
+      if (kind == FieldKind::kDomain) {
+        bool needs = false;
+        ScanDomain(in, &needs, &non_ascii);
+        if (!needs && !non_ascii) continue;
+      }
       if (arena_used_ == arena_.size()) arena_.emplace_back();
       std::string& buf = arena_[arena_used_++];
       std::string_view out = kind == FieldKind::kPath ? CanonicalPath(in, &buf)
                                                       : CanonicalDomain(in, &buf);
       if (out.data() != buf.data()) --arena_used_;  // a view of the input: no copy
       values[i].text = out;
-      if (kind == FieldKind::kDomain) {
+      if (non_ascii) {
         // A name with non-ASCII labels also matches as its IDNA form.
         if (arena_used_ == arena_.size()) arena_.emplace_back();
         std::string& idna = arena_[arena_used_++];
@@ -267,36 +311,49 @@ void ProfileResolver::Canonicalize(EventFields* logical) {
   }
 }
 
-int32_t ProfileResolver::Resolve(const EventFields& physical, EventFields* logical) {
+int32_t ProfileResolver::Resolve(EventFields* fields) {
   arena_used_ = 0;
   const ProfileSet& set = *set_;
   int32_t chosen = set.forced_;
   if (chosen < 0) {
     for (uint32_t i : set.detect_order_) {
-      if (Detect(set.profiles_[i].detect, physical)) {
+      const ProfileSet::Compiled& p = set.profiles_[i];
+      if (!p.required_any.empty()) {
+        // Cheap pre-check: the detect needs one of these fields present.
+        bool present = false;
+        for (uint32_t slot : p.required_any) present |= !fields->values(slot).empty();
+        if (!present) continue;
+      }
+      if (Detect(p.detect, *fields)) {
         chosen = static_cast<int32_t>(i);
         break;
       }
     }
     if (chosen < 0) chosen = set.fallback_;
   }
-  const ProfileSet::Compiled* p = chosen >= 0 ? &set.profiles_[chosen] : nullptr;
-  // Fields the profile does not map are read as they are.
-  for (uint32_t slot : physical.touched()) {
-    if (p && p->mapping_of_slot[slot] >= 0) continue;
-    for (const FieldValue& v : physical.values(slot)) logical->Add(slot, v.type, v.text);
-  }
-  if (p) {
-    for (const auto& m : p->mappings)
+  if (chosen >= 0) {
+    const ProfileSet::Compiled& p = set.profiles_[chosen];
+    // Stage every mapping first, so each reads the event's own values.
+    staged_.clear();
+    staged_ranges_.clear();
+    for (const auto& m : p.mappings) {
+      size_t before = staged_.size();
       for (const auto& s : m.sources)
-        if (AddSource(s, physical, m.target, logical)) break;
-    for (const auto& d : p->defaults) {
+        if (StageSource(s, *fields)) break;
+      staged_ranges_.emplace_back(m.target, static_cast<uint32_t>(staged_.size() - before));
+    }
+    size_t at = 0;
+    for (const auto& [target, count] : staged_ranges_) {
+      fields->Replace(target, staged_.data() + at, count);
+      at += count;
+    }
+    for (const auto& d : p.defaults) {
       bool present = false;
-      for (const FieldValue& v : logical->values(d.target)) present |= v.type != ValueType::kNull;
-      if (!present) logical->Add(d.target, ValueType::kString, d.value);
+      for (const FieldValue& v : fields->values(d.target)) present |= v.type != ValueType::kNull;
+      if (!present) fields->Add(d.target, ValueType::kString, d.value);
     }
   }
-  if (set.mode_ == MatchMode::kCanonical) Canonicalize(logical);
+  if (set.mode_ == MatchMode::kCanonical) Canonicalize(fields);
   return chosen;
 }
 

@@ -75,11 +75,14 @@ class ProfileSet {
     bool has_detect = false;
     DetectNode detect;
     std::vector<Mapping> mappings;
-    std::vector<int32_t> mapping_of_slot;  // slot -> index in mappings, or -1
+    // The detect can only hold if one of these fields is present (empty:
+    // no such shortcut): most events are ruled out without walking it.
+    std::vector<uint32_t> required_any;
     std::vector<Default> defaults;
   };
   static absl::Status CompileNode(const rules::Node& n, engine::FieldTable* fields,
                                   DetectNode* out);
+  static std::vector<uint32_t> RequiredAny(const DetectNode& n);
 
   std::vector<Compiled> profiles_;    // highest priority first
   std::vector<uint32_t> detect_order_;  // auto (or enabled) profiles
@@ -93,19 +96,19 @@ class ProfileResolver {
  public:
   explicit ProfileResolver(std::shared_ptr<const ProfileSet> set);
 
-  // Fills `logical` (cleared by the caller) from `physical`. Returns the
-  // profile used, or -1 if none applied (fields are then read as they are).
-  int32_t Resolve(const engine::EventFields& physical, engine::EventFields* logical);
+  // Rewrites an event's fields in place into the values the rules read:
+  // mapped fields are replaced (all mappings read the event's own values),
+  // defaults added, paths and domains canonicalized. Returns the profile
+  // used, or -1 if none applied (fields are then read as they are).
+  int32_t Resolve(engine::EventFields* fields);
 
   const ProfileSet& set() const { return *set_; }
 
  private:
   bool Detect(const ProfileSet::DetectNode& n, const engine::EventFields& f) const;
-  // Adds the values one source yields; true if it yielded any.
-  bool AddSource(const ProfileSet::Source& s, const engine::EventFields& physical,
-                 uint32_t target, engine::EventFields* logical);
-  void AddShaped(const ProfileSet::Source& s, engine::FieldValue v, uint32_t target,
-                 engine::EventFields* logical);
+  // Stages the values one source yields; true if it yielded any.
+  bool StageSource(const ProfileSet::Source& s, const engine::EventFields& fields);
+  void StageShaped(const ProfileSet::Source& s, engine::FieldValue v);
   std::string_view Keep(std::string_view v);  // copy into the per-event arena
   void Canonicalize(engine::EventFields* logical);
 
@@ -115,7 +118,8 @@ class ProfileResolver {
   simdjson::dom::parser json_parser_;
   std::vector<char> json_buf_;
   std::string scratch_;
-  std::vector<engine::FieldValue> staged_;
+  std::vector<engine::FieldValue> staged_;          // all mappings' values
+  std::vector<std::pair<uint32_t, uint32_t>> staged_ranges_;  // target, count
 };
 
 }  // namespace c2s::event

@@ -8,9 +8,7 @@ Session::Session(std::shared_ptr<EngineCore> core)
     : core_(std::move(core)),
       counters_(core_->RegisterCounters()),
       reader_(&core_->paths(), core_->limits()),
-      resolver_(core_->profiles()) {
-  physical_.Resize(core_->fields().size());
-}
+      resolver_(core_->profiles()) {}
 
 Session::~Session() { core_->RetireCounters(counters_); }
 
@@ -26,15 +24,12 @@ absl::Status Session::Refresh() {
 
 absl::Status Session::BeginFields() {
   if (auto st = Refresh(); !st.ok()) return st;
-  physical_.Clear();
+  evaluator_.fields().Clear();
   match_info_valid_ = enrichment_valid_ = enrichment_json_valid_ = false;
   return absl::OkStatus();
 }
 
-void Session::ResolveFields() {
-  evaluator_.fields().Clear();
-  profile_ = resolver_.Resolve(physical_, &evaluator_.fields());
-}
+void Session::ResolveFields() { profile_ = resolver_.Resolve(&evaluator_.fields()); }
 
 std::string_view Session::profile_name() const {
   return profile_ >= 0 ? std::string_view(resolver_.set().name(profile_)) : std::string_view();
@@ -96,7 +91,7 @@ const std::string& Session::EnrichmentJson() {
 }
 
 event::ReadStatus Session::ReadJsonFields(std::string_view event) {
-  return reader_.Read(event, &physical_);
+  return reader_.Read(event, &evaluator_.fields());
 }
 
 JsonResult Session::EvalJson(std::string_view event) {

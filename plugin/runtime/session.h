@@ -42,7 +42,7 @@ class Session {
   // Field-level: clear, add the event's own values, evaluate (profiles and
   // canonical forms are applied in between).
   absl::Status BeginFields();
-  engine::EventFields& fields() { return physical_; }
+  engine::EventFields& fields() { return evaluator_.fields(); }
   size_t EvaluateFields();
   // The profile the last event was read with ("" if none).
   std::string_view profile_name() const;
@@ -77,7 +77,6 @@ class Session {
   engine::Evaluator evaluator_;
   event::JsonEventReader reader_;
   event::ProfileResolver resolver_;
-  engine::EventFields physical_;  // the event's own fields
   int32_t profile_ = -1;
   enrich::Enrichment enrichment_;
   std::vector<engine::PatternHit> hits_;
