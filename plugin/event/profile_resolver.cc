@@ -62,6 +62,10 @@ absl::StatusOr<std::shared_ptr<ProfileSet>> ProfileSet::Build(
       cm.target = fields->Add(m.field);
       for (const auto& s : m.sources)
         cm.sources.push_back(Source{fields->Add(s.path), s.index, s.json_key, s.transform, s.map});
+      const Source* first = cm.sources.empty() ? nullptr : &cm.sources[0];
+      cm.identity_first = first && first->slot == cm.target && first->index < 0 &&
+                          first->json_key.empty() && first->map.empty() &&
+                          first->transform == profiles::Source::Transform::kNone;
       c.mappings.push_back(std::move(cm));
     }
     for (const auto& [field, value] : p.defaults)
@@ -124,7 +128,10 @@ void ProfileSet::Finish(const engine::FieldTable& fields) {
   for (auto& p : profiles_)
     if (p.has_detect) p.required_any = RequiredAny(p.detect);
   kind_of_slot_.assign(fields.size(), FieldKind::kPlain);
-  for (uint32_t s = 0; s < fields.size(); ++s) kind_of_slot_[s] = KindOfField(fields.name(s));
+  for (uint32_t s = 0; s < fields.size(); ++s) {
+    kind_of_slot_[s] = KindOfField(fields.name(s));
+    if (kind_of_slot_[s] != FieldKind::kPlain) canonical_slots_.push_back(s);
+  }
 }
 
 ProfileResolver::ProfileResolver(std::shared_ptr<const ProfileSet> set)
@@ -263,8 +270,23 @@ namespace {
 // One pass over a domain: whether CanonicalDomain or the IDNA form could
 // change anything. Most names are lower-case ASCII without a root dot.
 void ScanDomain(std::string_view v, bool* needs_canonical, bool* non_ascii) {
-  bool upper = false, high = false;
-  for (char c : v) {
+  // Eight bytes at a time: any byte >= 0x80, any byte in 'A'..'Z'.
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  uint64_t high_bits = 0, upper_bits = 0;
+  size_t i = 0;
+  for (; i + 8 <= v.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, v.data() + i, 8);
+    uint64_t heptets = x & (0x7f * kOnes);
+    uint64_t above_z = heptets + (0x80 - 'Z' - 1) * kOnes;
+    uint64_t from_a = heptets + (0x80 - 'A') * kOnes;
+    high_bits |= x;
+    upper_bits |= ~x & (from_a ^ above_z);
+  }
+  bool upper = (upper_bits & (0x80 * kOnes)) != 0;
+  bool high = (high_bits & (0x80 * kOnes)) != 0;
+  for (; i < v.size(); ++i) {
+    char c = v[i];
     upper |= (c >= 'A' && c <= 'Z');
     high |= static_cast<unsigned char>(c) >= 0x80;
   }
@@ -278,9 +300,8 @@ void ScanDomain(std::string_view v, bool* needs_canonical, bool* non_ascii) {
 }  // namespace
 
 void ProfileResolver::Canonicalize(EventFields* fields) {
-  for (uint32_t slot : fields->touched()) {
+  for (uint32_t slot : set_->canonical_slots_) {
     FieldKind kind = set_->kind_of_slot_[slot];
-    if (kind == FieldKind::kPlain) continue;
     auto& values = fields->mutable_values(slot);
     size_t n = values.size();
     for (size_t i = 0; i < n; ++i) {
@@ -337,6 +358,11 @@ int32_t ProfileResolver::Resolve(EventFields* fields) {
     staged_.clear();
     staged_ranges_.clear();
     for (const auto& m : p.mappings) {
+      if (m.identity_first) {
+        bool present = false;
+        for (const FieldValue& v : fields->values(m.target)) present |= v.type != ValueType::kNull;
+        if (present) continue;  // read as it is
+      }
       size_t before = staged_.size();
       for (const auto& s : m.sources)
         if (StageSource(s, *fields)) break;

@@ -65,6 +65,9 @@ class ProfileSet {
   struct Mapping {
     uint32_t target;
     std::vector<Source> sources;
+    // The first source is the target itself, as it is: when present the
+    // mapping changes nothing and is skipped.
+    bool identity_first = false;
   };
   struct Default {
     uint32_t target;
@@ -90,6 +93,7 @@ class ProfileSet {
   int32_t fallback_ = -1;  // profile used when none is detected
   MatchMode mode_ = MatchMode::kCanonical;
   std::vector<FieldKind> kind_of_slot_;
+  std::vector<uint32_t> canonical_slots_;  // slots holding paths or domains
 };
 
 class ProfileResolver {
