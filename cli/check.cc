@@ -10,6 +10,7 @@
 #include "rules/exclusions_loader.h"
 #include "rules/load_context.h"
 #include "rules/ruleset_loader.h"
+#include "profiles/profile_loader.h"
 
 namespace c2s::cli {
 
@@ -23,6 +24,7 @@ std::string KindOf(const std::string& text) {
       std::string f = doc["format"];
       if (f.rfind("c2sieve.ruleset/", 0) == 0) return "ruleset";
       if (f.rfind("c2sieve.exclusions/", 0) == 0) return "exclusions";
+      if (f.rfind("c2sieve.profiles/", 0) == 0) return "profiles";
     }
   } catch (...) {
   }
@@ -58,6 +60,21 @@ int RunCheck(const std::vector<std::string>& args) {
     std::string kind = KindOf(*text);
     if (kind == "exclusions") {
       exclusion_files.emplace_back(f, std::move(*text));
+      continue;
+    }
+    if (kind == "profiles") {
+      auto ps = profiles::ParseProfiles(*text, f);
+      runtime::EngineCore::Options o;
+      o.builtin_profiles = false;  // the file on its own (it may be builtin.json)
+      if (ps.ok()) o.profiles = *ps;
+      auto core = ps.ok() ? runtime::EngineCore::Create(std::move(o))
+                          : absl::StatusOr<std::shared_ptr<runtime::EngineCore>>(ps.status());
+      if (!core.ok()) {
+        std::printf("INVALID %s\n", std::string(core.status().message()).c_str());
+        ++failures;
+      } else {
+        std::printf("OK      %s: %zu profile(s)\n", f.c_str(), ps->size());
+      }
       continue;
     }
     // Anything else is checked as a ruleset: its errors say what is wrong.

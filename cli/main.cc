@@ -22,7 +22,7 @@ commands:
       --only-matches        write only the enriched lines
       --quiet               no summary on stderr
       --no-progress         no progress bar (shown only when stderr is a tty)
-  check FILE...             validate ruleset and exclusions files
+  check FILE...             validate ruleset, exclusions and profile files
   explain [OPTIONS] [FILE|-]
                             show each clause's verdict for one event (the first
                             non-blank line of FILE)

@@ -254,6 +254,54 @@ TEST(Abi, BadConfigurationNamesTheFile) {
   EXPECT_EQ(c2s_engine_create(nullptr, &e), C2S_E_INVALID_ARGUMENT);
 }
 
+TEST(Abi, ProfilesAndModes) {
+  // A flat Sysmon event with a raw device path into Program Files.
+  const char* sysmon =
+      R"({"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":22,"QueryName":"pastebin.com",)"
+      R"("Image":"\\Device\\HarddiskVolume2\\Program Files\\x.exe","User":"CORP\\bob"})";
+  auto matches = [&](const c2s_engine_config& cfg) {
+    c2s_engine* e = nullptr;
+    c2s_session* s = nullptr;
+    EXPECT_EQ(c2s_engine_create(&cfg, &e), C2S_OK) << c2s_last_error();
+    EXPECT_EQ(c2s_session_create(e, &s), C2S_OK);
+    c2s_output out;
+    EXPECT_EQ(c2s_eval_json(s, sysmon, std::strlen(sysmon), &out), C2S_OK);
+    size_t n = out.matched_rules;
+    c2s_session_free(s);
+    c2s_engine_free(e);
+    return n > 0;
+  };
+  c2s_engine_config cfg;
+  c2s_engine_config_init(&cfg);
+  EXPECT_FALSE(matches(cfg));  // canonical: ?:\Program Files\x.exe is excluded
+  cfg.mode = C2S_MODE_PARITY;
+  EXPECT_TRUE(matches(cfg));   // parity: the raw device path is not
+  cfg.mode = C2S_MODE_CANONICAL;
+  cfg.force_profile = "ecs";
+  EXPECT_FALSE(matches(cfg));  // read as ECS it has no dns.question.name
+  cfg.force_profile = nullptr;
+  c2s_source prof = Buffer("mine.json", R"({"format":"c2sieve.profiles/1","profiles":[
+    {"name":"mine","priority":1000,"detect":{"field":"Channel","exists":true},"fields":{}}]})");
+  cfg.profiles = &prof;
+  cfg.profile_count = 1;
+  EXPECT_FALSE(matches(cfg));  // "mine" maps nothing: no ECS fields either
+  cfg.mode = 7;
+  c2s_engine* e = nullptr;
+  EXPECT_EQ(c2s_engine_create(&cfg, &e), C2S_E_INVALID_ARGUMENT);
+  cfg.mode = C2S_MODE_CANONICAL;
+  c2s_source broken = Buffer("broken.json", R"({"format":"c2sieve.profiles/1","profiles":[{}]})");
+  cfg.profiles = &broken;
+  EXPECT_EQ(c2s_engine_create(&cfg, &e), C2S_E_PROFILE);
+  EXPECT_NE(std::string(c2s_last_error()).find("broken.json:1 /profiles/0"), std::string::npos)
+      << c2s_last_error();
+  cfg.profiles = nullptr;
+  cfg.profile_count = 0;
+  cfg.enable_profiles = "ecs-connection, sysmon-network-flat";
+  EXPECT_FALSE(matches(cfg));
+  cfg.enable_profiles = "nope";
+  EXPECT_EQ(c2s_engine_create(&cfg, &e), C2S_E_COMPILE);
+}
+
 TEST(Abi, ExclusionsSwapLiveAndBadPushesKeepTheLastGood) {
   Engine g;
   c2s_output out;

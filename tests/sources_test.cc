@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "profiles/profile_loader.h"
 #include "test_util.h"
 
 namespace c2s::testing {
@@ -154,6 +155,64 @@ TEST(Sources, RecordedSysmonEventsMatchTheirEcsEquivalents) {
   // raw.githubusercontent.com from Sysmon builds without User, ...
   EXPECT_GE(matches, 30);
   EXPECT_LE(matches, 60);
+}
+
+}  // namespace
+}  // namespace c2s::testing
+
+namespace c2s::testing {
+namespace {
+
+TEST(Sources, AUserProfileNeedsNoRecompile) {
+  // A home-grown shipper writing {"q": ..., "exe": ..., "os": ...}.
+  auto mine = profiles::ParseProfiles(R"({"format":"c2sieve.profiles/1","profiles":[
+    {"name":"acme-dns","priority":100,"detect":{"field":"acme.kind","equals":["dns"]},
+     "fields":{"dns.question.name":[{"from":"acme.q"}],
+               "process.executable":[{"from":"acme.exe"}],
+               "process.name":[{"from":"acme.exe","transform":"basename"}]},
+     "defaults":{"host.os.type":"windows","event.category":"network"}}]})", "acme.json");
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  runtime::EngineCore::Options o;
+  o.profiles = *mine;
+  auto core = runtime::EngineCore::Create(std::move(o));
+  ASSERT_TRUE(core.ok()) << core.status();
+  runtime::Session s(*core);
+  std::string event = R"({"acme":{"kind":"dns","q":"PASTEBIN.com.","exe":"C:/Temp/x.exe"}})";
+  auto r = s.EvalJson(event);
+  ASSERT_EQ(r.matched_rules, 1u);
+  EXPECT_EQ(s.profile_name(), "acme-dns");
+  // The event keeps its own fields; the enrichment is ECS.
+  json out = json::parse(r.output);
+  EXPECT_EQ(out["acme"]["q"], "PASTEBIN.com.");
+  EXPECT_EQ(out["rule"]["id"], "66883649-f908-4a5b-a1e0-54090a1d3a32");
+  EXPECT_EQ(out["c2sieve"]["profile"], "acme-dns");
+  EXPECT_EQ(out["c2sieve"]["matches"][0]["value"], "pastebin.com");
+}
+
+TEST(Sources, ForcedAndEnabledProfilesMustExist) {
+  runtime::EngineCore::Options o;
+  o.force_profile = "no-such-profile";
+  auto core = runtime::EngineCore::Create(std::move(o));
+  ASSERT_FALSE(core.ok());
+  EXPECT_NE(std::string(core.status().message()).find("no-such-profile"), std::string::npos);
+  runtime::EngineCore::Options e;
+  e.enable_profiles = {"nope"};
+  EXPECT_FALSE(runtime::EngineCore::Create(std::move(e)).ok());
+}
+
+TEST(Sources, ProfileErrorsNameFileLineAndPointer) {
+  auto bad = profiles::ParseProfiles(R"({"format":"c2sieve.profiles/1","profiles":[
+    {"name":"p","fields":{"dns.question.name":[{"from":"q","transform":"upper"}]}}]})",
+                                     "p.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(std::string(bad.status().message())
+                .find("p.json:2 /profiles/0/fields/dns.question.name/0/transform: must be one of"),
+            std::string::npos)
+      << bad.status();
+  bad = profiles::ParseProfiles(R"({"format":"c2sieve.profiles/1","profiles":[{"name":"a"},
+    {"name":"a"}]})", "p.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(std::string(bad.status().message()).find("duplicate profile name a"), std::string::npos);
 }
 
 }  // namespace

@@ -46,7 +46,10 @@ run scan-exclusions 0 "$bin" scan --only-matches --exclusions rulesets/examples/
 run scan-stdin 0 bash -c "\"$bin\" scan --quiet - < tests/cli/events.ndjson"
 run explain-match 0 "$bin" explain tests/cli/events.ndjson
 run explain-excluded 0 bash -c "sed -n 7p tests/cli/events.ndjson | \"$bin\" explain -"
-run check-good 0 "$bin" check rulesets/elastic/command_and_control_common_webservices.json rulesets/examples/exclusions.json
+run check-good 0 "$bin" check rulesets/elastic/command_and_control_common_webservices.json rulesets/examples/exclusions.json rulesets/profiles/builtin.json
+run scan-sources-parity 0 "$bin" scan --only-matches --quiet --parity tests/cli/sources.ndjson
+run scan-sources-canonical 0 "$bin" scan --only-matches --quiet tests/cli/sources.ndjson
+run explain-sysmon 0 bash -c "sed -n 2p tests/cli/sources.ndjson | \"$bin\" explain -"
 run check-bad 1 "$bin" check tests/cli/bad-ruleset.json tests/cli/bad-exclusions.json
 run scan-bad-exclusions 3 "$bin" scan --exclusions tests/cli/bad-exclusions.json tests/cli/events.ndjson
 run scan-missing-input 4 "$bin" scan tests/cli/no-such-file.ndjson
