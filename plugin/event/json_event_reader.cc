@@ -1,5 +1,6 @@
 #include "event/json_event_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -22,6 +23,20 @@ FieldPaths::FieldPaths(const engine::FieldTable& fields) {
     }
     nodes_[at].slot = static_cast<int32_t>(slot);
   }
+  for (Node& n : nodes_) {
+    std::sort(n.children.begin(), n.children.end(), [&](uint32_t a, uint32_t b) {
+      return static_cast<unsigned char>(nodes_[a].name[0]) <
+             static_cast<unsigned char>(nodes_[b].name[0]);
+    });
+    if (n.children.size() <= 8 || n.children.size() > 255) continue;
+    n.first_begin.assign(256, 0);
+    n.first_end.assign(256, 0);
+    for (size_t i = n.children.size(); i-- > 0;) {
+      unsigned char c = static_cast<unsigned char>(nodes_[n.children[i]].name[0]);
+      n.first_begin[c] = static_cast<uint8_t>(i);
+      if (n.first_end[c] == 0) n.first_end[c] = static_cast<uint8_t>(i + 1);
+    }
+  }
 }
 
 uint32_t FieldPaths::Child(uint32_t from, std::string_view name, bool create) {
@@ -42,7 +57,16 @@ int32_t FieldPaths::Descend(uint32_t from, std::string_view key) const {
     // A child matches if the key starts with its name followed by the end
     // or a dot: no search for the dot first.
     uint32_t next = UINT32_MAX;
-    for (uint32_t c : nodes_[at].children) {
+    const Node& node = nodes_[at];
+    if (key.empty()) return -1;
+    size_t begin = 0, end = node.children.size();
+    if (!node.first_begin.empty()) {
+      unsigned char c = static_cast<unsigned char>(key[0]);
+      begin = node.first_begin[c];
+      end = node.first_end[c];
+    }
+    for (size_t ci = begin; ci < end; ++ci) {
+      uint32_t c = node.children[ci];
       const std::string& n = nodes_[c].name;
       if (key.size() >= n.size() && key[0] == n[0] &&
           (key.size() == n.size() || key[n.size()] == '.') &&

@@ -35,7 +35,11 @@ class FieldPaths {
   struct Node {
     std::string name;               // one path component
     int32_t slot = -1;              // >= 0: this path is a field
-    std::vector<uint32_t> children;
+    std::vector<uint32_t> children; // sorted by first byte
+    // For wide nodes (the root holds every source's top-level keys): where
+    // the children starting with each byte begin in `children`, so a key is
+    // compared with a few candidates only. Empty for narrow nodes.
+    std::vector<uint8_t> first_begin, first_end;
   };
   static constexpr uint32_t kRoot = 0;
 
