@@ -90,6 +90,7 @@ int RunExplain(const std::vector<std::string>& args) {
   }
   session.ResolveFields();
   engine::Evaluator& ev = session.evaluator();
+  ev.PrepareAll();
   const engine::CompiledMatcher& m = ev.matcher();
   std::string_view profile = session.profile_name();
   std::printf("profile: %s\nmode: %s\n",

@@ -25,6 +25,8 @@ absl::Status Evaluator::Bind(std::shared_ptr<const CompiledMatcher> m) {
   hit_value_.assign(preds, 0);
   slot_epoch_.assign(m->fields().size(), 0);
   fields_.Resize(m->fields().size());
+  pending_.assign(m->fields().size(), 0);
+  pending_list_.clear();
   epoch_ = 0;
   matcher_ = std::move(m);
   return absl::OkStatus();
@@ -60,7 +62,7 @@ int Evaluator::OnHyperscanMatch(unsigned id, unsigned long long,
 void Evaluator::ScanSlot(uint32_t slot) {
   slot_epoch_[slot] = epoch_;
   const FieldPatterns& fp = matcher_->field_patterns()[slot];
-  const auto& values = fields_.values(slot);
+  const auto& values = Values(slot);
   for (uint32_t i = 0; i < values.size(); ++i) {
     if (values[i].type != ValueType::kString) continue;
     std::string_view v = values[i].text;
@@ -107,18 +109,18 @@ bool Evaluator::EvalNode(uint32_t id, std::vector<int8_t>* record) {
       result = !EvalNode(n.children[0], record);
       break;
     case Op::kExists:
-      for (const FieldValue& v : fields_.values(n.slot))
+      for (const FieldValue& v : Values(n.slot))
         result |= v.type != ValueType::kNull;
       break;
     case Op::kIsTrue:
       // Elasticsearch's boolean mapping also takes the string "true".
-      for (const FieldValue& v : fields_.values(n.slot))
+      for (const FieldValue& v : Values(n.slot))
         result |= v.type == ValueType::kTrue ||
                   (v.type == ValueType::kString && v.text == "true");
       break;
     case Op::kEquals: {
       const auto& set = matcher_->equals_values(n.predicate);
-      for (const FieldValue& v : fields_.values(n.slot)) {
+      for (const FieldValue& v : Values(n.slot)) {
         if (v.type == ValueType::kString && set.Contains(v.text)) {
           result = true;
           break;
@@ -135,9 +137,23 @@ bool Evaluator::EvalNode(uint32_t id, std::vector<int8_t>* record) {
   return result;
 }
 
+void Evaluator::ClearPending() {
+  for (uint32_t s : pending_list_) pending_[s] = 0;
+  pending_list_.clear();
+}
+
+void Evaluator::PrepareAll() {
+  for (uint32_t s : pending_list_) Values(s);
+  pending_list_.clear();
+}
+
 const std::vector<RuleMatch>& Evaluator::Evaluate() {
   NextEvent();
   const auto& rules = matcher_->rules();
+  struct Done {  // unread pending slots are dropped when the event ends
+    Evaluator* e;
+    ~Done() { e->ClearPending(); }
+  } done{this};
   for (uint32_t r = 0; r < rules.size(); ++r) {
     if (!EvalNode(rules[r].root, nullptr)) continue;
     RuleMatch m{r, false, 0, 0, {}};
@@ -165,6 +181,7 @@ void Evaluator::CollectHits(const RuleMatch& m, std::vector<PatternHit>* out) {
 
 std::vector<int8_t> Evaluator::Explain() {
   NextEvent();
+  PrepareAll();
   std::vector<int8_t> record(matcher_->nodes().size(), -1);
   const auto& rules = matcher_->rules();
   for (uint32_t r = 0; r < rules.size(); ++r) {

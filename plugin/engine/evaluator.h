@@ -33,6 +33,14 @@ struct PatternHit {
   std::string_view value;
 };
 
+// Prepares a field's values on first use in an event (canonical paths are
+// only worth computing when a predicate reads them).
+class FieldPreparer {
+ public:
+  virtual ~FieldPreparer() = default;
+  virtual void Prepare(uint32_t slot, EventFields* fields) = 0;
+};
+
 class Evaluator {
  public:
   Evaluator() = default;
@@ -51,6 +59,19 @@ class Evaluator {
   // Fill these, then Evaluate().
   EventFields& fields() { return fields_; }
 
+  // Marks a slot to be prepared by `preparer` when first read in the
+  // coming evaluation (unread slots stay as they are).
+  void SetPreparer(FieldPreparer* preparer) { preparer_ = preparer; }
+  void MarkPending(uint32_t slot) {
+    if (!pending_[slot]) {
+      pending_[slot] = 1;
+      pending_list_.push_back(slot);
+    }
+  }
+  // Prepares every pending slot now (for callers that read the fields
+  // directly, such as explain).
+  void PrepareAll();
+
   // Rules that match the current fields, in rule order.
   const std::vector<RuleMatch>& Evaluate();
   const std::vector<RuleMatch>& last_matches() const { return matches_; }
@@ -64,6 +85,14 @@ class Evaluator {
 
  private:
   bool EvalNode(uint32_t id, std::vector<int8_t>* record);
+  const std::vector<FieldValue>& Values(uint32_t slot) {
+    if (pending_[slot]) {
+      pending_[slot] = 0;
+      preparer_->Prepare(slot, &fields_);
+    }
+    return fields_.values(slot);
+  }
+  void ClearPending();
   bool PredicateHit(uint32_t predicate) const {
     return pred_epoch_[predicate] == epoch_;
   }
@@ -77,6 +106,9 @@ class Evaluator {
   std::shared_ptr<const CompiledMatcher> matcher_;
   hs_scratch_t* scratch_ = nullptr;
   EventFields fields_;
+  FieldPreparer* preparer_ = nullptr;
+  std::vector<uint8_t> pending_;
+  std::vector<uint32_t> pending_list_;
   uint32_t epoch_ = 0;
   std::vector<uint32_t> slot_epoch_;   // == epoch_: slot already scanned
   std::vector<uint32_t> pred_epoch_;   // == epoch_: wildcard predicate hit

@@ -299,40 +299,50 @@ void ScanDomain(std::string_view v, bool* needs_canonical, bool* non_ascii) {
 
 }  // namespace
 
-void ProfileResolver::Canonicalize(EventFields* fields) {
+void ProfileResolver::Canonicalize(EventFields* fields, std::vector<uint32_t>* deferred) {
   for (uint32_t slot : set_->canonical_slots_) {
-    FieldKind kind = set_->kind_of_slot_[slot];
-    auto& values = fields->mutable_values(slot);
-    size_t n = values.size();
-    for (size_t i = 0; i < n; ++i) {
-      if (values[i].type != ValueType::kString) continue;
-      std::string_view in = values[i].text;
-      bool non_ascii = false;
-      if (kind == FieldKind::kDomain) {
-        bool needs = false;
-        ScanDomain(in, &needs, &non_ascii);
-        if (!needs && !non_ascii) continue;
-      }
+    if (fields->values(slot).empty()) continue;
+    if (deferred && set_->kind_of_slot_[slot] == FieldKind::kPath) {
+      deferred->push_back(slot);
+      continue;
+    }
+    CanonicalizeSlot(slot, fields);
+  }
+}
+
+void ProfileResolver::CanonicalizeSlot(uint32_t slot, EventFields* fields) {
+  FieldKind kind = set_->kind_of_slot_[slot];
+  if (kind == FieldKind::kPlain || set_->mode_ != MatchMode::kCanonical) return;
+  auto& values = fields->mutable_values(slot);
+  size_t n = values.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (values[i].type != ValueType::kString) continue;
+    std::string_view in = values[i].text;
+    bool non_ascii = false;
+    if (kind == FieldKind::kDomain) {
+      bool needs = false;
+      ScanDomain(in, &needs, &non_ascii);
+      if (!needs && !non_ascii) continue;
+    }
+    if (arena_used_ == arena_.size()) arena_.emplace_back();
+    std::string& buf = arena_[arena_used_++];
+    std::string_view out = kind == FieldKind::kPath ? CanonicalPath(in, &buf)
+                                                    : CanonicalDomain(in, &buf);
+    if (out.data() != buf.data()) --arena_used_;  // a view of the input: no copy
+    values[i].text = out;
+    if (non_ascii) {
+      // A name with non-ASCII labels also matches as its IDNA form.
       if (arena_used_ == arena_.size()) arena_.emplace_back();
-      std::string& buf = arena_[arena_used_++];
-      std::string_view out = kind == FieldKind::kPath ? CanonicalPath(in, &buf)
-                                                      : CanonicalDomain(in, &buf);
-      if (out.data() != buf.data()) --arena_used_;  // a view of the input: no copy
-      values[i].text = out;
-      if (non_ascii) {
-        // A name with non-ASCII labels also matches as its IDNA form.
-        if (arena_used_ == arena_.size()) arena_.emplace_back();
-        std::string& idna = arena_[arena_used_++];
-        if (DomainToAscii(out, &idna))
-          values.push_back(FieldValue{ValueType::kString, idna});
-        else
-          --arena_used_;
-      }
+      std::string& idna = arena_[arena_used_++];
+      if (DomainToAscii(out, &idna))
+        values.push_back(FieldValue{ValueType::kString, idna});
+      else
+        --arena_used_;
     }
   }
 }
 
-int32_t ProfileResolver::Resolve(EventFields* fields) {
+int32_t ProfileResolver::Resolve(EventFields* fields, std::vector<uint32_t>* deferred) {
   arena_used_ = 0;
   const ProfileSet& set = *set_;
   int32_t chosen = set.forced_;
@@ -379,7 +389,7 @@ int32_t ProfileResolver::Resolve(EventFields* fields) {
       if (!present) fields->Add(d.target, ValueType::kString, d.value);
     }
   }
-  if (set.mode_ == MatchMode::kCanonical) Canonicalize(fields);
+  if (set.mode_ == MatchMode::kCanonical) Canonicalize(fields, deferred);
   return chosen;
 }
 

@@ -104,7 +104,11 @@ class ProfileResolver {
   // mapped fields are replaced (all mappings read the event's own values),
   // defaults added, paths and domains canonicalized. Returns the profile
   // used, or -1 if none applied (fields are then read as they are).
-  int32_t Resolve(engine::EventFields* fields);
+  // Canonical paths are left for later when `deferred` is given: their
+  // slots are listed there, to be canonicalized with CanonicalizeSlot on
+  // first use (most events are decided before a path is read).
+  int32_t Resolve(engine::EventFields* fields, std::vector<uint32_t>* deferred = nullptr);
+  void CanonicalizeSlot(uint32_t slot, engine::EventFields* fields);
 
   const ProfileSet& set() const { return *set_; }
 
@@ -114,7 +118,7 @@ class ProfileResolver {
   bool StageSource(const ProfileSet::Source& s, const engine::EventFields& fields);
   void StageShaped(const ProfileSet::Source& s, engine::FieldValue v);
   std::string_view Keep(std::string_view v);  // copy into the per-event arena
-  void Canonicalize(engine::EventFields* logical);
+  void Canonicalize(engine::EventFields* fields, std::vector<uint32_t>* deferred);
 
   std::shared_ptr<const ProfileSet> set_;
   std::deque<std::string> arena_;

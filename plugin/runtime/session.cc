@@ -8,7 +8,9 @@ Session::Session(std::shared_ptr<EngineCore> core)
     : core_(std::move(core)),
       counters_(core_->RegisterCounters()),
       reader_(&core_->paths(), core_->limits()),
-      resolver_(core_->profiles()) {}
+      resolver_(core_->profiles()) {
+  evaluator_.SetPreparer(this);
+}
 
 Session::~Session() { core_->RetireCounters(counters_); }
 
@@ -29,7 +31,15 @@ absl::Status Session::BeginFields() {
   return absl::OkStatus();
 }
 
-void Session::ResolveFields() { profile_ = resolver_.Resolve(&evaluator_.fields()); }
+void Session::ResolveFields() {
+  deferred_.clear();
+  profile_ = resolver_.Resolve(&evaluator_.fields(), &deferred_);
+  for (uint32_t slot : deferred_) evaluator_.MarkPending(slot);
+}
+
+void Session::Prepare(uint32_t slot, engine::EventFields* fields) {
+  resolver_.CanonicalizeSlot(slot, fields);
+}
 
 std::string_view Session::profile_name() const {
   return profile_ >= 0 ? std::string_view(resolver_.set().name(profile_)) : std::string_view();

@@ -32,7 +32,7 @@ struct BatchResult {
   size_t lines = 0, matched_lines = 0, error_lines = 0;
 };
 
-class Session {
+class Session : private engine::FieldPreparer {
  public:
   explicit Session(std::shared_ptr<EngineCore> core);
   ~Session();
@@ -68,6 +68,7 @@ class Session {
  private:
   absl::Status Refresh();
   size_t Finish();
+  void Prepare(uint32_t slot, engine::EventFields* fields) override;
   const enrich::Enrichment& BuiltEnrichment();
 
   std::shared_ptr<EngineCore> core_;
@@ -78,6 +79,7 @@ class Session {
   event::JsonEventReader reader_;
   event::ProfileResolver resolver_;
   int32_t profile_ = -1;
+  std::vector<uint32_t> deferred_;  // slots canonicalized on first use
   enrich::Enrichment enrichment_;
   std::vector<engine::PatternHit> hits_;
   std::vector<MatchInfo> match_info_;
