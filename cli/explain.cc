@@ -122,10 +122,15 @@ int RunExplain(const std::vector<std::string>& args) {
   }
   std::vector<int8_t> verdicts = ev.Explain();
   for (const auto& r : m.rules()) {
-    bool match = verdicts[r.root] == 1;
-    std::printf("\nrule %s \"%s\": %s\n", r.rule.id.c_str(),
-                r.rule.name.c_str(), match ? "MATCH" : "no match");
+    bool excluded = r.exclusions != engine::CompiledRule::kNoNode && verdicts[r.exclusions] == 1;
+    bool match = verdicts[r.root] == 1 && !excluded;
+    std::printf("\nrule %s \"%s\": %s\n", r.rule.id.c_str(), r.rule.name.c_str(),
+                match ? "MATCH" : verdicts[r.root] == 1 ? "no match (excluded)" : "no match");
     PrintNode(m, verdicts, r.root, 0);
+    if (r.exclusions != engine::CompiledRule::kNoNode) {
+      std::printf("  exclusions (the rule matches only if none holds):\n");
+      PrintNode(m, verdicts, r.exclusions, 1);
+    }
   }
   return kExitOk;
 }

@@ -159,9 +159,58 @@ typedef struct c2s_stats {
   uint64_t events;            /* evaluations */
   uint64_t matches;           /* evaluations where at least one rule matched */
   uint64_t errors;            /* events passed through for being malformed */
-  uint64_t exclusion_swaps;   /* exclusions versions applied */
+  uint64_t exclusion_swaps;   /* exclusions versions applied (reloads) */
   uint64_t exclusion_rejects; /* exclusions versions rejected */
+  uint64_t excluded;          /* evaluations a rule's query matched but an
+                                 exclusions entry covered (and no rule
+                                 matched) */
 } c2s_stats;
+
+/* The exclusions in force and the last attempt to change them. */
+typedef struct c2s_exclusions_info {
+  char origin[512];        /* file, URL or buffer name; "" if none applied */
+  char hash[17];           /* 64-bit FNV-1a of the document, hex; "" if unknown */
+  uint64_t entries;
+  int64_t applied_unix_ms; /* when it was swapped in; 0 if never */
+  uint64_t generation;     /* increases with every swap */
+  char last_error[512];    /* why the last rejected version was rejected */
+} c2s_exclusions_info;
+
+/* Copies the exclusions information (strings truncated to fit).
+ * Thread-safe. */
+C2S_API void c2s_engine_exclusions_info(const c2s_engine *engine,
+                                        c2s_exclusions_info *out);
+
+/* Where the engine reports reloads and rejected versions: level 0 info,
+ * 1 warning, 2 error. fn == NULL restores the default (stderr). fn may be
+ * called from the watcher's thread; it must be thread-safe. Thread-safe. */
+typedef void (*c2s_log_fn)(void *user, int level, const char *message);
+C2S_API void c2s_engine_set_log(c2s_engine *engine, c2s_log_fn fn, void *user);
+
+typedef struct c2s_watch_options {
+  uint32_t struct_size;     /* set by c2s_watch_options_init() */
+  const char *source;       /* file path, file://, http:// or https:// URL */
+  uint32_t interval_ms;     /* how often to look (default 5000) */
+  uint32_t timeout_ms;      /* per request (default 10000) */
+  const char *ca_file;      /* extra CA bundle for https, or NULL */
+  int insecure_skip_verify; /* nonzero: no TLS verification (logged) */
+} c2s_watch_options;
+
+/* Fills *options with defaults (source NULL). Thread-safe. */
+C2S_API void c2s_watch_options_init(c2s_watch_options *options);
+
+/* Watches an exclusions source in a background thread: a file is re-read
+ * when it changes (also when replaced by rename); a URL is polled with
+ * If-None-Match / If-Modified-Since. Each new version is validated and
+ * compiled off the hot path and swapped in atomically; a version that
+ * fails is logged and counted and the last good one stays. Replaces any
+ * previous watch. Returns the status of the first attempt; the watch runs
+ * on even if it failed (the server may come up later). Thread-safe. */
+C2S_API c2s_status c2s_engine_watch_exclusions(c2s_engine *engine,
+                                               const c2s_watch_options *options);
+
+/* Stops watching (the exclusions in force stay). Thread-safe. */
+C2S_API void c2s_engine_unwatch_exclusions(c2s_engine *engine);
 
 /* Counters summed over all sessions of the engine (live and freed).
  * Thread-safe; a snapshot, not a transaction. */

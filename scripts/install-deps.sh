@@ -16,6 +16,7 @@ packages=(
   libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema
+  nginx
 )
 
 missing=()

@@ -1,11 +1,14 @@
 // The C ABI: the only door into the library. Translates handles and
 // statuses, and catches every exception so none reaches the host.
+#include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <exception>
 #include <new>
 #include <string>
 
 #include "c2sieve.h"
+#include "config/exclusions_watcher.h"
 #include "profiles/profile_loader.h"
 #include "rules/exclusions_loader.h"
 #include "rules/load_context.h"
@@ -15,7 +18,27 @@
 #include "util/version.h"
 
 struct c2s_engine {
+  explicit c2s_engine(std::shared_ptr<c2s::runtime::EngineCore> c) : core(std::move(c)) {}
+  ~c2s_engine() {
+    std::lock_guard<std::mutex> lock(watch_mu);
+    watcher.reset();  // stops its thread before the handle goes
+  }
   std::shared_ptr<c2s::runtime::EngineCore> core;
+  std::mutex watch_mu;
+  std::unique_ptr<c2s::config::ExclusionsWatcher> watcher;
+  std::mutex log_mu;
+  c2s_log_fn log_fn = nullptr;
+  void* log_user = nullptr;
+  void Log(int level, const std::string& message) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    if (log_fn) {
+      log_fn(log_user, level, message.c_str());
+    } else {
+      static const char* kLevel[] = {"info", "warning", "error"};
+      std::fprintf(stderr, "c2sieve %s: %s\n", kLevel[level < 0 ? 0 : level > 2 ? 2 : level],
+                   message.c_str());
+    }
+  }
 };
 
 struct c2s_session {
@@ -174,7 +197,7 @@ c2s_status c2s_engine_create(const c2s_engine_config* config,
     }
     auto core = c2s::runtime::EngineCore::Create(std::move(opts));
     if (!core.ok()) return FromStatus(core.status(), C2S_E_COMPILE);
-    *out = new c2s_engine{std::move(*core)};
+    *out = new c2s_engine(std::move(*core));
     return C2S_OK;
   });
 }
@@ -195,7 +218,7 @@ c2s_status c2s_engine_set_exclusions(c2s_engine* engine,
       return FromStatus(engine->core->SetExclusions(nullptr), C2S_E_EXCLUSIONS);
     auto ex = LoadExclusions(source);
     if (!ex.ok()) {
-      engine->core->NoteRejectedExclusions();
+      engine->core->NoteRejectedExclusions(ex.status());
       return FromStatus(ex.status(), C2S_E_EXCLUSIONS);
     }
     return FromStatus(engine->core->SetExclusions(&*ex), C2S_E_EXCLUSIONS);
@@ -248,6 +271,76 @@ const char* c2s_engine_rule_name(const c2s_engine* engine, size_t i) {
   return r ? r->name.c_str() : nullptr;
 }
 
+namespace {
+void CopyTruncated(char* dst, size_t cap, const std::string& src) {
+  size_t n = src.size() < cap - 1 ? src.size() : cap - 1;
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
+}
+}  // namespace
+
+void c2s_engine_exclusions_info(const c2s_engine* engine, c2s_exclusions_info* out) {
+  if (out == nullptr) return;
+  std::memset(out, 0, sizeof(*out));
+  if (engine == nullptr) return;
+  try {
+    auto info = engine->core->exclusions_info();
+    CopyTruncated(out->origin, sizeof out->origin, info.origin);
+    CopyTruncated(out->hash, sizeof out->hash, info.hash);
+    out->entries = info.entries;
+    out->applied_unix_ms = info.applied_unix_ms;
+    out->generation = info.generation;
+    CopyTruncated(out->last_error, sizeof out->last_error, info.last_error);
+  } catch (...) {
+  }
+}
+
+void c2s_engine_set_log(c2s_engine* engine, c2s_log_fn fn, void* user) {
+  if (engine == nullptr) return;
+  std::lock_guard<std::mutex> lock(engine->log_mu);
+  engine->log_fn = fn;
+  engine->log_user = user;
+}
+
+void c2s_watch_options_init(c2s_watch_options* options) {
+  if (options == nullptr) return;
+  std::memset(options, 0, sizeof(*options));
+  options->struct_size = sizeof(*options);
+  options->interval_ms = 5000;
+  options->timeout_ms = 10000;
+}
+
+c2s_status c2s_engine_watch_exclusions(c2s_engine* engine, const c2s_watch_options* options) {
+  return Guard([&]() -> c2s_status {
+    if (engine == nullptr || options == nullptr || options->source == nullptr ||
+        options->struct_size < sizeof(c2s_watch_options))
+      return Fail(C2S_E_INVALID_ARGUMENT,
+                  "engine or options is NULL, or options not set up with c2s_watch_options_init");
+    c2s::config::ExclusionsWatcher::Options o;
+    o.source = options->source;
+    o.interval_ms = options->interval_ms ? options->interval_ms : 5000;
+    o.fetch.timeout_ms = options->timeout_ms ? options->timeout_ms : 10000;
+    if (options->ca_file) o.fetch.ca_file = options->ca_file;
+    o.fetch.insecure = options->insecure_skip_verify != 0;
+    std::lock_guard<std::mutex> lock(engine->watch_mu);
+    engine->watcher.reset();
+    engine->watcher = std::make_unique<c2s::config::ExclusionsWatcher>(
+        engine->core, o, [engine](int level, const std::string& m) { engine->Log(level, m); });
+    absl::Status first = engine->watcher->first_status();
+    if (first.ok()) return C2S_OK;
+    return FromStatus(first, absl::IsUnavailable(first) ? C2S_E_IO : C2S_E_EXCLUSIONS);
+  });
+}
+
+void c2s_engine_unwatch_exclusions(c2s_engine* engine) {
+  if (engine == nullptr) return;
+  try {
+    std::lock_guard<std::mutex> lock(engine->watch_mu);
+    engine->watcher.reset();
+  } catch (...) {
+  }
+}
+
 void c2s_engine_stats(const c2s_engine* engine, c2s_stats* out) {
   if (out == nullptr) return;
   std::memset(out, 0, sizeof(*out));
@@ -259,6 +352,7 @@ void c2s_engine_stats(const c2s_engine* engine, c2s_stats* out) {
     out->errors = s.errors;
     out->exclusion_swaps = s.swaps;
     out->exclusion_rejects = s.rejects;
+    out->excluded = s.excluded;
   } catch (...) {
   }
 }

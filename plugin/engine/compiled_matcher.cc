@@ -248,7 +248,10 @@ absl::StatusOr<std::shared_ptr<const CompiledMatcher>> CompiledMatcher::Compile(
                            other.rule.ruleset));
         }
       }
-      rules::Node effective = r.query;
+      CompiledRule cr;
+      auto root = b.AddNode(r.query, true, &cr.reported_predicates);
+      if (!root.ok()) return root.status();
+      cr.root = *root;
       if (exclusions) {
         rules::Node any;
         any.kind = rules::NodeKind::kAny;
@@ -256,28 +259,16 @@ absl::StatusOr<std::shared_ptr<const CompiledMatcher>> CompiledMatcher::Compile(
         any.where = exclusions->origin;
         for (const auto& e : exclusions->entries) {
           bool applies = e.rule_ids.empty() ||
-                         std::find(e.rule_ids.begin(), e.rule_ids.end(),
-                                   r.id) != e.rule_ids.end();
+                         std::find(e.rule_ids.begin(), e.rule_ids.end(), r.id) != e.rule_ids.end();
           if (applies) any.children.push_back(e.condition);
         }
         if (!any.children.empty()) {
-          rules::Node neg;
-          neg.kind = rules::NodeKind::kNot;
-          neg.where = any.where;
-          neg.children.push_back(std::move(any));
-          rules::Node all;
-          all.kind = rules::NodeKind::kAll;
-          all.comment = r.query.comment;
-          all.where = r.query.where;
-          all.children.push_back(std::move(effective));
-          all.children.push_back(std::move(neg));
-          effective = std::move(all);
+          std::vector<uint32_t> unused;  // exclusions report no pattern
+          auto ex = b.AddNode(any, false, &unused);
+          if (!ex.ok()) return ex.status();
+          cr.exclusions = *ex;
         }
       }
-      CompiledRule cr;
-      auto root = b.AddNode(effective, true, &cr.reported_predicates);
-      if (!root.ok()) return root.status();
-      cr.root = *root;
       cr.rule = r;
       cr.rule.query = rules::Node{};  // compiled into the plan
       m->rules_.push_back(std::move(cr));

@@ -56,7 +56,11 @@ struct WildcardPredicate {
 
 struct CompiledRule {
   rules::Rule rule;  // metadata (the query is compiled into the plan)
-  uint32_t root = 0;
+  uint32_t root = 0;  // the rule's own query
+  // The exclusions document's entries for this rule (an `any`), evaluated
+  // when the query holds; kNoNode when none apply.
+  static constexpr uint32_t kNoNode = UINT32_MAX;
+  uint32_t exclusions = kNoNode;
   // Wildcard predicates that speak for a match (not under an odd number of
   // `not`): their matched pattern is what the match reports.
   std::vector<uint32_t> reported_predicates;

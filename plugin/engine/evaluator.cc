@@ -39,6 +39,7 @@ void Evaluator::NextEvent() {
     epoch_ = 1;
   }
   matches_.clear();
+  excluded_ = 0;
 }
 
 void Evaluator::MarkPattern(uint32_t slot, uint32_t pattern,
@@ -156,6 +157,11 @@ const std::vector<RuleMatch>& Evaluator::Evaluate() {
   } done{this};
   for (uint32_t r = 0; r < rules.size(); ++r) {
     if (!EvalNode(rules[r].root, nullptr)) continue;
+    if (rules[r].exclusions != CompiledRule::kNoNode &&
+        EvalNode(rules[r].exclusions, nullptr)) {
+      ++excluded_;
+      continue;
+    }
     RuleMatch m{r, false, 0, 0, {}};
     for (uint32_t pred : rules[r].reported_predicates) {
       if (!PredicateHit(pred)) continue;
@@ -185,8 +191,10 @@ std::vector<int8_t> Evaluator::Explain() {
   std::vector<int8_t> record(matcher_->nodes().size(), -1);
   const auto& rules = matcher_->rules();
   for (uint32_t r = 0; r < rules.size(); ++r) {
-    if (!EvalNode(rules[r].root, &record)) continue;
-    matches_.push_back(RuleMatch{r, false, 0, 0, {}});
+    bool query = EvalNode(rules[r].root, &record);
+    bool excluded = rules[r].exclusions != CompiledRule::kNoNode &&
+                    EvalNode(rules[r].exclusions, &record);
+    if (query && !excluded) matches_.push_back(RuleMatch{r, false, 0, 0, {}});
   }
   return record;
 }

@@ -74,6 +74,9 @@ class Evaluator {
 
   // Rules that match the current fields, in rule order.
   const std::vector<RuleMatch>& Evaluate();
+  // Rules of the last evaluation whose query held but that an exclusions
+  // entry covered.
+  size_t last_excluded() const { return excluded_; }
   const std::vector<RuleMatch>& last_matches() const { return matches_; }
 
   // After Evaluate(): every positive pattern that matched for rule i.
@@ -115,6 +118,7 @@ class Evaluator {
   std::vector<uint32_t> hit_pattern_;  // first pattern that hit, per pred
   std::vector<uint32_t> hit_value_;    // index of the value it hit
   std::vector<RuleMatch> matches_;
+  size_t excluded_ = 0;
   std::string lowered_;  // a value, ASCII-lowercased, for literal look-ups
   // Set during a scan, read by the match callback.
   uint32_t scan_slot_ = 0;

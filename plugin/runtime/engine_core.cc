@@ -1,6 +1,7 @@
 #include "runtime/engine_core.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "rules/exclusions_loader.h"
 #include "rules/ruleset_loader.h"
@@ -53,6 +54,14 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   if (!version.ok()) return version.status();
   core->current_ = *version;
   core->generation_.store(1, std::memory_order_release);
+  core->info_.generation = 1;
+  if (options.exclusions) {
+    core->info_.origin = options.exclusions->origin;
+    core->info_.entries = options.exclusions->entries.size();
+    core->info_.applied_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
+  }
   return core;
 }
 
@@ -67,20 +76,47 @@ absl::StatusOr<std::shared_ptr<const EngineVersion>> EngineCore::Build(
   return std::shared_ptr<const EngineVersion>(std::move(v));
 }
 
-absl::Status EngineCore::SetExclusions(const rules::ExclusionSet* exclusions) {
-  // Compile outside the lock: evaluators never wait on it.
+absl::Status EngineCore::SetExclusions(const rules::ExclusionSet* exclusions,
+                                       const std::string& hash) {
+  std::lock_guard<std::mutex> serial(swap_mu_);
+  // Compile outside version_mu_: evaluators never wait on it.
   auto version = Build(exclusions);
   if (!version.ok()) {
-    rejects_.fetch_add(1, std::memory_order_relaxed);
+    NoteRejectedExclusions(version.status());
     return version.status();
   }
   {
     std::lock_guard<std::mutex> lock(version_mu_);
     current_ = *version;
-    generation_.fetch_add(1, std::memory_order_acq_rel);
+    uint64_t g = generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+    info_.origin = exclusions ? exclusions->origin : "";
+    info_.hash = hash;
+    info_.entries = exclusions ? exclusions->entries.size() : 0;
+    info_.applied_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+    info_.generation = g;
+    last_status_ = absl::OkStatus();
   }
   swaps_.fetch_add(1, std::memory_order_relaxed);
   return absl::OkStatus();
+}
+
+void EngineCore::NoteRejectedExclusions(const absl::Status& why) {
+  rejects_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(version_mu_);
+  last_status_ = why;
+  info_.last_error = std::string(why.message());
+}
+
+EngineCore::ExclusionsInfo EngineCore::exclusions_info() const {
+  std::lock_guard<std::mutex> lock(version_mu_);
+  return info_;
+}
+
+absl::Status EngineCore::last_exclusions_status() const {
+  std::lock_guard<std::mutex> lock(version_mu_);
+  return last_status_;
 }
 
 std::shared_ptr<const EngineVersion> EngineCore::Current() const {
@@ -100,6 +136,7 @@ void EngineCore::RetireCounters(const std::shared_ptr<SessionCounters>& c) {
   retired_.events += c->events.load(std::memory_order_relaxed);
   retired_.matches += c->matches.load(std::memory_order_relaxed);
   retired_.errors += c->errors.load(std::memory_order_relaxed);
+  retired_.excluded += c->excluded.load(std::memory_order_relaxed);
   live_counters_.erase(
       std::remove(live_counters_.begin(), live_counters_.end(), c),
       live_counters_.end());
@@ -112,6 +149,7 @@ EngineStats EngineCore::Stats() const {
     s.events += c->events.load(std::memory_order_relaxed);
     s.matches += c->matches.load(std::memory_order_relaxed);
     s.errors += c->errors.load(std::memory_order_relaxed);
+    s.excluded += c->excluded.load(std::memory_order_relaxed);
   }
   s.swaps = swaps_.load(std::memory_order_relaxed);
   s.rejects = rejects_.load(std::memory_order_relaxed);

@@ -33,13 +33,14 @@ struct alignas(64) SessionCounters {
   std::atomic<uint64_t> events{0};
   std::atomic<uint64_t> matches{0};
   std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> excluded{0};
   void Bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
 };
 
 struct EngineStats {
-  uint64_t events = 0, matches = 0, errors = 0, swaps = 0, rejects = 0;
+  uint64_t events = 0, matches = 0, errors = 0, excluded = 0, swaps = 0, rejects = 0;
 };
 
 class EngineCore {
@@ -58,13 +59,25 @@ class EngineCore {
   static absl::StatusOr<std::shared_ptr<EngineCore>> Create(Options options);
 
   // Validates, compiles and swaps in new exclusions (nullptr: none). On
-  // failure the version in force stays.
-  absl::Status SetExclusions(const rules::ExclusionSet* exclusions);
+  // failure the version in force stays. `hash` identifies the document's
+  // bytes for ExclusionsInfo ("" when unknown). Calls are serialized.
+  absl::Status SetExclusions(const rules::ExclusionSet* exclusions,
+                             const std::string& hash = "");
+
+  // The exclusions in force and the last attempt to change them.
+  struct ExclusionsInfo {
+    std::string origin;   // "" when none are applied
+    std::string hash;
+    size_t entries = 0;
+    int64_t applied_unix_ms = 0;
+    uint64_t generation = 0;
+    std::string last_error;  // of the last rejected attempt, "" if none
+  };
+  ExclusionsInfo exclusions_info() const;
+  absl::Status last_exclusions_status() const;
 
   // Counts a document that failed before it reached SetExclusions.
-  void NoteRejectedExclusions() {
-    rejects_.fetch_add(1, std::memory_order_relaxed);
-  }
+  void NoteRejectedExclusions(const absl::Status& why = absl::OkStatus());
 
   std::shared_ptr<const EngineVersion> Current() const;
   uint64_t generation() const {
@@ -93,7 +106,10 @@ class EngineCore {
   std::shared_ptr<const event::ProfileSet> profiles_;
   event::EventLimits limits_;
 
-  mutable std::mutex version_mu_;  // guards current_; serializes swaps
+  std::mutex swap_mu_;             // serializes SetExclusions (compile + swap)
+  mutable std::mutex version_mu_;  // guards current_ and info_
+  ExclusionsInfo info_;
+  absl::Status last_status_;
   std::shared_ptr<const EngineVersion> current_;
   std::atomic<uint64_t> generation_{0};
 

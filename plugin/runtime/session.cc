@@ -50,6 +50,7 @@ size_t Session::Finish() {
   const auto& matches = evaluator_.Evaluate();
   counters_->Bump(counters_->events);
   if (!matches.empty()) counters_->Bump(counters_->matches);
+  if (evaluator_.last_excluded() > 0 && matches.empty()) counters_->Bump(counters_->excluded);
   return matches.size();
 }
 

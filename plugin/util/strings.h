@@ -12,12 +12,15 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
 
 namespace c2s {
 
 namespace strings_internal {
 inline void AppendOne(std::string& out, std::string_view s) { out.append(s); }
 inline void AppendOne(std::string& out, const char* s) { out.append(s); }
+inline void AppendOne(std::string& out, const std::string& s) { out.append(s); }
+inline void AppendOne(std::string& out, absl::string_view s) { out.append(s.data(), s.size()); }
 inline void AppendOne(std::string& out, char c) { out.push_back(c); }
 template <typename T,
           typename = std::enable_if_t<std::is_arithmetic_v<T> &&

@@ -1,0 +1,135 @@
+#include "config/fetch.h"
+
+#include <curl/curl.h>
+
+#include <cstdio>
+#include <mutex>
+
+#include "util/strings.h"
+
+namespace c2s::config {
+
+namespace {
+
+struct Transfer {
+  std::string* body;
+  size_t max_bytes;
+  bool too_big = false;
+  std::string etag, last_modified;
+};
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t bytes = size * n;
+  if (t->body->size() + bytes > t->max_bytes) {
+    t->too_big = true;
+    return 0;  // aborts the transfer
+  }
+  t->body->append(data, bytes);
+  return bytes;
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  size_t b = s.find_first_not_of(' ');
+  return b == std::string::npos ? std::string() : s.substr(b);
+}
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string line(data, size * n);
+  size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == "etag") t->etag = Trim(line.substr(colon + 1));
+    if (name == "last-modified") t->last_modified = Trim(line.substr(colon + 1));
+  }
+  return size * n;
+}
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
+
+bool IsUrl(const std::string& s) {
+  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0 || s.rfind("file://", 0) == 0;
+}
+
+FetchResult FetchUrl(const std::string& url, const std::string& etag,
+                     const std::string& last_modified, const FetchOptions& options) {
+  GlobalInit();
+  FetchResult r;
+  CURL* curl = curl_easy_init();
+  if (!curl) {
+    r.error = "cannot initialize libcurl";
+    return r;
+  }
+  Transfer t{&r.body, options.max_bytes, false, {}, {}};
+  char error[CURL_ERROR_SIZE] = {0};
+  struct curl_slist* headers = nullptr;
+  if (!etag.empty()) headers = curl_slist_append(headers, ("If-None-Match: " + etag).c_str());
+  if (!last_modified.empty())
+    headers = curl_slist_append(headers, ("If-Modified-Since: " + last_modified).c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout_ms));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.timeout_ms));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // safe in a threaded host
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options.insecure ? 0L : 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0L : 2L);
+  if (!options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "c2sieve");
+  CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  r.etag = t.etag;
+  r.last_modified = t.last_modified;
+  if (t.too_big) {
+    r.error = Cat(url, ": document larger than ", options.max_bytes, " bytes");
+    r.body.clear();
+    return r;
+  }
+  if (rc != CURLE_OK) {
+    r.error = Cat(url, ": ", error[0] ? error : curl_easy_strerror(rc));
+    r.body.clear();
+    return r;
+  }
+  bool is_file = url.rfind("file://", 0) == 0;
+  if (status == 304) {
+    r.kind = FetchResult::Kind::kNotModified;
+  } else if (is_file || (status >= 200 && status < 300)) {
+    r.kind = FetchResult::Kind::kOk;
+  } else {
+    r.error = Cat(url, ": HTTP status ", static_cast<int>(status));
+    r.body.clear();
+  }
+  return r;
+}
+
+std::string ContentHash(const std::string& bytes) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
+}  // namespace c2s::config

@@ -1,0 +1,366 @@
+// Live exclusions through the ABI: a watched file replaced by rename, and a
+// URL served by a real nginx on 127.0.0.1 (ETags, conditional requests),
+// while evaluations run on other threads. Bad versions never apply.
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "c2sieve.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+const char* kEvent =
+    R"({"event":{"category":["network"]},"host":{"os":{"type":"windows"}},)"
+    R"("dns":{"question":{"name":"pastebin.com"}},)"
+    R"("process":{"name":"tool.exe","executable":"C:\\Tools\\tool.exe"}})";
+
+std::string Exclusions(const std::string& process) {
+  return R"({"format":"c2sieve.exclusions/1","exclusions":[{"reason":"test","process.name":[")" +
+         process + R"("]}]})";
+}
+const char* kBroken = R"({"format":"c2sieve.exclusions/1","exclusions":[{"reason":"no condition"}]})";
+
+void WriteByRename(const fs::path& target, const std::string& text) {
+  fs::path tmp = target;
+  tmp += ".tmp";
+  std::ofstream(tmp) << text;
+  fs::rename(tmp, target);  // what config management does
+}
+
+struct Logs {
+  std::mutex mu;
+  std::vector<std::string> lines;
+  static void Fn(void* user, int level, const char* message) {
+    auto* self = static_cast<Logs*>(user);
+    std::lock_guard<std::mutex> lock(self->mu);
+    self->lines.push_back(std::to_string(level) + " " + message);
+  }
+  bool Contains(const std::string& s) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const auto& l : lines)
+      if (l.find(s) != std::string::npos) return true;
+    return false;
+  }
+};
+
+// Evaluates kEvent on two threads until stopped; counts failures.
+class Evaluators {
+ public:
+  explicit Evaluators(c2s_engine* e) {
+    for (int i = 0; i < 2; ++i) {
+      threads_.emplace_back([this, e] {
+        c2s_session* s = nullptr;
+        if (c2s_session_create(e, &s) != C2S_OK) {
+          ++failures;
+          return;
+        }
+        c2s_output out;
+        while (!stop_.load()) {
+          if (c2s_eval_json(s, kEvent, std::strlen(kEvent), &out) != C2S_OK) ++failures;
+          ++evaluations;
+        }
+        c2s_session_free(s);
+      });
+    }
+  }
+  ~Evaluators() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+  }
+  std::atomic<uint64_t> failures{0}, evaluations{0};
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+bool Matches(c2s_engine* e) {
+  c2s_session* s = nullptr;
+  EXPECT_EQ(c2s_session_create(e, &s), C2S_OK);
+  c2s_output out;
+  EXPECT_EQ(c2s_eval_json(s, kEvent, std::strlen(kEvent), &out), C2S_OK);
+  c2s_session_free(s);
+  return out.matched_rules > 0;
+}
+
+// Waits until the engine's exclusions generation differs from `before`.
+bool WaitForSwap(c2s_engine* e, uint64_t before) {
+  for (int i = 0; i < 500; ++i) {
+    c2s_exclusions_info info;
+    c2s_engine_exclusions_info(e, &info);
+    if (info.generation != before) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+bool WaitForRejects(c2s_engine* e, uint64_t want) {
+  for (int i = 0; i < 500; ++i) {
+    c2s_stats st;
+    c2s_engine_stats(e, &st);
+    if (st.exclusion_rejects >= want) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+uint64_t Generation(c2s_engine* e) {
+  c2s_exclusions_info info;
+  c2s_engine_exclusions_info(e, &info);
+  return info.generation;
+}
+
+fs::path TempDir() {
+  char tmpl[] = "/tmp/c2sieve-live-XXXXXX";
+  return fs::path(mkdtemp(tmpl));
+}
+
+TEST(LiveExclusions, WatchedFileReplacedByRename) {
+  fs::path dir = TempDir();
+  fs::path file = dir / "exclusions.json";
+  WriteByRename(file, Exclusions("tool.exe"));
+  c2s_engine* e = nullptr;
+  ASSERT_EQ(c2s_engine_create_default(&e), C2S_OK);
+  Logs logs;
+  c2s_engine_set_log(e, &Logs::Fn, &logs);
+  EXPECT_TRUE(Matches(e));
+  c2s_watch_options w;
+  c2s_watch_options_init(&w);
+  std::string source = file.string();
+  w.source = source.c_str();
+  w.interval_ms = 20;
+  ASSERT_EQ(c2s_engine_watch_exclusions(e, &w), C2S_OK) << c2s_last_error();
+  EXPECT_FALSE(Matches(e));  // applied before the call returned
+  c2s_exclusions_info info;
+  c2s_engine_exclusions_info(e, &info);
+  EXPECT_EQ(std::string(info.origin), source);
+  EXPECT_EQ(std::strlen(info.hash), 16u);
+  EXPECT_EQ(info.entries, 1u);
+  EXPECT_GT(info.applied_unix_ms, 0);
+  {
+    Evaluators running(e);
+    uint64_t g = Generation(e);
+    WriteByRename(file, Exclusions("other.exe"));
+    ASSERT_TRUE(WaitForSwap(e, g));
+    EXPECT_TRUE(Matches(e));
+    // A bad push: rejected, logged, the last good version stays.
+    g = Generation(e);
+    WriteByRename(file, kBroken);
+    ASSERT_TRUE(WaitForRejects(e, 1));
+    EXPECT_EQ(Generation(e), g);
+    EXPECT_TRUE(Matches(e));
+    c2s_engine_exclusions_info(e, &info);
+    EXPECT_NE(std::string(info.last_error).find("/exclusions/0"), std::string::npos)
+        << info.last_error;
+    EXPECT_TRUE(logs.Contains("rejected"));
+    // The file disappears: logged, still the last good version.
+    fs::remove(file);
+    std::this_thread::sleep_for(100ms);
+    EXPECT_TRUE(Matches(e));
+    EXPECT_TRUE(logs.Contains("cannot be read"));
+    // It comes back (same content as an earlier good version): applied.
+    g = Generation(e);
+    WriteByRename(file, Exclusions("tool.exe"));
+    ASSERT_TRUE(WaitForSwap(e, g));
+    EXPECT_FALSE(Matches(e));
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(running.failures.load(), 0u);
+    EXPECT_GT(running.evaluations.load(), 0u);
+  }
+  c2s_engine_unwatch_exclusions(e);
+  c2s_stats st;
+  c2s_engine_stats(e, &st);
+  EXPECT_GE(st.exclusion_swaps, 3u);
+  EXPECT_EQ(st.exclusion_rejects, 1u);
+  EXPECT_GT(st.excluded, 0u);
+  c2s_engine_free(e);
+  fs::remove_all(dir);
+}
+
+TEST(LiveExclusions, BadFirstVersionStillWatches) {
+  fs::path dir = TempDir();
+  fs::path file = dir / "exclusions.json";
+  WriteByRename(file, kBroken);
+  c2s_engine* e = nullptr;
+  ASSERT_EQ(c2s_engine_create_default(&e), C2S_OK);
+  Logs logs;
+  c2s_engine_set_log(e, &Logs::Fn, &logs);
+  c2s_watch_options w;
+  c2s_watch_options_init(&w);
+  std::string source = file.string();
+  w.source = source.c_str();
+  w.interval_ms = 20;
+  EXPECT_EQ(c2s_engine_watch_exclusions(e, &w), C2S_E_EXCLUSIONS);
+  EXPECT_NE(std::string(c2s_last_error()).find("exclusions.json:1 /exclusions/0"),
+            std::string::npos) << c2s_last_error();
+  EXPECT_TRUE(Matches(e));
+  uint64_t g = Generation(e);
+  WriteByRename(file, Exclusions("tool.exe"));
+  ASSERT_TRUE(WaitForSwap(e, g));
+  EXPECT_FALSE(Matches(e));
+  c2s_engine_free(e);  // stops the watcher
+  fs::remove_all(dir);
+}
+
+// A real nginx serving a directory on 127.0.0.1.
+class Nginx {
+ public:
+  explicit Nginx(const fs::path& dir) : dir_(dir) {
+    port_ = FreePort();
+    std::ofstream conf(dir / "nginx.conf");
+    if (getuid() == 0) conf << "user root;\n";  // workers must read our temp dir
+    conf << "worker_processes 1;\ndaemon off;\npid " << (dir / "nginx.pid").string() << ";\n"
+         << "error_log " << (dir / "error.log").string() << ";\n"
+         << "events { worker_connections 64; }\n"
+         << "http {\n  access_log " << (dir / "access.log").string() << ";\n"
+         << "  client_body_temp_path " << dir.string() << "/body;\n"
+         << "  proxy_temp_path " << dir.string() << "/proxy;\n"
+         << "  fastcgi_temp_path " << dir.string() << "/fastcgi;\n"
+         << "  uwsgi_temp_path " << dir.string() << "/uwsgi;\n"
+         << "  scgi_temp_path " << dir.string() << "/scgi;\n"
+         << "  server {\n    listen 127.0.0.1:" << port_ << ";\n    root "
+         << (dir / "www").string() << ";\n  }\n}\n";
+    conf.close();
+    fs::create_directories(dir / "www");
+    pid_ = fork();
+    if (pid_ == 0) {
+      execl("/usr/sbin/nginx", "nginx", "-p", dir.c_str(), "-c",
+            (dir / "nginx.conf").c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    // Wait until it accepts connections.
+    for (int i = 0; i < 200 && !Accepts(); ++i) std::this_thread::sleep_for(10ms);
+  }
+  ~Nginx() { Stop(); }
+  void Stop() {
+    if (pid_ > 0) {
+      kill(pid_, SIGQUIT);
+      int status;
+      waitpid(pid_, &status, 0);
+      pid_ = -1;
+    }
+  }
+  std::string Url(const std::string& name) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/" + name;
+  }
+  fs::path www() const { return dir_ / "www"; }
+  std::string AccessLog() const {
+    std::ifstream in(dir_ / "access.log");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  bool Accepts() const {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port_));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    return ok;
+  }
+
+ private:
+  static int FreePort() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    close(fd);
+    return ntohs(a.sin_port);
+  }
+  fs::path dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+TEST(LiveExclusions, UrlPolledWithConditionalRequests) {
+  if (access("/usr/sbin/nginx", X_OK) != 0) GTEST_SKIP() << "nginx is not installed";
+  fs::path dir = TempDir();
+  Nginx nginx(dir);
+  ASSERT_TRUE(nginx.Accepts()) << "nginx did not start";
+  WriteByRename(nginx.www() / "exclusions.json", Exclusions("tool.exe"));
+  c2s_engine* e = nullptr;
+  ASSERT_EQ(c2s_engine_create_default(&e), C2S_OK);
+  Logs logs;
+  c2s_engine_set_log(e, &Logs::Fn, &logs);
+  std::string url = nginx.Url("exclusions.json");
+  c2s_watch_options w;
+  c2s_watch_options_init(&w);
+  w.source = url.c_str();
+  w.interval_ms = 30;
+  w.timeout_ms = 2000;
+  ASSERT_EQ(c2s_engine_watch_exclusions(e, &w), C2S_OK) << c2s_last_error();
+  EXPECT_FALSE(Matches(e));
+  {
+    Evaluators running(e);
+    std::this_thread::sleep_for(200ms);  // several polls of an unchanged file
+    // nginx answered the polls with 304 Not Modified: the requests were
+    // conditional.
+    EXPECT_NE(nginx.AccessLog().find("\" 304 "), std::string::npos) << nginx.AccessLog();
+    uint64_t g = Generation(e);
+    WriteByRename(nginx.www() / "exclusions.json", Exclusions("other.exe"));
+    ASSERT_TRUE(WaitForSwap(e, g));
+    EXPECT_TRUE(Matches(e));
+    g = Generation(e);
+    WriteByRename(nginx.www() / "exclusions.json", kBroken);
+    ASSERT_TRUE(WaitForRejects(e, 1));
+    EXPECT_EQ(Generation(e), g);
+    EXPECT_TRUE(Matches(e));
+    // The server goes away: errors are logged, the version stays.
+    nginx.Stop();
+    std::this_thread::sleep_for(150ms);
+    EXPECT_TRUE(Matches(e));
+    EXPECT_TRUE(logs.Contains(url));
+    EXPECT_EQ(running.failures.load(), 0u);
+  }
+  c2s_exclusions_info info;
+  c2s_engine_exclusions_info(e, &info);
+  EXPECT_EQ(std::string(info.origin), url);
+  c2s_engine_free(e);
+  fs::remove_all(dir);
+}
+
+TEST(LiveExclusions, UnreachableUrlAtStartIsAnIoErrorAndKeepsWatching) {
+  c2s_engine* e = nullptr;
+  ASSERT_EQ(c2s_engine_create_default(&e), C2S_OK);
+  Logs logs;
+  c2s_engine_set_log(e, &Logs::Fn, &logs);
+  c2s_watch_options w;
+  c2s_watch_options_init(&w);
+  w.source = "http://127.0.0.1:9/exclusions.json";  // the discard port: nothing listens
+  w.interval_ms = 50;
+  w.timeout_ms = 500;
+  EXPECT_EQ(c2s_engine_watch_exclusions(e, &w), C2S_E_IO);
+  EXPECT_NE(std::string(c2s_last_error()).find("127.0.0.1:9"), std::string::npos);
+  EXPECT_TRUE(Matches(e));
+  c2s_engine_free(e);
+  c2s_watch_options bad;
+  std::memset(&bad, 0, sizeof bad);
+  EXPECT_EQ(c2s_engine_watch_exclusions(nullptr, &bad), C2S_E_INVALID_ARGUMENT);
+}
+
+}  // namespace
