@@ -32,3 +32,9 @@ if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# nginx is only for the tests (they run their own on 127.0.0.1): do not
+# leave the system service we just installed running on port 80.
+if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null &&
+   [ -d /run/systemd/system ]; then
+  $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
+fi
