@@ -1,0 +1,379 @@
+-- c2sieve for Fluent Bit's stock `lua` filter (LuaJIT FFI, no rebuild).
+--
+--   [FILTER]
+--       Name    lua
+--       Match   *
+--       script  /etc/fluent-bit/c2sieve.lua
+--       call    c2sieve_filter
+--
+-- Options, from the script's globals (set before loading) or the
+-- environment, globals first:
+--   C2SIEVE_LIBRARY      path of libc2sieve.so     (default "libc2sieve.so")
+--   C2SIEVE_RULESETS     comma-separated ruleset files added to the built-in
+--   C2SIEVE_EXCLUSIONS   exclusions file path or URL, watched for changes
+--   C2SIEVE_WATCH_MS     how often to look at it    (default 5000)
+--   C2SIEVE_PROFILE      force a source profile     (default: detect)
+--   C2SIEVE_NON_MATCHING "keep" or "drop"           (default "keep")
+--   C2SIEVE_TAG          extra tag on matches       (default none)
+--
+-- Contract (filter_lua): returns 0 for records it does not touch, so Fluent
+-- Bit keeps their original bytes; 2 with the enriched record (timestamp
+-- kept); -1 to drop non-matching records when asked to. The library never
+-- lets a C++ exception out, and every call here runs under pcall: on any
+-- error the record passes through unchanged (an error in a Lua callback
+-- would otherwise revert every record of the batch).
+
+local ffi = require("ffi")
+
+-- Declared once per Lua state (the script may be loaded more than once).
+if not pcall(ffi.typeof, "c2s_watch_options") then ffi.cdef[[
+typedef struct c2s_engine c2s_engine;
+typedef struct c2s_session c2s_session;
+typedef struct c2s_source { const char *name; const char *data; size_t size; } c2s_source;
+typedef struct c2s_engine_config {
+  uint32_t struct_size; int use_builtin_rulesets; const c2s_source *rulesets; size_t ruleset_count;
+  const c2s_source *exclusions; const c2s_source *profiles; size_t profile_count;
+  const char *force_profile; const char *enable_profiles; int mode;
+} c2s_engine_config;
+typedef struct c2s_value { int32_t field; int32_t type; const char *data; size_t size; } c2s_value;
+typedef struct c2s_stats {
+  uint64_t events, matches, errors, exclusion_swaps, exclusion_rejects, excluded;
+} c2s_stats;
+typedef struct c2s_watch_options {
+  uint32_t struct_size; const char *source; uint32_t interval_ms; uint32_t timeout_ms;
+  const char *ca_file; int insecure_skip_verify;
+} c2s_watch_options;
+const char *c2s_version(void);
+const char *c2s_last_error(void);
+void c2s_engine_config_init(c2s_engine_config *config);
+int c2s_engine_create(const c2s_engine_config *config, c2s_engine **out);
+size_t c2s_engine_field_count(const c2s_engine *engine);
+const char *c2s_engine_field_name(const c2s_engine *engine, size_t i);
+void c2s_engine_stats(const c2s_engine *engine, c2s_stats *out);
+void c2s_watch_options_init(c2s_watch_options *options);
+int c2s_engine_watch_exclusions(c2s_engine *engine, const c2s_watch_options *options);
+int c2s_session_create(c2s_engine *engine, c2s_session **out);
+int c2s_eval_fields(c2s_session *session, const c2s_value *values, size_t count, size_t *matched_rules);
+int c2s_session_enrichment(const c2s_session *session, const char **json, size_t *size);
+]] end
+
+local STRING, TRUE, FALSE = 0, 1, 2
+local MAX_VALUES = 512
+
+local function option(name, default)
+  local v = rawget(_G, name)
+  if v == nil then v = os.getenv(name) end
+  if v == nil or v == "" then return default end
+  return tostring(v)
+end
+
+local function log(level, msg)
+  io.stderr:write("[c2sieve] [", level, "] ", msg, "\n")
+end
+
+-- A small JSON decoder for the enrichment the library returns (its own,
+-- well-formed output: objects, arrays, strings, numbers, booleans).
+local decode
+do
+  local sub, byte, find, char = string.sub, string.byte, string.find, string.char
+  local escapes = { b = "\b", f = "\f", n = "\n", r = "\r", t = "\t", ["/"] = "/",
+                    ['"'] = '"', ["\\"] = "\\" }
+  local function utf8(cp)
+    if cp < 0x80 then return char(cp) end
+    if cp < 0x800 then return char(0xC0 + math.floor(cp / 64), 0x80 + cp % 64) end
+    if cp < 0x10000 then
+      return char(0xE0 + math.floor(cp / 4096), 0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
+    end
+    return char(0xF0 + math.floor(cp / 262144), 0x80 + math.floor(cp / 4096) % 64,
+                0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
+  end
+  local value
+  local function skip(s, i)
+    local _, e = find(s, "^[ \t\r\n]*", i)
+    return e + 1
+  end
+  local function str(s, i)  -- s[i] == '"'
+    local out, j = {}, i + 1
+    while true do
+      local c = sub(s, j, j)
+      if c == '"' then return table.concat(out), j + 1 end
+      if c == "\\" then
+        local e = sub(s, j + 1, j + 1)
+        if e == "u" then
+          local cp = tonumber(sub(s, j + 2, j + 5), 16)
+          j = j + 6
+          if cp >= 0xD800 and cp < 0xDC00 and sub(s, j, j + 1) == "\\u" then
+            local lo = tonumber(sub(s, j + 2, j + 5), 16)
+            cp = 0x10000 + (cp - 0xD800) * 1024 + (lo - 0xDC00)
+            j = j + 6
+          end
+          out[#out + 1] = utf8(cp)
+        else
+          out[#out + 1] = escapes[e]
+          j = j + 2
+        end
+      else
+        local k = find(s, '["\\]', j)
+        out[#out + 1] = sub(s, j, k - 1)
+        j = k
+      end
+    end
+  end
+  value = function(s, i)
+    i = skip(s, i)
+    local c = sub(s, i, i)
+    if c == "{" then
+      local obj = {}
+      i = skip(s, i + 1)
+      if sub(s, i, i) == "}" then return obj, i + 1 end
+      while true do
+        local k
+        k, i = str(s, skip(s, i))
+        i = skip(s, i) + 1  -- ':'
+        obj[k], i = value(s, i)
+        i = skip(s, i)
+        local d = sub(s, i, i)
+        i = i + 1
+        if d == "}" then return obj, i end
+      end
+    elseif c == "[" then
+      local arr = {}
+      i = skip(s, i + 1)
+      if sub(s, i, i) == "]" then return arr, i + 1 end
+      while true do
+        arr[#arr + 1], i = value(s, i)
+        i = skip(s, i)
+        local d = sub(s, i, i)
+        i = i + 1
+        if d == "]" then return arr, i end
+      end
+    elseif c == '"' then
+      return str(s, i)
+    elseif sub(s, i, i + 3) == "true" then
+      return true, i + 4
+    elseif sub(s, i, i + 4) == "false" then
+      return false, i + 5
+    elseif sub(s, i, i + 3) == "null" then
+      return nil, i + 4
+    end
+    local _, e = find(s, "^-?[0-9.eE+-]+", i)
+    return tonumber(sub(s, i, e)), e + 1
+  end
+  decode = function(s) return (value(s, 1)) end
+end
+
+local function is_array(t)
+  return type(t) == "table" and (t[1] ~= nil or next(t) == nil)
+end
+
+-- Merges the enrichment into the record the way the library's own JSON
+-- splice does: into existing objects, flattened keys ("rule.name") replaced
+-- in place, tags appended without duplicates, overwritten values kept
+-- under c2sieve.displaced.
+local function merge(record, add, prefix, displaced)
+  for k, v in pairs(add) do
+    local path = prefix and (prefix .. "." .. k) or k
+    if prefix == nil and k == "tags" then
+      local tags = record.tags
+      if type(tags) == "string" then tags = { tags } end
+      if type(tags) ~= "table" then tags = {} end
+      local seen = {}
+      for _, t in ipairs(tags) do seen[t] = true end
+      for _, t in ipairs(v) do
+        if not seen[t] then tags[#tags + 1] = t; seen[t] = true end
+      end
+      record.tags = tags
+    elseif type(v) == "table" and not is_array(v) then
+      local child = record[k]
+      if type(child) ~= "table" or is_array(child) then
+        if child ~= nil and not path:find("^c2sieve") then displaced[path] = child end
+        child = {}
+        record[k] = child
+      end
+      merge(child, v, path, displaced)
+    else
+      local old = record[k]
+      if old ~= nil and old ~= v and type(old) ~= "table" and not path:find("^c2sieve") then
+        displaced[path] = old
+      end
+      record[k] = v
+    end
+  end
+end
+
+local function replace_flattened(record, add, prefix, displaced)
+  -- A leaf the record holds as a flattened top-level key is set there.
+  for k, v in pairs(add) do
+    local path = prefix and (prefix .. "." .. k) or k
+    if type(v) == "table" and not is_array(v) then
+      replace_flattened(record, v, path, displaced)
+    elseif prefix ~= nil and record[path] ~= nil then
+      local old = record[path]
+      if old ~= v and not path:find("^c2sieve") then displaced[path] = old end
+      record[path] = v
+      add[k] = nil
+    end
+  end
+end
+
+-- Engine set-up, once per Lua state.
+local lib = ffi.load(option("C2SIEVE_LIBRARY", "libc2sieve.so"))
+local engine_box = ffi.new("c2s_engine*[1]")
+local session_box = ffi.new("c2s_session*[1]")
+local keep_alive = {}
+do
+  local config = ffi.new("c2s_engine_config")
+  lib.c2s_engine_config_init(config)
+  local files = {}
+  for f in string.gmatch(option("C2SIEVE_RULESETS", ""), "[^,]+") do files[#files + 1] = f end
+  if #files > 0 then
+    local sources = ffi.new("c2s_source[?]", #files)
+    for i, f in ipairs(files) do
+      keep_alive[#keep_alive + 1] = f
+      sources[i - 1].name = f
+    end
+    keep_alive[#keep_alive + 1] = sources
+    config.rulesets = sources
+    config.ruleset_count = #files
+  end
+  local profile = option("C2SIEVE_PROFILE", nil)
+  if profile then keep_alive[#keep_alive + 1] = profile; config.force_profile = profile end
+  if lib.c2s_engine_create(config, engine_box) ~= 0 then
+    error("c2sieve: " .. ffi.string(lib.c2s_last_error()))
+  end
+  if lib.c2s_session_create(engine_box[0], session_box) ~= 0 then
+    error("c2sieve: " .. ffi.string(lib.c2s_last_error()))
+  end
+  local exclusions = option("C2SIEVE_EXCLUSIONS", nil)
+  if exclusions then
+    local w = ffi.new("c2s_watch_options")
+    lib.c2s_watch_options_init(w)
+    keep_alive[#keep_alive + 1] = exclusions
+    w.source = exclusions
+    w.interval_ms = tonumber(option("C2SIEVE_WATCH_MS", "5000"))
+    if lib.c2s_engine_watch_exclusions(engine_box[0], w) ~= 0 then
+      log("warn", "exclusions: " .. ffi.string(lib.c2s_last_error()) .. " (still watching)")
+    end
+  end
+end
+local engine, session = engine_box[0], session_box[0]
+local drop_non_matching = option("C2SIEVE_NON_MATCHING", "keep") == "drop"
+local extra_tag = option("C2SIEVE_TAG", nil)
+
+-- The fields the engine reads (dotted), and every path that leads to one.
+local wanted, prefixes = {}, {}
+for i = 0, tonumber(lib.c2s_engine_field_count(engine)) - 1 do
+  local name = ffi.string(lib.c2s_engine_field_name(engine, i))
+  wanted[name] = i
+  local p = name:match("^(.*)%.[^.]*$")
+  while p do
+    prefixes[p] = true
+    p = p:match("^(.*)%.[^.]*$")
+  end
+end
+
+local values = ffi.new("c2s_value[?]", MAX_VALUES)
+local count = 0
+local matched = ffi.new("size_t[1]")
+local json_ptr = ffi.new("const char*[1]")
+local json_size = ffi.new("size_t[1]")
+
+local function add_value(field, v)
+  if count >= MAX_VALUES then return end
+  local t = type(v)
+  local slot = values[count]
+  if t == "string" then
+    slot.field, slot.type, slot.data, slot.size = field, STRING, v, #v
+  elseif t == "boolean" then
+    slot.field, slot.type, slot.data, slot.size = field, v and TRUE or FALSE, nil, 0
+  else
+    return
+  end
+  count = count + 1
+end
+
+-- Numbers compare as their decimal text; the texts must outlive the call.
+local numbers = {}
+local function text_of(v)
+  if type(v) == "number" then
+    local s = tostring(v)
+    numbers[#numbers + 1] = s
+    return s
+  end
+  return v
+end
+
+local function walk(tbl, prefix)
+  for k, v in pairs(tbl) do
+    if type(k) == "string" then
+      local path = prefix and (prefix .. "." .. k) or k
+      local field = wanted[path]
+      if field then
+        if type(v) == "table" then
+          for _, item in ipairs(v) do
+            if type(item) ~= "table" then add_value(field, text_of(item)) end
+          end
+        else
+          add_value(field, text_of(v))
+        end
+      end
+      if prefixes[path] and type(v) == "table" then
+        if is_array(v) then
+          for _, item in ipairs(v) do
+            if type(item) == "table" then walk(item, path) end
+          end
+        else
+          walk(v, path)
+        end
+      end
+    end
+  end
+end
+
+local function evaluate(record)
+  count = 0
+  numbers = {}
+  walk(record, nil)
+  if lib.c2s_eval_fields(session, values, count, matched) ~= 0 then
+    log("error", ffi.string(lib.c2s_last_error()))
+    return 0
+  end
+  if matched[0] == 0 then return 0 end
+  lib.c2s_session_enrichment(session, json_ptr, json_size)
+  local add = decode(ffi.string(json_ptr[0], json_size[0]))
+  if extra_tag then add.tags[#add.tags + 1] = extra_tag end
+  local displaced = {}
+  replace_flattened(record, add, nil, displaced)
+  merge(record, add, nil, displaced)
+  if next(displaced) then
+    record.c2sieve = record.c2sieve or {}
+    record.c2sieve.displaced = displaced
+  end
+  return 2
+end
+
+function c2sieve_filter(tag, timestamp, record)
+  local ok, code = pcall(evaluate, record)
+  if not ok then
+    log("error", tostring(code))
+    return 0, timestamp, record
+  end
+  if code == 0 then
+    if drop_non_matching then return -1, timestamp, record end
+    return 0, timestamp, record
+  end
+  return code, timestamp, record
+end
+
+-- Counters for a status line or a test: plain Lua numbers (the library's
+-- 64-bit counters would otherwise come back as cdata).
+function c2sieve_stats()
+  local s = ffi.new("c2s_stats")
+  lib.c2s_engine_stats(engine, s)
+  return {
+    events = tonumber(s.events), matches = tonumber(s.matches), errors = tonumber(s.errors),
+    excluded = tonumber(s.excluded), reloads = tonumber(s.exclusion_swaps),
+    rejected_reloads = tonumber(s.exclusion_rejects),
+    version = ffi.string(lib.c2s_version()),
+  }
+end

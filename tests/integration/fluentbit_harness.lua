@@ -1,0 +1,105 @@
+-- Calls integration/fluent-bit/c2sieve.lua exactly as Fluent Bit's lua
+-- filter does -- c2sieve_filter(tag, timestamp, record) -> code, timestamp,
+-- record -- over NDJSON events, and checks every verdict and record
+-- against the c2sieve command's output for the same events.
+-- Usage: luajit fluentbit_harness.lua LIBRARY SCRIPT EVENTS EXPECTED
+local cjson = require("cjson")
+local library, script, events_file, expected_file = arg[1], arg[2], arg[3], arg[4]
+
+-- Fluent Bit hands the filter Lua tables without JSON nulls.
+local function strip_nulls(v)
+  if type(v) ~= "table" then return v end
+  for k, x in pairs(v) do
+    if x == cjson.null then v[k] = nil else strip_nulls(x) end
+  end
+  return v
+end
+
+local function load_wrapper(globals)
+  for k, v in pairs(globals) do _G[k] = v end
+  dofile(script)
+  for k in pairs(globals) do _G[k] = nil end
+  return c2sieve_filter, c2sieve_stats
+end
+
+local passed, failed = 0, 0
+local function check(ok, what)
+  if ok then passed = passed + 1 else failed = failed + 1; print("FAIL " .. what) end
+end
+
+-- Deep equality (cjson's key order depends on how a table was built).
+local function same(a, b)
+  if type(a) ~= type(b) then return false end
+  if type(a) ~= "table" then return a == b end
+  for k, v in pairs(a) do
+    if not same(v, b[k]) then return false end
+  end
+  for k in pairs(b) do
+    if a[k] == nil then return false end
+  end
+  return true
+end
+
+local filter, stats = load_wrapper({ C2SIEVE_LIBRARY = library })
+local expected = {}
+for line in io.lines(expected_file) do expected[#expected + 1] = line end
+
+local n, matched = 0, 0
+for line in io.lines(events_file) do
+  n = n + 1
+  local ok, record = pcall(cjson.decode, line)
+  if ok and type(record) == "table" then
+    record = strip_nulls(record)
+    local before = cjson.encode(record)
+    local code, ts, out = filter("sysmon.dns", 1764324000.5, record)
+    local want = expected[n]:find('"c2sieve":{', 1, true) ~= nil
+    check(ts == 1764324000.5, "line " .. n .. ": timestamp changed")
+    if not want then
+      check(code == 0, "line " .. n .. ": code " .. tostring(code) .. " for a non-matching record")
+      check(cjson.encode(out) == before, "line " .. n .. ": non-matching record was modified")
+    else
+      matched = matched + 1
+      local e = strip_nulls(cjson.decode(expected[n]))
+      check(code == 2, "line " .. n .. ": code " .. tostring(code) .. " for a match")
+      local rule = out.rule or {}
+      check(rule.id == e.rule.id and rule.name == e.rule.name, "line " .. n .. ": rule")
+      check(same(out.threat, e.threat), "line " .. n .. ": threat")
+      check(same(out.tags, e.tags), "line " .. n .. ": tags " .. cjson.encode(out.tags or {}))
+      check(out.event and out.event.risk_score == e.event.risk_score, "line " .. n .. ": risk_score")
+      check(same(out.c2sieve.matches, e.c2sieve.matches), "line " .. n .. ": c2sieve.matches")
+      check(out.c2sieve.profile == e.c2sieve.profile, "line " .. n .. ": c2sieve.profile")
+    end
+  end
+end
+check(matched > 0, "no event matched: the test proves nothing")
+local s = stats()
+check(type(s.events) == "number" and s.events > 0, "stats are plain numbers")
+check(s.matches == matched, "stats.matches " .. tostring(s.matches) .. " ~= " .. matched)
+
+-- Dropping non-matching records, and an extra tag, through the globals.
+local drop = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_NON_MATCHING = "drop",
+                            C2SIEVE_TAG = "team:c2" })
+local code = drop("t", 1, { dns = { question = { name = "www.example.com" } } })
+check(code == -1, "drop mode keeps a non-matching record")
+local rec = { event = { category = "network" }, host = { os = { type = "windows" } },
+              dns = { question = { name = "pastebin.com" } },
+              process = { name = "x.exe", executable = "C:\\Temp\\x.exe" },
+              ["rule.name"] = "sysmon rule", tags = "edr" }
+local c2, _, out = drop("t", 1, rec)
+check(c2 == 2, "a match in drop mode")
+check(out["rule.name"] == "Connection to Commonly Abused Web Services",
+      "flattened rule.name replaced in place")
+check(out.rule.name == nil, "no second rule.name")
+check(same(out.tags, { "edr", "c2sieve: commonly abused web service", "team:c2" }),
+      "tags appended: " .. cjson.encode(out.tags))
+check(out.c2sieve.displaced["rule.name"] == "sysmon rule", "displaced value kept")
+
+-- A record the wrapper cannot read still passes (pcall), never an error.
+local weird = setmetatable({}, { __pairs = function() error("boom") end,
+                                 __index = function() error("boom") end })
+local ok, c3 = pcall(filter, "t", 1, weird)
+check(ok and c3 == 0, "errors are contained")
+
+print(string.format("%d events, %d matches", n, matched))
+print(string.format("%d passed, %d failed", passed, failed))
+os.exit(failed == 0 and 0 or 1)
