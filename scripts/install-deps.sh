@@ -17,7 +17,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema
   nginx
-  luajit lua-cjson
+  luajit lua-cjson jruby
 )
 
 missing=()

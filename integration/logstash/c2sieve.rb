@@ -1,0 +1,283 @@
+# c2sieve for Logstash's `ruby` filter (script-file contract: register,
+# filter, inline tests). Library path, rulesets and exclusions come from
+# script_params:
+#
+#   filter {
+#     ruby {
+#       path => "/etc/logstash/c2sieve.rb"
+#       script_params => {
+#         "library"    => "/usr/local/lib/libc2sieve.so"
+#         "exclusions" => "https://config.example.com/c2sieve/exclusions.json"
+#       }
+#     }
+#   }
+#
+# Parameters: library, rulesets (array of files), exclusions (path or URL,
+# watched), watch_ms, profile (force a source profile), non_matching
+# ("keep" | "drop"), tag. Safe under concurrent pipeline workers: the engine
+# is shared and each worker thread gets its own session. Non-matching events
+# are returned as they came; matching ones get the ECS enrichment.
+require "ffi"
+require "json"
+
+module C2sieveFFI
+  extend FFI::Library
+
+  class Source < FFI::Struct
+    layout :name, :pointer, :data, :pointer, :size, :size_t
+  end
+
+  class Config < FFI::Struct
+    layout :struct_size, :uint32, :use_builtin_rulesets, :int,
+           :rulesets, :pointer, :ruleset_count, :size_t,
+           :exclusions, :pointer, :profiles, :pointer, :profile_count, :size_t,
+           :force_profile, :pointer, :enable_profiles, :pointer, :mode, :int
+  end
+
+  class Value < FFI::Struct
+    layout :field, :int32, :type, :int32, :data, :pointer, :size, :size_t
+  end
+
+  class Stats < FFI::Struct
+    layout :events, :uint64, :matches, :uint64, :errors, :uint64,
+           :exclusion_swaps, :uint64, :exclusion_rejects, :uint64, :excluded, :uint64
+  end
+
+  class WatchOptions < FFI::Struct
+    layout :struct_size, :uint32, :source, :pointer, :interval_ms, :uint32,
+           :timeout_ms, :uint32, :ca_file, :pointer, :insecure_skip_verify, :int
+  end
+
+  def self.bind(path)
+    return if @bound
+    ffi_lib path
+    attach_function :c2s_version, [], :string
+    attach_function :c2s_last_error, [], :string
+    attach_function :c2s_engine_config_init, [:pointer], :void
+    attach_function :c2s_engine_create, [:pointer, :pointer], :int
+    attach_function :c2s_engine_field_count, [:pointer], :size_t
+    attach_function :c2s_engine_field_name, [:pointer, :size_t], :string
+    attach_function :c2s_engine_stats, [:pointer, :pointer], :void
+    attach_function :c2s_watch_options_init, [:pointer], :void
+    attach_function :c2s_engine_watch_exclusions, [:pointer, :pointer], :int
+    attach_function :c2s_session_create, [:pointer, :pointer], :int
+    attach_function :c2s_session_free, [:pointer], :void
+    attach_function :c2s_eval_fields, [:pointer, :pointer, :size_t, :pointer], :int
+    attach_function :c2s_session_enrichment, [:pointer, :pointer, :pointer], :int
+    @bound = true
+  end
+end
+
+STRING_VALUE = 0
+TRUE_VALUE = 1
+FALSE_VALUE = 2
+MAX_VALUES = 512
+
+def register(params)
+  @library = params.fetch("library", "libc2sieve.so")
+  C2sieveFFI.bind(@library)
+  @keep = []  # memory the engine configuration points at
+  config = C2sieveFFI::Config.new
+  C2sieveFFI.c2s_engine_config_init(config)
+  rulesets = Array(params["rulesets"])
+  unless rulesets.empty?
+    sources = FFI::MemoryPointer.new(C2sieveFFI::Source, rulesets.size)
+    rulesets.each_with_index do |file, i|
+      s = C2sieveFFI::Source.new(sources + i * C2sieveFFI::Source.size)
+      name = FFI::MemoryPointer.from_string(file)
+      @keep << name
+      s[:name] = name
+    end
+    @keep << sources
+    config[:rulesets] = sources
+    config[:ruleset_count] = rulesets.size
+  end
+  if params["profile"]
+    profile = FFI::MemoryPointer.from_string(params["profile"])
+    @keep << profile
+    config[:force_profile] = profile
+  end
+  box = FFI::MemoryPointer.new(:pointer)
+  if C2sieveFFI.c2s_engine_create(config, box) != 0
+    raise "c2sieve: #{C2sieveFFI.c2s_last_error}"
+  end
+  @engine = box.read_pointer
+  if params["exclusions"]
+    w = C2sieveFFI::WatchOptions.new
+    C2sieveFFI.c2s_watch_options_init(w)
+    source = FFI::MemoryPointer.from_string(params["exclusions"])
+    @keep << source
+    w[:source] = source
+    w[:interval_ms] = Integer(params.fetch("watch_ms", 5000))
+    if C2sieveFFI.c2s_engine_watch_exclusions(@engine, w) != 0
+      warn "[c2sieve] exclusions: #{C2sieveFFI.c2s_last_error} (still watching)"
+    end
+  end
+  @drop = params.fetch("non_matching", "keep") == "drop"
+  @tag = params["tag"]
+  # The fields the engine reads, and every path that leads to one.
+  @wanted = {}
+  @prefixes = {}
+  C2sieveFFI.c2s_engine_field_count(@engine).times do |i|
+    name = C2sieveFFI.c2s_engine_field_name(@engine, i)
+    @wanted[name] = i
+    parts = name.split(".")
+    (1...parts.size).each { |n| @prefixes[parts[0, n].join(".")] = true }
+  end
+  @session_key = "c2sieve_session_#{object_id}".to_sym
+end
+
+# One session per pipeline worker thread.
+def c2sieve_session
+  Thread.current[@session_key] ||= begin
+    box = FFI::MemoryPointer.new(:pointer)
+    raise "c2sieve: #{C2sieveFFI.c2s_last_error}" if C2sieveFFI.c2s_session_create(@engine, box) != 0
+    { session: box.read_pointer, values: FFI::MemoryPointer.new(C2sieveFFI::Value, MAX_VALUES),
+      matched: FFI::MemoryPointer.new(:size_t), json: FFI::MemoryPointer.new(:pointer),
+      size: FFI::MemoryPointer.new(:size_t) }
+  end
+end
+
+def c2sieve_collect(hash, prefix, out)
+  hash.each do |k, v|
+    next unless k.is_a?(String)
+    path = prefix ? "#{prefix}.#{k}" : k
+    if (field = @wanted[path])
+      (v.is_a?(Array) ? v : [v]).each do |item|
+        case item
+        when String then out << [field, STRING_VALUE, item]
+        when Numeric then out << [field, STRING_VALUE, item.to_s]  # keyword text
+        when true then out << [field, TRUE_VALUE, nil]
+        when false then out << [field, FALSE_VALUE, nil]
+        end
+      end
+    end
+    next unless @prefixes[path]
+    if v.is_a?(Hash)
+      c2sieve_collect(v, path, out)
+    elsif v.is_a?(Array)
+      v.each { |item| c2sieve_collect(item, path, out) if item.is_a?(Hash) }
+    end
+  end
+end
+
+# Returns the enrichment hash, or nil when no rule matches.
+def c2sieve_evaluate(event)
+  s = c2sieve_session
+  found = []
+  c2sieve_collect(event.to_hash, nil, found)
+  found = found.first(MAX_VALUES)
+  # One buffer for every string of the event: one allocation per call.
+  texts = found.map { |f| f[2] || "" }
+  buffer = FFI::MemoryPointer.new(:char, [texts.sum(&:bytesize), 1].max)
+  offset = 0
+  found.each_with_index do |(field, type, text), i|
+    v = C2sieveFFI::Value.new(s[:values] + i * C2sieveFFI::Value.size)
+    v[:field] = field
+    v[:type] = type
+    if text
+      buffer.put_bytes(offset, text) unless text.empty?
+      v[:data] = buffer + offset
+      v[:size] = text.bytesize
+      offset += text.bytesize
+    else
+      v[:data] = nil
+      v[:size] = 0
+    end
+  end
+  rc = C2sieveFFI.c2s_eval_fields(s[:session], s[:values], found.size, s[:matched])
+  raise "c2sieve: #{C2sieveFFI.c2s_last_error}" if rc != 0
+  return nil if s[:matched].read(:size_t).zero?
+  C2sieveFFI.c2s_session_enrichment(s[:session], s[:json], s[:size])
+  JSON.parse(s[:json].read_pointer.read_bytes(s[:size].read(:size_t)).force_encoding("UTF-8"))
+end
+
+def c2sieve_leaves(hash, prefix, out)
+  hash.each do |k, v|
+    path = prefix ? "#{prefix}.#{k}" : k
+    if v.is_a?(Hash) then c2sieve_leaves(v, path, out) else out << [path, v] end
+  end
+  out
+end
+
+# Sets the enrichment's leaves the way the library's JSON splice does:
+# flattened keys replaced in place, tags appended, overwritten values kept
+# under c2sieve.displaced.
+def c2sieve_merge(event, enrichment)
+  displaced = {}
+  tags = enrichment.delete("tags") || []
+  tags << @tag if @tag
+  c2sieve_leaves(enrichment, nil, []).each do |path, value|
+    flat = event.get(path) unless path.start_with?("c2sieve") || !path.include?(".")
+    ref = flat.nil? ? path.split(".").map { |p| "[#{p}]" }.join : path
+    old = event.get(ref)
+    displaced[path] = old if !old.nil? && old != value && !path.start_with?("c2sieve")
+    event.set(ref, value)
+  end
+  existing = event.get("tags")
+  existing = existing.nil? ? [] : Array(existing)
+  event.set("tags", existing + tags.reject { |t| existing.include?(t) })
+  event.set("[c2sieve][displaced]", displaced) unless displaced.empty?
+end
+
+def filter(event)
+  enrichment = begin
+    c2sieve_evaluate(event)
+  rescue StandardError => e
+    # Never lose an event over a problem here: pass it through.
+    warn "[c2sieve] #{e.message}"
+    nil
+  end
+  return(@drop ? [] : [event]) if enrichment.nil?
+  c2sieve_merge(event, enrichment)
+  [event]
+end
+
+def c2sieve_stats
+  s = C2sieveFFI::Stats.new
+  C2sieveFFI.c2s_engine_stats(@engine, s)
+  { "events" => s[:events], "matches" => s[:matches], "errors" => s[:errors],
+    "excluded" => s[:excluded], "reloads" => s[:exclusion_swaps],
+    "rejected_reloads" => s[:exclusion_rejects] }
+end
+
+test "a process in Users\\Public resolving pastebin is tagged" do
+  parameters { { "library" => ENV.fetch("C2SIEVE_LIBRARY", "libc2sieve.so") } }
+  in_event do
+    { "event" => { "category" => ["network"] }, "host" => { "os" => { "type" => "windows" } },
+      "dns" => { "question" => { "name" => "pastebin.com" } },
+      "process" => { "name" => "x.exe", "executable" => "C:\\Users\\Public\\x.exe" },
+      "tags" => ["edr"] }
+  end
+  expect("one event") { |events| events.size == 1 }
+  expect("rule.id") { |events| events.first.get("[rule][id]") == "66883649-f908-4a5b-a1e0-54090a1d3a32" }
+  expect("tags appended") { |events| events.first.get("tags") == ["edr", "c2sieve: commonly abused web service"] }
+  expect("the pattern") { |events| events.first.get("[c2sieve][matches]").first["pattern"] == "pastebin.*" }
+end
+
+test "Program Files is a legitimate location: the event is untouched" do
+  parameters { { "library" => ENV.fetch("C2SIEVE_LIBRARY", "libc2sieve.so") } }
+  in_event do
+    { "event" => { "category" => ["network"] }, "host" => { "os" => { "type" => "windows" } },
+      "dns" => { "question" => { "name" => "pastebin.com" } },
+      "process" => { "name" => "x.exe", "executable" => "C:\\Program Files\\x.exe" } }
+  end
+  expect("no rule") { |events| events.first.get("rule").nil? && events.first.get("tags").nil? }
+end
+
+test "a raw Sysmon event from NXLog is read with its profile" do
+  parameters { { "library" => ENV.fetch("C2SIEVE_LIBRARY", "libc2sieve.so") } }
+  in_event do
+    { "Channel" => "Microsoft-Windows-Sysmon/Operational", "EventID" => 22,
+      "QueryName" => "raw.githubusercontent.com", "User" => "CORP\\alice",
+      "Image" => "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe" }
+  end
+  expect("matched") { |events| events.first.get("[c2sieve][profile]") == "sysmon-flat" }
+  expect("original kept") { |events| events.first.get("QueryName") == "raw.githubusercontent.com" }
+end
+
+test "non_matching => drop removes other events" do
+  parameters { { "library" => ENV.fetch("C2SIEVE_LIBRARY", "libc2sieve.so"), "non_matching" => "drop" } }
+  in_event { { "dns" => { "question" => { "name" => "www.example.com" } } } }
+  expect("dropped") { |events| events.empty? }
+end
