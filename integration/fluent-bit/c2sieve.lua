@@ -162,6 +162,13 @@ do
   decode = function(s) return (value(s, 1)) end
 end
 
+local function deep_copy(t)
+  if type(t) ~= "table" then return t end
+  local c = {}
+  for k, v in pairs(t) do c[k] = deep_copy(v) end
+  return c
+end
+
 local function is_array(t)
   return type(t) == "table" and (t[1] ~= nil or next(t) == nil)
 end
@@ -185,12 +192,16 @@ local function merge(record, add, prefix, displaced)
       record.tags = tags
     elseif type(v) == "table" and not is_array(v) then
       local child = record[k]
-      if type(child) ~= "table" or is_array(child) then
-        if child ~= nil and not path:find("^c2sieve") then displaced[path] = child end
-        child = {}
-        record[k] = child
+      if child == nil then
+        record[k] = v  -- shared with the cache: nothing writes into it later
+      else
+        if type(child) ~= "table" or is_array(child) then
+          if not path:find("^c2sieve") then displaced[path] = child end
+          child = {}
+          record[k] = child
+        end
+        merge(child, v, path, displaced)
       end
-      merge(child, v, path, displaced)
     else
       local old = record[k]
       if old ~= nil and old ~= v and type(old) ~= "table" and not path:find("^c2sieve") then
@@ -260,16 +271,33 @@ local engine, session = engine_box[0], session_box[0]
 local drop_non_matching = option("C2SIEVE_NON_MATCHING", "keep") == "drop"
 local extra_tag = option("C2SIEVE_TAG", nil)
 
--- The fields the engine reads (dotted), and every path that leads to one.
-local wanted, prefixes = {}, {}
+-- The fields the engine reads, as a trie of path components: a record key
+-- is looked up in the current node without building path strings; a key
+-- holding dots ("dns.question.name") is walked component by component.
+local trie = {}
 for i = 0, tonumber(lib.c2s_engine_field_count(engine)) - 1 do
-  local name = ffi.string(lib.c2s_engine_field_name(engine, i))
-  wanted[name] = i
-  local p = name:match("^(.*)%.[^.]*$")
-  while p do
-    prefixes[p] = true
-    p = p:match("^(.*)%.[^.]*$")
+  local node, last = trie, nil
+  for part in string.gmatch(ffi.string(lib.c2s_engine_field_name(engine, i)), "[^.]+") do
+    local child = node[part]
+    if not child then
+      child = { children = {} }
+      node[part] = child
+    end
+    node = child.children
+    last = child
   end
+  last.field = i
+end
+
+local function descend(node, key)
+  local entry
+  for part in string.gmatch(key, "[^.]+") do
+    if not node then return nil end
+    entry = node[part]
+    if not entry then return nil end
+    node = entry.children
+  end
+  return entry
 end
 
 local values = ffi.new("c2s_value[?]", MAX_VALUES)
@@ -303,13 +331,18 @@ local function text_of(v)
   return v
 end
 
-local function walk(tbl, prefix)
+local find = string.find
+local function walk(tbl, node)
   for k, v in pairs(tbl) do
-    if type(k) == "string" then
-      local path = prefix and (prefix .. "." .. k) or k
-      local field = wanted[path]
+    local entry = node[k]
+    if entry == nil and type(k) == "string" and find(k, ".", 1, true) then
+      entry = descend(node, k)
+    end
+    if entry then
+      local field = entry.field
+      local tv = type(v)
       if field then
-        if type(v) == "table" then
+        if tv == "table" then
           for _, item in ipairs(v) do
             if type(item) ~= "table" then add_value(field, text_of(item)) end
           end
@@ -317,33 +350,70 @@ local function walk(tbl, prefix)
           add_value(field, text_of(v))
         end
       end
-      if prefixes[path] and type(v) == "table" then
-        if is_array(v) then
+      if tv == "table" and next(entry.children) then
+        if v[1] ~= nil then
           for _, item in ipairs(v) do
-            if type(item) == "table" then walk(item, path) end
+            if type(item) == "table" then walk(item, entry.children) end
           end
         else
-          walk(v, path)
+          walk(v, entry.children)
         end
       end
     end
   end
 end
 
+-- The enrichment is the rule's fixed fields (rule, threat, event, tags),
+-- then "c2sieve" with what this event matched. The fixed part is decoded
+-- once per distinct text and reused; only the small tail is decoded per
+-- match. Returns a fresh top-level table (its fixed sub-tables are shared).
+local fixed_cache, fixed_count = {}, 0
+local function enrichment(json)
+  local cut = json:find(',"c2sieve":{', 1, true)
+  if not cut then
+    local add = decode(json)
+    if extra_tag then add.tags[#add.tags + 1] = extra_tag end
+    return add
+  end
+  local key = json:sub(1, cut - 1)
+  local fixed = fixed_cache[key]
+  if not fixed then
+    if fixed_count >= 64 then fixed_cache, fixed_count = {}, 0 end
+    fixed = decode(key .. "}")
+    if extra_tag then fixed.tags[#fixed.tags + 1] = extra_tag end
+    fixed_cache[key] = fixed
+    fixed_count = fixed_count + 1
+  end
+  local add = {}
+  for k, v in pairs(fixed) do add[k] = v end
+  local tags = {}
+  for i, t in ipairs(fixed.tags or {}) do tags[i] = t end
+  add.tags = tags
+  add.c2sieve = decode("{" .. json:sub(cut + 1)).c2sieve
+  return add
+end
+
 local function evaluate(record)
   count = 0
   numbers = {}
-  walk(record, nil)
+  walk(record, trie)
   if lib.c2s_eval_fields(session, values, count, matched) ~= 0 then
     log("error", ffi.string(lib.c2s_last_error()))
     return 0
   end
   if matched[0] == 0 then return 0 end
   lib.c2s_session_enrichment(session, json_ptr, json_size)
-  local add = decode(ffi.string(json_ptr[0], json_size[0]))
-  if extra_tag then add.tags[#add.tags + 1] = extra_tag end
+  local add = enrichment(ffi.string(json_ptr[0], json_size[0]))
   local displaced = {}
-  replace_flattened(record, add, nil, displaced)
+  -- Flattened ECS keys ("rule.name") are rare: only then copy the shared
+  -- tables, since replace_flattened removes what it has set.
+  for k in pairs(record) do
+    if type(k) == "string" and find(k, ".", 1, true) then
+      add = deep_copy(add)
+      replace_flattened(record, add, nil, displaced)
+      break
+    end
+  end
   merge(record, add, nil, displaced)
   if next(displaced) then
     record.c2sieve = record.c2sieve or {}
