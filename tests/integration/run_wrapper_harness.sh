@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs a wrapper's harness over the bundled sample and the source and CLI
+# sample events, against the c2sieve command's verdicts on the same events.
+# Usage: run_wrapper_harness.sh lua|ruby C2SIEVE_CLI LIBC2SIEVE REPO
+#   lua:  the Fluent Bit Lua script under LuaJIT, called as filter_lua does
+#   ruby: the Logstash ruby-filter script under JRuby (inline tests too)
+set -euo pipefail
+which=$1 cli=$2 lib=$3 repo=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cat "$repo/samples/ecs-dns-events.ndjson" "$repo/tests/cli/sources.ndjson" \
+    "$repo/tests/cli/events.ndjson" >"$work/in.ndjson"
+"$cli" scan --quiet "$work/in.ndjson" >"$work/expected.ndjson"
+case "$which" in
+  lua)
+    luajit "$repo/tests/integration/fluentbit_harness.lua" "$lib" \
+      "$repo/integration/fluent-bit/c2sieve.lua" "$work/in.ndjson" "$work/expected.ndjson" ;;
+  ruby)
+    jruby "$repo/tests/integration/logstash_harness.rb" "$repo/integration/logstash/c2sieve.rb" \
+      "$lib" "$work/in.ndjson" "$work/expected.ndjson" ;;
+  *) echo "usage: $0 lua|ruby CLI LIB REPO" >&2; exit 2 ;;
+esac
