@@ -18,6 +18,7 @@ packages=(
   python3 python3-jsonschema
   nginx
   luajit lua-cjson jruby
+  clang libclang-rt-14-dev
 )
 
 missing=()

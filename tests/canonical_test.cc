@@ -94,3 +94,20 @@ TEST(DomainToAscii, EncodesOnlyNonAsciiLabels) {
 
 }  // namespace
 }  // namespace c2s::event
+
+namespace c2s::event {
+namespace {
+
+// Found by fuzz_canonical: collapsing the separators of "\\\\?\C" leaves a
+// "\\?\" prefix, so one pass was not a fixed point.
+TEST(CanonicalPath, IsAFixedPoint) {
+  std::string b1, b2;
+  for (const char* p : {"\\\\\\\\?\\C\xf8 ", "\\\\\\\\?\\C:\\x.exe", "\\\\.\\\\?\\C:\\a"}) {
+    std::string once(CanonicalPath(p, &b1));
+    std::string twice(CanonicalPath(once, &b2));
+    EXPECT_EQ(once, twice) << p;
+  }
+}
+
+}  // namespace
+}  // namespace c2s::event

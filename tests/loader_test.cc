@@ -147,3 +147,20 @@ TEST(ExclusionsLoader, ErrorsNameFileLineAndPointer) {
 
 }  // namespace
 }  // namespace c2s::rules
+
+namespace c2s::rules {
+namespace {
+
+// Found by fuzz_ruleset: a number nlohmann cannot hold threw out of the
+// loader instead of an error naming the file.
+TEST(RulesetLoader, NumberOutOfRangeIsAnErrorNotAnException) {
+  auto r = ParseRuleset("999e9999", "big.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("big.json: not valid JSON"));
+  auto e = ParseExclusions(R"({"format":"c2sieve.exclusions/1","exclusions":[1e999]})", "x.json");
+  ASSERT_FALSE(e.ok());
+  EXPECT_THAT(std::string(e.status().message()), HasSubstr("x.json"));
+}
+
+}  // namespace
+}  // namespace c2s::rules

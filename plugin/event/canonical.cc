@@ -43,8 +43,28 @@ bool PathIsCanonical(std::string_view p) {
 
 }  // namespace
 
+namespace {
+std::string_view CanonicalPathOnce(std::string_view in, std::string* buf);
+}  // namespace
+
 std::string_view CanonicalPath(std::string_view in, std::string* buf) {
   if (PathIsCanonical(in)) return in;
+  // One pass can leave a new namespace prefix behind ("\\\\?\\C:" once
+  // the separators are collapsed is "\\?\C:"): repeat to a fixed point.
+  std::string next;
+  std::string_view out = CanonicalPathOnce(in, buf);
+  for (int i = 0; i < 8 && !PathIsCanonical(out); ++i) {
+    std::string_view again = CanonicalPathOnce(out, &next);
+    if (again == out) break;
+    buf->assign(again);
+    out = *buf;
+  }
+  return out;
+}
+
+namespace {
+
+std::string_view CanonicalPathOnce(std::string_view in, std::string* buf) {
   std::string_view p = in;
   std::string root;  // "C:", "?:", "\\server" ...
   bool unc = false;
@@ -100,6 +120,8 @@ std::string_view CanonicalPath(std::string_view in, std::string* buf) {
   if (!root.empty() && parts.empty()) *buf += '\\';
   return *buf;
 }
+
+}  // namespace
 
 std::string_view CanonicalDomain(std::string_view in, std::string* buf) {
   size_t b = 0, e = in.size();

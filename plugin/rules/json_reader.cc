@@ -127,6 +127,12 @@ absl::Status ParseJsonText(const LoadContext& ctx, std::string_view text,
     return absl::InvalidArgumentError(
         Cat(ctx.origin(), ":", json_text::LineOfOffset(text, at),
                      ": not valid JSON: ", what));
+  } catch (const Json::exception& e) {
+    // Not a syntax error but a value nlohmann cannot hold (a number out of
+    // range): no position is known.
+    std::string what = e.what();
+    if (auto b = what.find("] "); b != std::string::npos) what = what.substr(b + 2);
+    return absl::InvalidArgumentError(Cat(ctx.origin(), ": not valid JSON: ", what));
   }
   return absl::OkStatus();
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang and runs each for a fixed time
+# from seed corpora made of the test data. Usage: scripts/fuzz.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-20}
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DC2S_BUILD_FUZZERS=ON -DC2S_BUILD_TESTS=OFF -DC2S_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_eval_json fuzz_eval_fields fuzz_ruleset \
+  fuzz_exclusions fuzz_canonical fuzz_wildcard >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work"/{json,fields,ruleset,exclusions,canonical,wildcard}
+i=0
+while IFS= read -r line && [ $i -lt 200 ]; do
+  printf '%s' "$line" >"$work/json/s$i"; i=$((i + 1))
+done < <(cat samples/ecs-dns-events.ndjson tests/cli/events.ndjson tests/cli/sources.ndjson)
+cp rulesets/elastic/*.json tests/cli/bad-ruleset.json "$work/ruleset/"
+cp rulesets/examples/exclusions.json tests/cli/bad-exclusions.json "$work/exclusions/"
+for p in 'C:\Program Files\x.exe' '\\?\C:\a\..\b.exe' '\Device\HarddiskVolume3\x' 'C:/a//b/./c' \
+         ' PasteBin.COM.' 'bücher.ngrok.io'; do
+  printf '%s' "$p" >"$work/canonical/$(printf '%s' "$p" | md5sum | cut -c1-8)"
+done
+for p in 'pastebin.*' '*.ngrok.io' '?.docs.live.net' '*up.freeo*.space' '?:\Program Files\*.exe'; do
+  printf '%s\0%s' "$p" 'pastebin.com' >"$work/wildcard/$(printf '%s' "$p" | md5sum | cut -c1-8)"
+done
+head -c 300 samples/ecs-dns-events.ndjson >"$work/fields/seed"
+run() {
+  local target=$1 corpus=$2 maxlen=$3
+  echo "== $target (${seconds}s)"
+  "build-fuzz/tests/fuzz/$target" "$work/$corpus" -max_total_time="$seconds" \
+    -max_len="$maxlen" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 2>"$work/$target.log" ||
+    { tail -40 "$work/$target.log"; echo "FAIL $target"; exit 1; }
+  grep -E "stat::number_of_executed_units" "$work/$target.log" || true
+}
+run fuzz_eval_json json 65536
+run fuzz_eval_fields fields 4096
+run fuzz_ruleset ruleset 8192
+run fuzz_exclusions exclusions 4096
+run fuzz_canonical canonical 1024
+run fuzz_wildcard wildcard 256
+echo "6 passed, 0 failed"

@@ -1,0 +1,20 @@
+// The canonicalizers: never a crash, and canonical forms are fixed points.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "event/canonical.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string in(reinterpret_cast<const char*>(data), size);
+  std::string b1, b2;
+  std::string p1(c2s::event::CanonicalPath(in, &b1));
+  std::string p2(c2s::event::CanonicalPath(p1, &b2));
+  if (p1 != p2) std::abort();
+  std::string d1(c2s::event::CanonicalDomain(in, &b1));
+  std::string idna;
+  c2s::event::DomainToAscii(d1, &idna);
+  for (char c : idna)
+    if (static_cast<unsigned char>(c) >= 0x80) std::abort();  // IDNA is ASCII
+  return 0;
+}
