@@ -27,6 +27,8 @@ struct EngineOptions {
   std::string force_profile;
   std::vector<std::string> enable_profiles;
   bool parity = false;
+  size_t max_event_bytes = 0;  // 0: the library's default
+  uint32_t max_depth = 0;
 };
 
 // Consumes --ruleset F, --builtin, --exclusions F, --profiles F,

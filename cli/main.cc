@@ -38,6 +38,8 @@ engine options (scan, explain, check):
   --enable-profile NAME     also detect a profile that is off by default
                             (sysmon-network-winlogbeat, sysmon-network-flat,
                             ecs-connection)
+  --max-event-bytes N       larger events pass through as errors (16 MiB)
+  --max-depth N             deeper events pass through as errors (128)
   --parity                  compare raw values exactly as Elasticsearch EQL
                             does (default: canonical paths and domains)
 

@@ -1,4 +1,6 @@
 #include "util/strings.h"
+#include <cstdlib>
+
 #include "cli/commands.h"
 #include "rules/exclusions_loader.h"
 #include "rules/ruleset_loader.h"
@@ -29,6 +31,20 @@ bool ParseEngineOption(const std::vector<std::string>& args, size_t* i,
   }
   if (a == "--exclusions") return value(&opts->exclusions);
   if (a == "--profile") return value(&opts->force_profile);
+  if (a == "--max-event-bytes" || a == "--max-depth") {
+    std::string v;
+    value(&v);
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n == 0) {
+      *error = a + " needs a positive whole number";
+    } else if (a == "--max-depth") {
+      opts->max_depth = static_cast<uint32_t>(n);
+    } else {
+      opts->max_event_bytes = static_cast<size_t>(n);
+    }
+    return true;
+  }
   if (a == "--parity") {
     opts->parity = true;
     return true;
@@ -60,6 +76,8 @@ absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
   o.force_profile = opts.force_profile;
   o.enable_profiles = opts.enable_profiles;
   o.mode = opts.parity ? event::MatchMode::kParity : event::MatchMode::kCanonical;
+  if (opts.max_event_bytes) o.limits.max_event_bytes = opts.max_event_bytes;
+  if (opts.max_depth) o.limits.max_depth = opts.max_depth;
   rules::ExclusionSet ex;
   if (!opts.exclusions.empty()) {
     auto loaded = rules::LoadExclusionsFile(opts.exclusions);

@@ -111,10 +111,16 @@ typedef struct c2s_engine_config {
   const char *enable_profiles;   /* comma-separated names of profiles that
                                     are off by default, or NULL */
   int mode;                      /* c2s_match_mode */
+  size_t max_event_bytes;        /* larger events pass through as errors
+                                    (0: 16 MiB) */
+  uint32_t max_depth;            /* deeper events pass through as errors
+                                    (0: 128) */
 } c2s_engine_config;
 
 /* Fills *config with defaults: built-in rulesets and profiles, per-event
- * source detection, canonical mode. Thread-safe. */
+ * source detection, canonical mode. Writes sizeof(c2s_engine_config) bytes:
+ * until 1.0 the struct may grow, so a host (or an FFI declaration) must
+ * match the header of the library it loads. Thread-safe. */
 C2S_API void c2s_engine_config_init(c2s_engine_config *config);
 
 /* Compiles an engine. On failure *out is NULL and c2s_last_error() names

@@ -34,6 +34,7 @@ typedef struct c2s_engine_config {
   uint32_t struct_size; int use_builtin_rulesets; const c2s_source *rulesets; size_t ruleset_count;
   const c2s_source *exclusions; const c2s_source *profiles; size_t profile_count;
   const char *force_profile; const char *enable_profiles; int mode;
+  size_t max_event_bytes; uint32_t max_depth;
 } c2s_engine_config;
 typedef struct c2s_value { int32_t field; int32_t type; const char *data; size_t size; } c2s_value;
 typedef struct c2s_stats {
@@ -233,8 +234,15 @@ local engine_box = ffi.new("c2s_engine*[1]")
 local session_box = ffi.new("c2s_session*[1]")
 local keep_alive = {}
 do
-  local config = ffi.new("c2s_engine_config")
+  -- Room to spare for init, then a check that this script's declaration
+  -- matches the library's struct (it may grow before 1.0).
+  local raw = ffi.new("uint8_t[?]", 1024)
+  keep_alive[#keep_alive + 1] = raw
+  local config = ffi.cast("c2s_engine_config*", raw)
   lib.c2s_engine_config_init(config)
+  if config.struct_size ~= ffi.sizeof("c2s_engine_config") then
+    error("c2sieve: this c2sieve.lua does not match libc2sieve " .. ffi.string(lib.c2s_version()))
+  end
   local files = {}
   for f in string.gmatch(option("C2SIEVE_RULESETS", ""), "[^,]+") do files[#files + 1] = f end
   if #files > 0 then

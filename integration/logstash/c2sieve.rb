@@ -31,7 +31,8 @@ module C2sieveFFI
     layout :struct_size, :uint32, :use_builtin_rulesets, :int,
            :rulesets, :pointer, :ruleset_count, :size_t,
            :exclusions, :pointer, :profiles, :pointer, :profile_count, :size_t,
-           :force_profile, :pointer, :enable_profiles, :pointer, :mode, :int
+           :force_profile, :pointer, :enable_profiles, :pointer, :mode, :int,
+           :max_event_bytes, :size_t, :max_depth, :uint32
   end
 
   class Value < FFI::Struct
@@ -77,8 +78,15 @@ def register(params)
   @library = params.fetch("library", "libc2sieve.so")
   C2sieveFFI.bind(@library)
   @keep = []  # memory the engine configuration points at
-  config = C2sieveFFI::Config.new
+  # Room to spare for init, then a check that this script's layout matches
+  # the library's struct (it may grow before 1.0).
+  raw = FFI::MemoryPointer.new(:uint8, 1024)
+  @keep << raw
+  config = C2sieveFFI::Config.new(raw)
   C2sieveFFI.c2s_engine_config_init(config)
+  if config[:struct_size] != C2sieveFFI::Config.size
+    raise "c2sieve: this c2sieve.rb does not match libc2sieve #{C2sieveFFI.c2s_version}"
+  end
   rulesets = Array(params["rulesets"])
   unless rulesets.empty?
     sources = FFI::MemoryPointer.new(C2sieveFFI::Source, rulesets.size)

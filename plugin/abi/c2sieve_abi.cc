@@ -159,6 +159,8 @@ c2s_status c2s_engine_create(const c2s_engine_config* config,
       return Fail(C2S_E_INVALID_ARGUMENT, "rulesets is NULL");
     c2s::runtime::EngineCore::Options opts;
     opts.builtin_rulesets = config->use_builtin_rulesets != 0;
+    if (config->max_event_bytes) opts.limits.max_event_bytes = config->max_event_bytes;
+    if (config->max_depth) opts.limits.max_depth = config->max_depth;
     if (config->mode != C2S_MODE_CANONICAL && config->mode != C2S_MODE_PARITY)
       return Fail(C2S_E_INVALID_ARGUMENT, "mode is not a c2s_match_mode");
     opts.mode = config->mode == C2S_MODE_PARITY ? c2s::event::MatchMode::kParity

@@ -98,7 +98,8 @@ const char* ReadStatusText(ReadStatus s) {
 JsonEventReader::JsonEventReader(const FieldPaths* paths, EventLimits limits)
     : paths_(paths), limits_(limits), parser_(limits.max_event_bytes) {
   // Sets the depth limit; capacity grows on demand up to max_event_bytes.
-  if (parser_.allocate(4096, limits_.max_depth) != simdjson::SUCCESS) {
+  size_t initial = limits_.max_event_bytes < 4096 ? limits_.max_event_bytes : 4096;
+  if (parser_.allocate(initial, limits_.max_depth) != simdjson::SUCCESS) {
     // Left unallocated, the parser allocates on first use instead.
   }
 }
