@@ -1,4 +1,5 @@
 #include "util/strings.h"
+#include <cstdio>
 #include <cstdlib>
 
 #include "cli/commands.h"
@@ -83,6 +84,7 @@ absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
     auto loaded = rules::LoadExclusionsFile(opts.exclusions);
     if (!loaded.ok()) return loaded.status();
     ex = std::move(*loaded);
+    for (const auto& w : ex.warnings) std::fprintf(stderr, "c2sieve: warning: %s\n", w.c_str());
     o.exclusions = &ex;
   }
   return runtime::EngineCore::Create(std::move(o));

@@ -164,3 +164,43 @@ TEST(RulesetLoader, NumberOutOfRangeIsAnErrorNotAnException) {
 
 }  // namespace
 }  // namespace c2s::rules
+
+namespace c2s::rules {
+namespace {
+
+TEST(ExclusionsLoader, CatchAllEntriesWouldBlindTheRule) {
+  for (const char* entry : {
+           R"({"reason":"r","process.executable":["?:\\*"]})",
+           R"({"reason":"r","process.executable":["*"]})",
+           R"({"reason":"r","dns.question.name":["*.*"],"process.name":["*"]})",
+           R"({"reason":"r","process.code_signature.trusted":false})",
+           R"({"reason":"r","host.name":["*"],"process.code_signature.trusted":true})",
+           R"({"reason":"r","when":{"field":"process.name","wildcard":["*"]}})"}) {
+    std::string doc = std::string(R"({"format":"c2sieve.exclusions/1","exclusions":[)") + entry + "]}";
+    auto r = ParseExclusions(doc, "e.json");
+    ASSERT_FALSE(r.ok()) << entry;
+    EXPECT_THAT(std::string(r.status().message()),
+                HasSubstr("e.json:1 /exclusions/0: this exclusion matches (nearly) every event"))
+        << entry;
+    doc.insert(doc.find(R"("reason")"), R"("allow_catch_all":true,)");
+    r = ParseExclusions(doc, "e.json");
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->warnings.size(), 1u);
+    EXPECT_THAT(r->warnings[0], HasSubstr("catch-all exclusion applied"));
+  }
+  // Narrowed by something specific: fine.
+  for (const char* entry : {
+           R"({"reason":"r","process.executable":["*"],"process.name":["tool.exe"]})",
+           R"({"reason":"r","process.executable":["?:\\Tools\\*"]})",
+           R"({"reason":"r","user.id":["S-1-5-21-1"]})",
+           // Combinations in `when` are the author's own: not second-guessed.
+           R"({"reason":"r","when":{"any":[{"field":"process.name","wildcard":["a*"]},)"
+           R"({"field":"host.name","wildcard":["b*"]}]}})"}) {
+    std::string doc = std::string(R"({"format":"c2sieve.exclusions/1","exclusions":[)") + entry + "]}";
+    auto r = ParseExclusions(doc, "e.json");
+    EXPECT_TRUE(r.ok()) << entry << ": " << r.status();
+  }
+}
+
+}  // namespace
+}  // namespace c2s::rules

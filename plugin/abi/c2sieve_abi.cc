@@ -223,7 +223,10 @@ c2s_status c2s_engine_set_exclusions(c2s_engine* engine,
       engine->core->NoteRejectedExclusions(ex.status());
       return FromStatus(ex.status(), C2S_E_EXCLUSIONS);
     }
-    return FromStatus(engine->core->SetExclusions(&*ex), C2S_E_EXCLUSIONS);
+    c2s_status st = FromStatus(engine->core->SetExclusions(&*ex), C2S_E_EXCLUSIONS);
+    if (st == C2S_OK)
+      for (const auto& w : ex->warnings) engine->Log(1, w);
+    return st;
   });
 }
 

@@ -52,6 +52,7 @@ absl::Status ExclusionsWatcher::Apply(const std::string& text, const std::string
   absl::Status st = parsed.ok() ? core_->SetExclusions(&*parsed, hash) : parsed.status();
   if (!parsed.ok()) core_->NoteRejectedExclusions(st);
   if (st.ok()) {
+    for (const auto& w : parsed->warnings) log_(1, w);
     last_hash_ = hash;
     log_(0, Cat("exclusions ", origin, " applied (", parsed->entries.size(),
                 " entries, version ", hash, ")"));

@@ -20,13 +20,41 @@ constexpr ExclusionField kFields[] = {
     {"host.name", NodeKind::kWildcard},
 };
 
+// A pattern that matches (nearly) any value: only wildcards and path or
+// name punctuation ("*", "?:\\*", "*.*").
+bool IsCatchAll(const std::string& pattern) {
+  for (char c : pattern)
+    if (c != '*' && c != '?' && c != ':' && c != '\\' && c != '/' && c != '.') return false;
+  return pattern.find('*') != std::string::npos;
+}
+
+// True when no condition of the entry narrows it: each is a catch-all
+// pattern list or a bare boolean. Such an entry would blind the rule.
+bool BlindsTheRule(const Node& condition) {
+  for (const Node& c : condition.children) {
+    if (c.kind == NodeKind::kWildcard) {
+      bool all_narrow = true;
+      for (const auto& p : c.values) all_narrow &= !IsCatchAll(p);
+      if (all_narrow) return false;
+    } else if (c.kind == NodeKind::kIsTrue ||
+               (c.kind == NodeKind::kNot && !c.children.empty() &&
+                c.children[0].kind == NodeKind::kIsTrue)) {
+      continue;
+    } else {
+      return false;  // equals, or a `when` the author wrote in full
+    }
+  }
+  return true;
+}
+
 absl::Status ReadEntry(const LoadContext& ctx, const Json& v,
-                       const std::string& ptr, Exclusion* out) {
+                       const std::string& ptr, Exclusion* out,
+                       std::vector<std::string>* warnings) {
   if (!v.is_object()) return ctx.Fail(ptr, "an exclusion must be an object");
   for (auto it = v.begin(); it != v.end(); ++it) {
     const std::string& key = it.key();
     std::string kp = ChildPointer(ptr, key);
-    if (key == "reason" || key == "comment") continue;
+    if (key == "reason" || key == "comment" || key == "allow_catch_all") continue;
     if (key == "rules") {
       if (auto st = ReadStringList(ctx, *it, kp, &out->rule_ids); !st.ok())
         return st;
@@ -46,7 +74,7 @@ absl::Status ReadEntry(const LoadContext& ctx, const Json& v,
       for (const auto& c : kFields) Append(&list, c.field, ", ");
       return ctx.Fail(kp, Cat("unknown key \"", key,
                                        "\" (expected reason, rules, when, ",
-                                       list, "comment)"));
+                                       list, "allow_catch_all, comment)"));
     }
     Node n;
     n.field = f->field;
@@ -79,6 +107,18 @@ absl::Status ReadEntry(const LoadContext& ctx, const Json& v,
   out->condition.kind = NodeKind::kAll;
   out->condition.comment = out->reason;
   out->condition.where = ctx.Where(ptr);
+  if (BlindsTheRule(out->condition)) {
+    auto allow = v.find("allow_catch_all");
+    if (allow != v.end() && !allow->is_boolean())
+      return ctx.Fail(ChildPointer(ptr, "allow_catch_all"), "must be true or false");
+    if (allow == v.end() || !allow->get<bool>()) {
+      return ctx.Fail(ptr,
+                      "this exclusion matches (nearly) every event and would blind "
+                      "the rule; narrow it, or set \"allow_catch_all\": true");
+    }
+    warnings->push_back(Cat(ctx.Where(ptr), ": catch-all exclusion applied (allow_catch_all): ",
+                            out->reason));
+  }
   return absl::OkStatus();
 }
 
@@ -106,7 +146,7 @@ absl::StatusOr<ExclusionSet> ParseExclusions(std::string_view text,
   set.origin = origin;
   for (size_t i = 0; i < list.size(); ++i) {
     Exclusion e;
-    if (auto st = ReadEntry(ctx, list[i], ChildPointer("/exclusions", i), &e);
+    if (auto st = ReadEntry(ctx, list[i], ChildPointer("/exclusions", i), &e, &set.warnings);
         !st.ok())
       return st;
     set.entries.push_back(std::move(e));

@@ -73,6 +73,9 @@ struct Exclusion {
 struct ExclusionSet {
   std::string origin;
   std::vector<Exclusion> entries;
+  // Things worth a log line when the set is applied (catch-all entries
+  // allowed by "allow_catch_all").
+  std::vector<std::string> warnings;
 };
 
 }  // namespace c2s::rules

@@ -72,6 +72,9 @@ check("ruleset", doc, False, "ruleset with bad severity")
 
 excl = {"format": "c2sieve.exclusions/1", "exclusions": [{"reason": "r", "process.name": ["a.exe"]}]}
 check("exclusions", excl, True, "minimal exclusions")
+check("exclusions", {"format": "c2sieve.exclusions/1", "exclusions": [
+    {"reason": "r", "allow_catch_all": True, "process.executable": ["*"]}]}, True,
+      "exclusions with allow_catch_all")
 bad_excl = {
     "no reason": {"process.name": ["a.exe"]},
     "no condition": {"reason": "r"},
