@@ -204,3 +204,40 @@ TEST(ExclusionsLoader, CatchAllEntriesWouldBlindTheRule) {
 
 }  // namespace
 }  // namespace c2s::rules
+
+namespace c2s::rules {
+namespace {
+
+std::string RulesetWith(const std::vector<std::string>& patterns) {
+  nlohmann::json doc = {{"format", "c2sieve.ruleset/1"}, {"name", "p"},
+                        {"rules", {{{"id", "p1"}, {"name", "p"},
+                                    {"query", {{"field", "dns.question.name"},
+                                               {"wildcard", patterns}}}}}}};
+  return doc.dump();
+}
+
+absl::Status Compile(const std::string& text) {
+  auto rs = ParseRuleset(text, "p.json");
+  if (!rs.ok()) return rs.status();
+  runtime::EngineCore::Options o;
+  o.builtin_rulesets = false;
+  o.rulesets.push_back(*rs);
+  return runtime::EngineCore::Create(std::move(o)).status();
+}
+
+TEST(PathologicalRulesets, FailClearlyOrCompile) {
+  auto st = Compile(RulesetWith({std::string(1025, 'a') + "*"}));
+  EXPECT_THAT(std::string(st.message()),
+              HasSubstr("p.json:1 /rules/0/query/wildcard/0: pattern longer than 1024 bytes"));
+  // Within the length bound but beyond what Hyperscan takes: a clear error
+  // naming the pattern (shortened) and the field, not a hang.
+  st = Compile(RulesetWith({std::string(900, '?')}));
+  EXPECT_THAT(std::string(st.message()), HasSubstr("... (900 bytes)\" on dns.question.name cannot be compiled"));
+  // Many patterns compile.
+  std::vector<std::string> many;
+  for (int i = 0; i < 3000; ++i) many.push_back("*.feed" + std::to_string(i) + ".example");
+  EXPECT_TRUE(Compile(RulesetWith(many)).ok());
+}
+
+}  // namespace
+}  // namespace c2s::rules

@@ -200,8 +200,11 @@ absl::Status MatcherBuilder::CompileDatabases() {
         pattern = fp.patterns[id];
       }
       hs_free_compile_error(err);
+      std::string shown = pattern.size() > 80
+                              ? Cat(pattern.substr(0, 80), "... (", pattern.size(), " bytes)")
+                              : pattern;
       return absl::InvalidArgumentError(Cat(
-          where, ": pattern \"", pattern, "\" on ", m_->fields_.name(slot),
+          where, ": pattern \"", shown, "\" on ", m_->fields_.name(slot),
           " cannot be compiled: ", msg));
     }
     fp.database.reset(db);

@@ -8,6 +8,7 @@ namespace c2s::rules {
 namespace {
 
 constexpr size_t kMaxNodeDepth = 64;
+constexpr size_t kMaxPatternBytes = 1024;
 
 bool IsFieldName(std::string_view f) {
   if (f.empty() || f.size() > 200 || f.front() == '.' || f.back() == '.')
@@ -86,8 +87,14 @@ absl::Status ReadNodeAt(const LoadContext& ctx, const Json& v,
   }
   if (auto it = v.find("wildcard"); it != v.end()) {
     out->kind = NodeKind::kWildcard;
-    return ReadStringList(ctx, *it, ChildPointer(ptr, "wildcard"),
-                          &out->values);
+    std::string wp = ChildPointer(ptr, "wildcard");
+    if (auto st = ReadStringList(ctx, *it, wp, &out->values); !st.ok()) return st;
+    // A bound on pathological patterns, far above any real domain or path.
+    for (size_t i = 0; i < out->values.size(); ++i)
+      if (out->values[i].size() > kMaxPatternBytes)
+        return ctx.Fail(ChildPointer(wp, i), Cat("pattern longer than ", kMaxPatternBytes,
+                                                 " bytes"));
+    return absl::OkStatus();
   }
   if (auto it = v.find("equals"); it != v.end()) {
     out->kind = NodeKind::kEquals;
