@@ -225,8 +225,6 @@ absl::StatusOr<std::shared_ptr<const CompiledMatcher>> CompiledMatcher::Compile(
   m->field_patterns_.resize(fields.size());
   MatcherBuilder b(m.get());
   if (exclusions) {
-    m->exclusions_origin_ = exclusions->origin;
-    m->exclusion_count_ = exclusions->entries.size();
     // An exclusion naming a rule that is not loaded is almost always a typo
     // that would silently exclude nothing: refuse it.
     for (const auto& e : exclusions->entries) {

@@ -105,9 +105,6 @@ class CompiledMatcher {
   }
   // A scratch prototype big enough for every database here.
   hs_scratch_t* scratch_prototype() const { return scratch_prototype_.get(); }
-  // The exclusions document this version was built with ("" if none).
-  const std::string& exclusions_origin() const { return exclusions_origin_; }
-  size_t exclusion_count() const { return exclusion_count_; }
 
  private:
   struct ScratchDeleter {
@@ -120,8 +117,6 @@ class CompiledMatcher {
   std::vector<FieldPatterns> field_patterns_;
   std::vector<EqualsValues> equals_sets_;
   std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch_prototype_;
-  std::string exclusions_origin_;
-  size_t exclusion_count_ = 0;
 
   friend class MatcherBuilder;
 };

@@ -52,9 +52,6 @@ class Evaluator {
   // evaluator keeps the version alive until the next Bind.
   absl::Status Bind(std::shared_ptr<const CompiledMatcher> matcher);
   const CompiledMatcher& matcher() const { return *matcher_; }
-  const std::shared_ptr<const CompiledMatcher>& matcher_ptr() const {
-    return matcher_;
-  }
 
   // Fill these, then Evaluate().
   EventFields& fields() { return fields_; }
