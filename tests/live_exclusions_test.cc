@@ -129,6 +129,14 @@ uint64_t Generation(c2s_engine* e) {
   return info.generation;
 }
 
+c2s_watch_options Watch(const char* source, uint32_t interval_ms) {
+  c2s_watch_options w;
+  c2s_watch_options_init(&w);
+  w.source = source;
+  w.interval_ms = interval_ms;
+  return w;
+}
+
 fs::path TempDir() {
   char tmpl[] = "/tmp/c2sieve-live-XXXXXX";
   return fs::path(mkdtemp(tmpl));
@@ -143,11 +151,8 @@ TEST(LiveExclusions, WatchedFileReplacedByRename) {
   Logs logs;
   c2s_engine_set_log(e, &Logs::Fn, &logs);
   EXPECT_TRUE(Matches(e));
-  c2s_watch_options w;
-  c2s_watch_options_init(&w);
   std::string source = file.string();
-  w.source = source.c_str();
-  w.interval_ms = 20;
+  c2s_watch_options w = Watch(source.c_str(), 20);
   ASSERT_EQ(c2s_engine_watch_exclusions(e, &w), C2S_OK) << c2s_last_error();
   EXPECT_FALSE(Matches(e));  // applied before the call returned
   c2s_exclusions_info info;
@@ -204,11 +209,8 @@ TEST(LiveExclusions, BadFirstVersionStillWatches) {
   ASSERT_EQ(c2s_engine_create_default(&e), C2S_OK);
   Logs logs;
   c2s_engine_set_log(e, &Logs::Fn, &logs);
-  c2s_watch_options w;
-  c2s_watch_options_init(&w);
   std::string source = file.string();
-  w.source = source.c_str();
-  w.interval_ms = 20;
+  c2s_watch_options w = Watch(source.c_str(), 20);
   EXPECT_EQ(c2s_engine_watch_exclusions(e, &w), C2S_E_EXCLUSIONS);
   EXPECT_NE(std::string(c2s_last_error()).find("exclusions.json:1 /exclusions/0"),
             std::string::npos) << c2s_last_error();
@@ -308,10 +310,7 @@ TEST(LiveExclusions, UrlPolledWithConditionalRequests) {
   Logs logs;
   c2s_engine_set_log(e, &Logs::Fn, &logs);
   std::string url = nginx.Url("exclusions.json");
-  c2s_watch_options w;
-  c2s_watch_options_init(&w);
-  w.source = url.c_str();
-  w.interval_ms = 30;
+  c2s_watch_options w = Watch(url.c_str(), 30);
   w.timeout_ms = 2000;
   ASSERT_EQ(c2s_engine_watch_exclusions(e, &w), C2S_OK) << c2s_last_error();
   EXPECT_FALSE(Matches(e));
@@ -349,10 +348,8 @@ TEST(LiveExclusions, UnreachableUrlAtStartIsAnIoErrorAndKeepsWatching) {
   ASSERT_EQ(c2s_engine_create_default(&e), C2S_OK);
   Logs logs;
   c2s_engine_set_log(e, &Logs::Fn, &logs);
-  c2s_watch_options w;
-  c2s_watch_options_init(&w);
-  w.source = "http://127.0.0.1:9/exclusions.json";  // the discard port: nothing listens
-  w.interval_ms = 50;
+  // The discard port: nothing listens.
+  c2s_watch_options w = Watch("http://127.0.0.1:9/exclusions.json", 50);
   w.timeout_ms = 500;
   EXPECT_EQ(c2s_engine_watch_exclusions(e, &w), C2S_E_IO);
   EXPECT_NE(std::string(c2s_last_error()).find("127.0.0.1:9"), std::string::npos);
