@@ -4,11 +4,25 @@
 #include <charconv>
 #include <cstring>
 
+#include "util/number_text.h"
+
 namespace c2s::event {
 
 using engine::ValueType;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
+
+namespace {
+// The value of a result whose type the caller has already checked. get()
+// rather than value_unsafe(): the latter is missing from older simdjson
+// (Debian 11's 0.7), which the portable build for the container images uses.
+template <typename T, typename Result>
+T Known(Result&& result) {
+  T value{};
+  if (std::forward<Result>(result).get(value)) return T{};
+  return value;
+}
+}  // namespace
 
 FieldPaths::FieldPaths(const engine::FieldTable& fields) {
   nodes_.emplace_back();  // the root
@@ -126,10 +140,10 @@ void JsonEventReader::AddValue(int32_t slot, element v,
                                engine::EventFields* out) {
   switch (v.type()) {
     case element_type::STRING:
-      out->Add(slot, ValueType::kString, v.get_string().value_unsafe());
+      out->Add(slot, ValueType::kString, Known<std::string_view>(v.get_string()));
       break;
     case element_type::BOOL:
-      out->Add(slot, v.get_bool().value_unsafe() ? ValueType::kTrue
+      out->Add(slot, Known<bool>(v.get_bool()) ? ValueType::kTrue
                                                  : ValueType::kFalse,
                {});
       break;
@@ -158,18 +172,20 @@ void JsonEventReader::AddValue(int32_t slot, element v,
 std::string_view JsonEventReader::NumberText(element v) {
   if (numbers_used_ == numbers_.size()) numbers_.emplace_back();
   auto& buf = numbers_[numbers_used_++];
-  std::to_chars_result r{};
+  char* end = buf.data();
   switch (v.type()) {
     case element_type::INT64:
-      r = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_int64().value_unsafe());
+      end = std::to_chars(buf.data(), buf.data() + buf.size(), Known<int64_t>(v.get_int64())).ptr;
       break;
     case element_type::UINT64:
-      r = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_uint64().value_unsafe());
+      end = std::to_chars(buf.data(), buf.data() + buf.size(), Known<uint64_t>(v.get_uint64())).ptr;
       break;
     default:
-      r = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_double().value_unsafe());
+      end = util::ShortestDoubleText(buf.data(), buf.data() + buf.size(),
+                                     Known<double>(v.get_double()));
+      if (end == nullptr) end = buf.data();  // cannot happen: 40 bytes suffice
   }
-  return std::string_view(buf.data(), r.ptr - buf.data());
+  return std::string_view(buf.data(), end - buf.data());
 }
 
 void JsonEventReader::WalkObject(simdjson::dom::object obj, uint32_t from,
