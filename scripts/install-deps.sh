@@ -15,7 +15,8 @@ packages=(
   "$hyperscan" libsimdjson-dev nlohmann-json3-dev libabsl-dev
   libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-jsonschema
+  python3 python3-jsonschema python3-yaml
+  docker-compose debootstrap
   nginx
   luajit lua-cjson jruby
   clang libclang-rt-14-dev

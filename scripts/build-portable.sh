@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds libc2sieve and the c2sieve command on Debian 11 (glibc 2.31) and
+# bundles every library they load except glibc's own, so that the result runs
+# on any x86-64/arm64 Linux with glibc >= 2.31: the Fluent Bit image (Debian 12),
+# the Logstash 8 image (Ubuntu 20.04, glibc 2.31), Logstash 9 (UBI 9, 2.34).
+#
+# Runs where Debian 11 runs: the build stage of integration/docker/Dockerfile,
+# or the chroot that scripts/test-portable.sh makes for CI.
+# Usage: scripts/build-portable.sh OUT_DIR
+#   OUT_DIR/lib/libc2sieve.so(.0) and its libraries (RPATH $ORIGIN)
+#   OUT_DIR/bin/c2sieve, OUT_DIR/include/c2sieve.h,
+#   OUT_DIR/share/c2sieve/{c2sieve.lua,c2sieve.rb}
+set -euo pipefail
+out=${1:?usage: build-portable.sh OUT_DIR}
+cd "$(dirname "$0")/.."
+. /etc/os-release
+if [ "${VERSION_CODENAME:-}" != bullseye ]; then
+  echo "build-portable.sh: needs Debian 11 (bullseye) for glibc 2.31; this is ${PRETTY_NAME:-unknown}" >&2
+  exit 2
+fi
+
+arch=$(dpkg --print-architecture)
+if [ "$arch" != amd64 ]; then
+  # Debian 11 has Hyperscan for x86-64 only, and no Vectorscan at all.
+  echo "build-portable.sh: Debian 11 has no Hyperscan or Vectorscan for $arch; the portable build is x86-64 only" >&2
+  exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+  g++ cmake make pkg-config binutils patchelf ca-certificates \
+  libhyperscan-dev libsimdjson-dev nlohmann-json3-dev libabsl-dev libcurl4-openssl-dev >/dev/null
+
+cmake -S . -B build-portable -DCMAKE_BUILD_TYPE=Release \
+  -DC2S_BUILD_TESTS=OFF -DC2S_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build build-portable -j"$(nproc)" --target c2sieve c2sieve_cli
+
+rm -rf "$out"
+mkdir -p "$out/lib" "$out/bin" "$out/include" "$out/share/c2sieve"
+cp -L build-portable/plugin/libc2sieve.so.0 "$out/lib/"
+ln -s libc2sieve.so.0 "$out/lib/libc2sieve.so"
+cp build-portable/cli/c2sieve "$out/bin/"
+cp include/c2sieve.h "$out/include/"
+cp integration/fluent-bit/c2sieve.lua integration/logstash/c2sieve.rb "$out/share/c2sieve/"
+
+# Every library they load, but glibc's own: those must come from the system
+# they run on (the bundle only needs glibc 2.31 or newer there).
+ldd "$out/lib/libc2sieve.so.0" "$out/bin/c2sieve" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' |
+  sort -u | while read -r dep; do
+    case "$(basename "$dep")" in
+      libc.so.* | libm.so.* | libpthread.so.* | libdl.so.* | librt.so.* | \
+      libresolv.so.* | libutil.so.* | libnsl.so.* | libanl.so.* | ld-linux*) ;;
+      *) cp -L "$dep" "$out/lib/" ;;
+    esac
+  done
+# DT_RPATH (not RUNPATH) on our two files only: the loader also searches it
+# for the libraries those libraries need, so the bundle is found as a whole
+# without rewriting third-party files.
+patchelf --force-rpath --set-rpath '$ORIGIN' "$out/lib/libc2sieve.so.0"
+patchelf --force-rpath --set-rpath '$ORIGIN/../lib' "$out/bin/c2sieve"
+
+bash scripts/check-glibc.sh "$out" 2.31
+echo "portable bundle: $out ($(ls "$out/lib" | wc -l) files in lib)"
