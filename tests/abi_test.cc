@@ -400,4 +400,95 @@ TEST(Abi, ConcurrentEvaluationDuringSwaps) {
   EXPECT_EQ(st.events, evaluations.load());
 }
 
+// Exclusions replaced every millisecond, valid and invalid versions in turn
+// (broken JSON, a catch-all that would blind the rule, an unknown field, a
+// rule that is not loaded), while four threads evaluate: each evaluation
+// that saw one version in force before and after it must carry that
+// version's verdict, no evaluation fails, and no invalid version is ever in
+// force.
+TEST(Abi, VerdictsFollowTheVersionInForceDuringMillisecondSwaps) {
+  Engine g;
+  struct Version {
+    const char* name;
+    const char* text;
+    bool valid;
+    bool matches;  // kMatching's verdict under it
+  };
+  const Version versions[] = {
+      {"evil.json", kExcludeEvil, true, false},
+      {"broken-json.json", R"({"format":"c2sieve.exclusions/1","exclusions":[)", false, false},
+      {"other.json", kExcludeOther, true, true},
+      {"catch-all.json", R"({"format":"c2sieve.exclusions/1","exclusions":[
+         {"reason":"blinds the rule","process.executable":["*"]}]})", false, false},
+      {"evil.json", kExcludeEvil, true, false},
+      {"unknown-field.json", R"({"format":"c2sieve.exclusions/1","exclusions":[
+         {"reason":"typo","process.exectuable":["C:\\x.exe"]}]})", false, false},
+      {"other.json", kExcludeOther, true, true},
+      {"unknown-rule.json", R"({"format":"c2sieve.exclusions/1","exclusions":[
+         {"reason":"not loaded","rules":["nope"],"process.name":["evil.exe"]}]})", false, false},
+  };
+  const size_t n = sizeof(versions) / sizeof(versions[0]);
+  c2s_source first = Buffer("other.json", kExcludeOther);
+  ASSERT_EQ(c2s_engine_set_exclusions(g.e, &first), C2S_OK);
+
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> failures{0}, checked{0}, wrong{0}, invalid_in_force{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      c2s_session* s = nullptr;
+      if (c2s_session_create(g.e, &s) != C2S_OK) {
+        ++failures;
+        return;
+      }
+      c2s_exclusions_info before, after;
+      c2s_output out;
+      while (!stop.load(std::memory_order_relaxed)) {
+        c2s_engine_exclusions_info(g.e, &before);
+        if (c2s_eval_json(s, kMatching, std::strlen(kMatching), &out) != C2S_OK) {
+          ++failures;
+          continue;
+        }
+        c2s_engine_exclusions_info(g.e, &after);
+        const Version* in_force = nullptr;
+        for (const Version& v : versions) {
+          if (std::strcmp(v.name, before.origin) == 0) in_force = &v;
+        }
+        if (in_force == nullptr || !in_force->valid) {
+          ++invalid_in_force;
+          continue;
+        }
+        if (before.generation != after.generation) continue;  // swapped meanwhile
+        ++checked;
+        if ((out.matched_rules > 0) != in_force->matches) ++wrong;
+      }
+      c2s_session_free(s);
+    });
+  }
+  uint64_t rejected = 0, applied = 1;
+  for (size_t i = 0; i < 10 * n; ++i) {
+    const Version& v = versions[i % n];
+    c2s_source src = Buffer(v.name, v.text);
+    c2s_status st = c2s_engine_set_exclusions(g.e, &src);
+    if (v.valid) {
+      EXPECT_EQ(st, C2S_OK) << v.name << ": " << c2s_last_error();
+      ++applied;
+    } else {
+      EXPECT_EQ(st, C2S_E_EXCLUSIONS) << v.name;
+      ++rejected;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0u);
+  EXPECT_EQ(invalid_in_force.load(), 0u);
+  EXPECT_EQ(wrong.load(), 0u);
+  EXPECT_GT(checked.load(), 20u);
+  c2s_stats st;
+  c2s_engine_stats(g.e, &st);
+  EXPECT_EQ(st.exclusion_rejects, rejected);
+  EXPECT_EQ(st.exclusion_swaps, applied);
+}
+
 }  // namespace
