@@ -120,16 +120,20 @@ int RunExplain(const std::vector<std::string>& args) {
     }
     std::printf("\n");
   }
-  std::vector<int8_t> verdicts = ev.Explain();
-  for (const auto& r : m.rules()) {
-    bool excluded = r.exclusions != engine::CompiledRule::kNoNode && verdicts[r.exclusions] == 1;
+  std::vector<int8_t> exclusion_verdicts;
+  std::vector<int8_t> verdicts = ev.Explain(&exclusion_verdicts);
+  const engine::CompiledMatcher* ex = ev.exclusions_matcher();
+  for (size_t i = 0; i < m.rules().size(); ++i) {
+    const auto& r = m.rules()[i];
+    uint32_t ex_root = ex ? ex->rules()[i].root : engine::CompiledRule::kNoNode;
+    bool excluded = ex_root != engine::CompiledRule::kNoNode && exclusion_verdicts[ex_root] == 1;
     bool match = verdicts[r.root] == 1 && !excluded;
     std::printf("\nrule %s \"%s\": %s\n", r.rule.id.c_str(), r.rule.name.c_str(),
                 match ? "MATCH" : verdicts[r.root] == 1 ? "no match (excluded)" : "no match");
     PrintNode(m, verdicts, r.root, 0);
-    if (r.exclusions != engine::CompiledRule::kNoNode) {
+    if (ex_root != engine::CompiledRule::kNoNode) {
       std::printf("  exclusions (the rule matches only if none holds):\n");
-      PrintNode(m, verdicts, r.exclusions, 1);
+      PrintNode(*ex, exclusion_verdicts, ex_root, 1);
     }
   }
   return kExitOk;

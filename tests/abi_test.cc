@@ -466,7 +466,7 @@ TEST(Abi, VerdictsFollowTheVersionInForceDuringMillisecondSwaps) {
     });
   }
   uint64_t rejected = 0, applied = 1;
-  for (size_t i = 0; i < 10 * n; ++i) {
+  for (size_t i = 0; i < 50 * n; ++i) {
     const Version& v = versions[i % n];
     c2s_source src = Buffer(v.name, v.text);
     c2s_status st = c2s_engine_set_exclusions(g.e, &src);
@@ -484,7 +484,7 @@ TEST(Abi, VerdictsFollowTheVersionInForceDuringMillisecondSwaps) {
   EXPECT_EQ(failures.load(), 0u);
   EXPECT_EQ(invalid_in_force.load(), 0u);
   EXPECT_EQ(wrong.load(), 0u);
-  EXPECT_GT(checked.load(), 20u);
+  EXPECT_GT(checked.load(), 100u);
   c2s_stats st;
   c2s_engine_stats(g.e, &st);
   EXPECT_EQ(st.exclusion_rejects, rejected);

@@ -217,28 +217,12 @@ absl::Status MatcherBuilder::CompileDatabases() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<const CompiledMatcher>> CompiledMatcher::Compile(
-    const FieldTable& fields, const std::vector<rules::Ruleset>& rulesets,
-    const rules::ExclusionSet* exclusions) {
+absl::StatusOr<std::shared_ptr<const CompiledMatcher>> CompiledMatcher::CompileRules(
+    const FieldTable& fields, const std::vector<rules::Ruleset>& rulesets) {
   auto m = std::shared_ptr<CompiledMatcher>(new CompiledMatcher());
   m->fields_ = fields;
   m->field_patterns_.resize(fields.size());
   MatcherBuilder b(m.get());
-  if (exclusions) {
-    // An exclusion naming a rule that is not loaded is almost always a typo
-    // that would silently exclude nothing: refuse it.
-    for (const auto& e : exclusions->entries) {
-      for (const std::string& id : e.rule_ids) {
-        bool known = false;
-        for (const auto& rs : rulesets)
-          for (const auto& r : rs.rules) known |= (r.id == id);
-        if (!known) {
-          return absl::InvalidArgumentError(Cat(
-              e.condition.where, ": rule \"", id, "\" is not loaded"));
-        }
-      }
-    }
-  }
   for (const auto& rs : rulesets) {
     for (const rules::Rule& r : rs.rules) {
       for (const auto& other : m->rules_) {
@@ -253,27 +237,54 @@ absl::StatusOr<std::shared_ptr<const CompiledMatcher>> CompiledMatcher::Compile(
       auto root = b.AddNode(r.query, true, &cr.reported_predicates);
       if (!root.ok()) return root.status();
       cr.root = *root;
-      if (exclusions) {
-        rules::Node any;
-        any.kind = rules::NodeKind::kAny;
-        any.comment = "exclusions from " + exclusions->origin;
-        any.where = exclusions->origin;
-        for (const auto& e : exclusions->entries) {
-          bool applies = e.rule_ids.empty() ||
-                         std::find(e.rule_ids.begin(), e.rule_ids.end(), r.id) != e.rule_ids.end();
-          if (applies) any.children.push_back(e.condition);
-        }
-        if (!any.children.empty()) {
-          std::vector<uint32_t> unused;  // exclusions report no pattern
-          auto ex = b.AddNode(any, false, &unused);
-          if (!ex.ok()) return ex.status();
-          cr.exclusions = *ex;
-        }
-      }
       cr.rule = r;
       cr.rule.query = rules::Node{};  // compiled into the plan
       m->rules_.push_back(std::move(cr));
     }
+  }
+  if (auto st = b.CompileDatabases(); !st.ok()) return st;
+  return std::shared_ptr<const CompiledMatcher>(std::move(m));
+}
+
+absl::StatusOr<std::shared_ptr<const CompiledMatcher>> CompiledMatcher::CompileExclusions(
+    const CompiledMatcher& rules, const rules::ExclusionSet& exclusions) {
+  // An exclusion naming a rule that is not loaded is almost always a typo
+  // that would silently exclude nothing: refuse it.
+  for (const auto& e : exclusions.entries) {
+    for (const std::string& id : e.rule_ids) {
+      bool known = false;
+      for (const auto& r : rules.rules_) known |= (r.rule.id == id);
+      if (!known) {
+        return absl::InvalidArgumentError(Cat(
+            e.condition.where, ": rule \"", id, "\" is not loaded"));
+      }
+    }
+  }
+  auto m = std::shared_ptr<CompiledMatcher>(new CompiledMatcher());
+  m->fields_ = rules.fields_;
+  m->field_patterns_.resize(m->fields_.size());
+  MatcherBuilder b(m.get());
+  for (const auto& r : rules.rules_) {
+    CompiledRule cr;
+    cr.rule.id = r.rule.id;
+    cr.rule.name = r.rule.name;
+    rules::Node any;
+    any.kind = rules::NodeKind::kAny;
+    any.comment = "exclusions from " + exclusions.origin;
+    any.where = exclusions.origin;
+    for (const auto& e : exclusions.entries) {
+      bool applies = e.rule_ids.empty() ||
+                     std::find(e.rule_ids.begin(), e.rule_ids.end(), r.rule.id) !=
+                         e.rule_ids.end();
+      if (applies) any.children.push_back(e.condition);
+    }
+    if (!any.children.empty()) {
+      std::vector<uint32_t> unused;  // exclusions report no pattern
+      auto root = b.AddNode(any, false, &unused);
+      if (!root.ok()) return root.status();
+      cr.root = *root;
+    }
+    m->rules_.push_back(std::move(cr));
   }
   if (auto st = b.CompileDatabases(); !st.ok()) return st;
   return std::shared_ptr<const CompiledMatcher>(std::move(m));

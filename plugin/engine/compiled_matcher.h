@@ -1,7 +1,10 @@
-// The compiled form of a set of rules plus the exclusions in force:
-// per-field Hyperscan databases and a predicate plan. Immutable once built
-// and shared by every thread; each thread brings its own scratch (see
-// evaluator.h).
+// The compiled form of a set of rules, or of the exclusions in force for
+// them: per-field Hyperscan databases and a predicate plan. Immutable once
+// built and shared by every thread; each thread brings its own scratch (see
+// evaluator.h). Rules and exclusions are compiled apart: a pushed exclusions
+// version compiles only itself (milliseconds, whatever the size of the
+// rules), and its databases are scanned only for events whose rule query
+// held.
 #pragma once
 
 #include <hs/hs.h>
@@ -56,11 +59,11 @@ struct WildcardPredicate {
 
 struct CompiledRule {
   rules::Rule rule;  // metadata (the query is compiled into the plan)
-  uint32_t root = 0;  // the rule's own query
-  // The exclusions document's entries for this rule (an `any`), evaluated
-  // when the query holds; kNoNode when none apply.
+  // In a rules matcher, the rule's query. In an exclusions matcher, the
+  // entries that apply to the rule of the same index (an `any`), or kNoNode
+  // when none does.
   static constexpr uint32_t kNoNode = UINT32_MAX;
-  uint32_t exclusions = kNoNode;
+  uint32_t root = kNoNode;
   // Wildcard predicates that speak for a match (not under an odd number of
   // `not`): their matched pattern is what the match reports.
   std::vector<uint32_t> reported_predicates;
@@ -68,12 +71,15 @@ struct CompiledRule {
 
 class CompiledMatcher {
  public:
-  // Compiles rules plus exclusions against a fixed field table. Fails (with
-  // the file, line and pointer of the culprit) on a field outside the table
-  // or a pattern Hyperscan refuses.
-  static absl::StatusOr<std::shared_ptr<const CompiledMatcher>> Compile(
-      const FieldTable& fields, const std::vector<rules::Ruleset>& rulesets,
-      const rules::ExclusionSet* exclusions);
+  // Compiles rules against a fixed field table. Fails (with the file, line
+  // and pointer of the culprit) on a field outside the table, a duplicate
+  // rule id or a pattern Hyperscan refuses.
+  static absl::StatusOr<std::shared_ptr<const CompiledMatcher>> CompileRules(
+      const FieldTable& fields, const std::vector<rules::Ruleset>& rulesets);
+  // Compiles exclusions for the rules of `rules` (one entry per rule, same
+  // order). Fails likewise, and on an entry naming a rule that is not loaded.
+  static absl::StatusOr<std::shared_ptr<const CompiledMatcher>> CompileExclusions(
+      const CompiledMatcher& rules, const rules::ExclusionSet& exclusions);
 
   const FieldTable& fields() const { return fields_; }
   const std::vector<PlanNode>& nodes() const { return nodes_; }

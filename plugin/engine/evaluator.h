@@ -1,6 +1,7 @@
-// Evaluates a CompiledMatcher's rules over one event's field values. One
-// Evaluator per thread: it owns the Hyperscan scratch and the per-event
-// state, so evaluation allocates nothing once warmed up.
+// Evaluates compiled rules, then the exclusions in force for the rules whose
+// query held, over one event's field values. One Evaluator per thread: it
+// owns the Hyperscan scratch and the per-event state, so evaluation
+// allocates nothing once warmed up.
 #pragma once
 
 #include <hs/hs.h>
@@ -44,14 +45,20 @@ class FieldPreparer {
 class Evaluator {
  public:
   Evaluator() = default;
-  ~Evaluator();
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
 
-  // Switches to a matcher version (sizing scratch and state for it). The
-  // evaluator keeps the version alive until the next Bind.
-  absl::Status Bind(std::shared_ptr<const CompiledMatcher> matcher);
-  const CompiledMatcher& matcher() const { return *matcher_; }
+  // Switches to a rules matcher and an exclusions matcher for the same
+  // rules (or none), sizing scratch and state for them; a matcher already
+  // bound is kept as it is. The evaluator keeps both alive until the next
+  // Bind.
+  absl::Status Bind(std::shared_ptr<const CompiledMatcher> rules,
+                    std::shared_ptr<const CompiledMatcher> exclusions);
+  const CompiledMatcher& matcher() const { return *rules_.matcher; }
+  // nullptr when no exclusions are in force.
+  const CompiledMatcher* exclusions_matcher() const {
+    return exclusions_.matcher.get();
+  }
 
   // Fill these, then Evaluate().
   EventFields& fields() { return fields_; }
@@ -80,11 +87,25 @@ class Evaluator {
   void CollectHits(const RuleMatch& m, std::vector<PatternHit>* out);
 
   // Every node's verdict (1 true, 0 false), without short-circuit, for
-  // `explain`. Also fills the match list like Evaluate().
-  std::vector<int8_t> Explain();
+  // `explain`: the rules matcher's nodes, and in *exclusion_verdicts the
+  // exclusions matcher's (if any). Also fills the match list like Evaluate().
+  std::vector<int8_t> Explain(std::vector<int8_t>* exclusion_verdicts);
 
  private:
-  bool EvalNode(uint32_t id, std::vector<int8_t>* record);
+  // The state of evaluating one matcher: its scratch and per-event marks.
+  struct Stage {
+    std::shared_ptr<const CompiledMatcher> matcher;
+    hs_scratch_t* scratch = nullptr;
+    std::vector<uint32_t> slot_epoch;   // == epoch_: slot already scanned
+    std::vector<uint32_t> pred_epoch;   // == epoch_: wildcard predicate hit
+    std::vector<uint32_t> hit_pattern;  // first pattern that hit, per pred
+    std::vector<uint32_t> hit_value;    // index of the value it hit
+    absl::Status Bind(std::shared_ptr<const CompiledMatcher> m);
+    void ResetEpochs();
+    ~Stage();
+  };
+
+  bool EvalNode(Stage& stage, uint32_t id, std::vector<int8_t>* record);
   const std::vector<FieldValue>& Values(uint32_t slot) {
     if (pending_[slot]) {
       pending_[slot] = 0;
@@ -93,31 +114,29 @@ class Evaluator {
     return fields_.values(slot);
   }
   void ClearPending();
-  bool PredicateHit(uint32_t predicate) const {
-    return pred_epoch_[predicate] == epoch_;
+  bool PredicateHit(const Stage& stage, uint32_t predicate) const {
+    return stage.pred_epoch[predicate] == epoch_;
   }
-  void ScanSlot(uint32_t slot);
+  void ScanSlot(Stage& stage, uint32_t slot);
   void NextEvent();
   static int OnHyperscanMatch(unsigned id, unsigned long long from,
                               unsigned long long to, unsigned flags,
                               void* ctx);
-  void MarkPattern(uint32_t slot, uint32_t pattern, uint32_t value_index);
+  void MarkPattern(Stage& stage, uint32_t slot, uint32_t pattern,
+                   uint32_t value_index);
 
-  std::shared_ptr<const CompiledMatcher> matcher_;
-  hs_scratch_t* scratch_ = nullptr;
+  Stage rules_;
+  Stage exclusions_;
   EventFields fields_;
   FieldPreparer* preparer_ = nullptr;
   std::vector<uint8_t> pending_;
   std::vector<uint32_t> pending_list_;
-  uint32_t epoch_ = 0;
-  std::vector<uint32_t> slot_epoch_;   // == epoch_: slot already scanned
-  std::vector<uint32_t> pred_epoch_;   // == epoch_: wildcard predicate hit
-  std::vector<uint32_t> hit_pattern_;  // first pattern that hit, per pred
-  std::vector<uint32_t> hit_value_;    // index of the value it hit
+  uint32_t epoch_ = 0;  // one event's stamp, shared by both stages
   std::vector<RuleMatch> matches_;
   size_t excluded_ = 0;
   std::string lowered_;  // a value, ASCII-lowercased, for literal look-ups
   // Set during a scan, read by the match callback.
+  Stage* scan_stage_ = nullptr;
   uint32_t scan_slot_ = 0;
   uint32_t scan_value_ = 0;
 };

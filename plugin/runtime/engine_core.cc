@@ -50,6 +50,10 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   core->profiles_ = std::move(*profile_set);
   core->paths_ = std::make_unique<event::FieldPaths>(core->fields_);
   core->limits_ = options.limits;
+  auto rules = engine::CompiledMatcher::CompileRules(core->fields_, core->rulesets_);
+  if (!rules.ok()) return rules.status();
+  core->rules_matcher_ = *rules;
+  core->enrichments_ = std::make_shared<enrich::RuleEnrichments>(**rules);
   auto version = core->Build(options.exclusions);
   if (!version.ok()) return version.status();
   core->current_ = *version;
@@ -67,12 +71,14 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
 
 absl::StatusOr<std::shared_ptr<const EngineVersion>> EngineCore::Build(
     const rules::ExclusionSet* exclusions) const {
-  auto matcher =
-      engine::CompiledMatcher::Compile(fields_, rulesets_, exclusions);
-  if (!matcher.ok()) return matcher.status();
   auto v = std::make_shared<EngineVersion>();
-  v->matcher = *matcher;
-  v->enrichments = std::make_shared<enrich::RuleEnrichments>(**matcher);
+  v->matcher = rules_matcher_;
+  v->enrichments = enrichments_;
+  if (exclusions) {
+    auto compiled = engine::CompiledMatcher::CompileExclusions(*rules_matcher_, *exclusions);
+    if (!compiled.ok()) return compiled.status();
+    v->exclusions = *compiled;
+  }
   return std::shared_ptr<const EngineVersion>(std::move(v));
 }
 

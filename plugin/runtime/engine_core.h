@@ -23,7 +23,10 @@ namespace c2s::runtime {
 
 // Everything an evaluation reads, immutable and shared.
 struct EngineVersion {
+  // The rules and their enrichments are compiled once per engine and shared
+  // by every version; only the exclusions change (nullptr: none).
   std::shared_ptr<const engine::CompiledMatcher> matcher;
+  std::shared_ptr<const engine::CompiledMatcher> exclusions;
   std::shared_ptr<const enrich::RuleEnrichments> enrichments;
   uint64_t generation = 0;
 };
@@ -101,6 +104,8 @@ class EngineCore {
       const rules::ExclusionSet* exclusions) const;
 
   std::vector<rules::Ruleset> rulesets_;
+  std::shared_ptr<const engine::CompiledMatcher> rules_matcher_;
+  std::shared_ptr<const enrich::RuleEnrichments> enrichments_;
   engine::FieldTable fields_;
   std::unique_ptr<event::FieldPaths> paths_;
   std::shared_ptr<const event::ProfileSet> profiles_;

@@ -18,7 +18,7 @@ absl::Status Session::Refresh() {
   uint64_t g = core_->generation();
   if (g == bound_generation_ && version_) return absl::OkStatus();
   auto v = core_->Current();
-  if (auto st = evaluator_.Bind(v->matcher); !st.ok()) return st;
+  if (auto st = evaluator_.Bind(v->matcher, v->exclusions); !st.ok()) return st;
   version_ = std::move(v);
   bound_generation_ = g;
   return absl::OkStatus();
