@@ -328,12 +328,14 @@ local function add_value(field, v)
   count = count + 1
 end
 
--- Numbers compare as their decimal text; the texts must outlive the call.
-local numbers = {}
+-- Numbers compare as their decimal text; the texts must outlive the call
+-- (the table is reused: no allocation per record).
+local numbers, number_count = {}, 0
 local function text_of(v)
   if type(v) == "number" then
     local s = tostring(v)
-    numbers[#numbers + 1] = s
+    number_count = number_count + 1
+    numbers[number_count] = s
     return s
   end
   return v
@@ -403,7 +405,7 @@ end
 
 local function evaluate(record)
   count = 0
-  numbers = {}
+  number_count = 0
   walk(record, trie)
   if lib.c2s_eval_fields(session, values, count, matched) ~= 0 then
     log("error", ffi.string(lib.c2s_last_error()))

@@ -1,8 +1,9 @@
 /*
  * filter_c2sieve: a native Fluent Bit filter over libc2sieve's public ABI.
  *
- * Reads each record's msgpack body directly (strings go to the library as
- * views into the chunk, no copy), evaluates it at field level, and returns
+ * Reads each record's msgpack bytes directly with a small cursor (no
+ * msgpack_object tree, no allocation; strings go to the library as views into
+ * the chunk), evaluates it at field level, and returns
  * FLB_FILTER_NOTOUCH when no record of the chunk matches -- Fluent Bit then
  * keeps the chunk's bytes. When some do, the chunk is rebuilt: other records
  * are copied as raw msgpack, matching ones are enriched through the
@@ -22,6 +23,7 @@
 #include <fluent-bit/flb_sds.h>
 #include <msgpack.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +36,22 @@
 
 struct field_path {
     char *path;   /* dotted */
+    size_t len;
     int field;    /* >= 0: a field index; -1: only a prefix of fields */
 };
+
+/* Open-addressing table of the paths (a power of two, at most half full):
+ * one hash and one compare per record key instead of a binary search of
+ * string compares. */
+#define PATH_SLOTS 1024
 
 struct c2s_ctx {
     struct flb_filter_instance *ins;
     c2s_engine *engine;
     pthread_key_t session_key;  /* one session per thread */
-    struct field_path *paths;   /* sorted by path */
+    struct field_path *paths;
     size_t path_count;
+    int path_slots[PATH_SLOTS];  /* index into paths + 1; 0 = empty */
     int drop;
     /* config map */
     flb_sds_t rulesets;
@@ -88,15 +97,27 @@ static struct c2s_thread *thread_state(struct c2s_ctx *ctx)
     return t;
 }
 
-static int path_cmp(const void *a, const void *b)
+static uint32_t path_hash(const char *p, size_t len)
 {
-    return strcmp(((const struct field_path *) a)->path, ((const struct field_path *) b)->path);
+    uint32_t h = 2166136261u;  /* FNV-1a */
+    size_t i;
+    for (i = 0; i < len; i++) {
+        h = (h ^ (unsigned char) p[i]) * 16777619u;
+    }
+    return h;
 }
 
-static const struct field_path *find_path(struct c2s_ctx *ctx, const char *path)
+static const struct field_path *find_path(struct c2s_ctx *ctx, const char *path, size_t len)
 {
-    struct field_path key = { (char *) path, 0 };
-    return bsearch(&key, ctx->paths, ctx->path_count, sizeof(key), path_cmp);
+    uint32_t i = path_hash(path, len) & (PATH_SLOTS - 1);
+    while (ctx->path_slots[i]) {
+        const struct field_path *fp = &ctx->paths[ctx->path_slots[i] - 1];
+        if (fp->len == len && memcmp(fp->path, path, len) == 0) {
+            return fp;
+        }
+        i = (i + 1) & (PATH_SLOTS - 1);
+    }
+    return NULL;
 }
 
 static int add_path(struct field_path **paths, size_t *n, size_t *cap, const char *p,
@@ -119,14 +140,160 @@ static int add_path(struct field_path **paths, size_t *n, size_t *cap, const cha
         }
     }
     (*paths)[*n].path = strndup(p, len);
+    (*paths)[*n].len = len;
     (*paths)[*n].field = field;
     (*n)++;
     return 0;
 }
 
-static void add_value(struct c2s_thread *t, int field, const msgpack_object *o)
+/* ---- A cursor over raw msgpack bytes -------------------------------------
+ * Fluent Bit's decoder unpacks every record into a msgpack_object tree (a
+ * zone allocation and a node per value); reading the few fields the rule
+ * needs straight from the bytes costs a fraction of that. Every read checks
+ * the bounds: a malformed chunk is left untouched, never misread. */
+struct mp {
+    const unsigned char *p;
+    const unsigned char *end;
+};
+
+enum mp_kind { MP_ERR, MP_NIL, MP_FALSE, MP_TRUE, MP_UINT, MP_INT, MP_FLOAT, MP_STR,
+               MP_BIN, MP_ARRAY, MP_MAP, MP_EXT };
+
+struct mp_item {
+    enum mp_kind kind;
+    uint64_t u;           /* MP_UINT; also the count of MP_ARRAY / MP_MAP */
+    int64_t i;            /* MP_INT */
+    double f;             /* MP_FLOAT */
+    const char *data;     /* MP_STR, MP_BIN, MP_EXT payload */
+    uint32_t size;
+};
+
+static int mp_need(struct mp *m, size_t n)
+{
+    return (size_t) (m->end - m->p) >= n;
+}
+
+static uint64_t mp_be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    int k;
+    for (k = 0; k < n; k++) {
+        v = (v << 8) | p[k];
+    }
+    return v;
+}
+
+/* Reads one item's header (and a string's, binary's or ext's payload). */
+static int mp_next(struct mp *m, struct mp_item *it)
+{
+    unsigned char b;
+    int n = 0;
+    it->kind = MP_ERR;
+    if (!mp_need(m, 1)) {
+        return 0;
+    }
+    b = *m->p++;
+    if (b <= 0x7f) { it->kind = MP_UINT; it->u = b; return 1; }
+    if (b >= 0xe0) { it->kind = MP_INT; it->i = (int8_t) b; return 1; }
+    if (b >= 0xa0 && b <= 0xbf) { n = -1; it->size = b & 0x1f; goto payload_str; }
+    if (b >= 0x90 && b <= 0x9f) { it->kind = MP_ARRAY; it->u = b & 0x0f; return 1; }
+    if (b >= 0x80 && b <= 0x8f) { it->kind = MP_MAP; it->u = b & 0x0f; return 1; }
+    switch (b) {
+    case 0xc0: it->kind = MP_NIL; return 1;
+    case 0xc2: it->kind = MP_FALSE; return 1;
+    case 0xc3: it->kind = MP_TRUE; return 1;
+    case 0xcc: case 0xcd: case 0xce: case 0xcf:
+        n = 1 << (b - 0xcc);
+        if (!mp_need(m, n)) return 0;
+        it->kind = MP_UINT; it->u = mp_be(m->p, n); m->p += n; return 1;
+    case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+        uint64_t raw;
+        n = 1 << (b - 0xd0);
+        if (!mp_need(m, n)) return 0;
+        raw = mp_be(m->p, n);
+        m->p += n;
+        /* sign-extend from n bytes */
+        if (n < 8 && (raw >> (n * 8 - 1)) & 1) raw |= ~((UINT64_C(1) << (n * 8)) - 1);
+        it->kind = MP_INT; it->i = (int64_t) raw; return 1;
+    }
+    case 0xca: {
+        uint32_t raw; float f;
+        if (!mp_need(m, 4)) return 0;
+        raw = (uint32_t) mp_be(m->p, 4); m->p += 4;
+        memcpy(&f, &raw, 4);
+        it->kind = MP_FLOAT; it->f = f; return 1;
+    }
+    case 0xcb: {
+        uint64_t raw; double d;
+        if (!mp_need(m, 8)) return 0;
+        raw = mp_be(m->p, 8); m->p += 8;
+        memcpy(&d, &raw, 8);
+        it->kind = MP_FLOAT; it->f = d; return 1;
+    }
+    case 0xd9: case 0xda: case 0xdb:
+        n = 1 << (b - 0xd9);
+        if (!mp_need(m, n)) return 0;
+        it->size = (uint32_t) mp_be(m->p, n); m->p += n;
+        goto payload_str;
+    case 0xc4: case 0xc5: case 0xc6:
+        n = 1 << (b - 0xc4);
+        if (!mp_need(m, n)) return 0;
+        it->size = (uint32_t) mp_be(m->p, n); m->p += n;
+        if (!mp_need(m, it->size)) return 0;
+        it->kind = MP_BIN; it->data = (const char *) m->p; m->p += it->size; return 1;
+    case 0xdc: case 0xdd:
+        n = b == 0xdc ? 2 : 4;
+        if (!mp_need(m, n)) return 0;
+        it->kind = MP_ARRAY; it->u = mp_be(m->p, n); m->p += n; return 1;
+    case 0xde: case 0xdf:
+        n = b == 0xde ? 2 : 4;
+        if (!mp_need(m, n)) return 0;
+        it->kind = MP_MAP; it->u = mp_be(m->p, n); m->p += n; return 1;
+    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+        it->size = 1u << (b - 0xd4);
+        if (!mp_need(m, 1 + it->size)) return 0;
+        m->p++;  /* ext type */
+        it->kind = MP_EXT; it->data = (const char *) m->p; m->p += it->size; return 1;
+    case 0xc7: case 0xc8: case 0xc9:
+        n = 1 << (b - 0xc7);
+        if (!mp_need(m, n + 1)) return 0;
+        it->size = (uint32_t) mp_be(m->p, n); m->p += n + 1;
+        if (!mp_need(m, it->size)) return 0;
+        it->kind = MP_EXT; it->data = (const char *) m->p; m->p += it->size; return 1;
+    default:
+        return 0;  /* 0xc1 is never used */
+    }
+payload_str:
+    (void) n;
+    if (!mp_need(m, it->size)) return 0;
+    it->kind = MP_STR; it->data = (const char *) m->p; m->p += it->size; return 1;
+}
+
+/* Skips `count` whole items without recursion (any nesting depth). */
+static int mp_skip(struct mp *m, uint64_t count)
+{
+    struct mp_item it;
+    while (count > 0) {
+        count--;
+        if (!mp_next(m, &it)) return 0;
+        if (it.kind == MP_ARRAY) {
+            count += it.u;
+        }
+        else if (it.kind == MP_MAP) {
+            if (it.u > (UINT64_MAX - count) / 2) return 0;
+            count += 2 * it.u;
+        }
+        /* Every item takes at least one byte: a count beyond what is left
+         * is malformed (and would otherwise loop for a long time). */
+        if (count > (uint64_t) (m->end - m->p)) return 0;
+    }
+    return 1;
+}
+
+static void add_value(struct c2s_thread *t, int field, const struct mp_item *it)
 {
     c2s_value *v;
+    char *text;
     if (t->count >= MAX_VALUES) {
         return;
     }
@@ -134,39 +301,39 @@ static void add_value(struct c2s_thread *t, int field, const msgpack_object *o)
     v->field = field;
     v->data = NULL;
     v->size = 0;
-    switch (o->type) {
-    case MSGPACK_OBJECT_STR:
+    switch (it->kind) {
+    case MP_STR:
         v->type = C2S_VALUE_STRING;
-        v->data = o->via.str.ptr;
-        v->size = o->via.str.size;
+        v->data = it->data;
+        v->size = it->size;
         break;
-    case MSGPACK_OBJECT_BOOLEAN:
-        v->type = o->via.boolean ? C2S_VALUE_TRUE : C2S_VALUE_FALSE;
+    case MP_TRUE:
+    case MP_FALSE:
+        v->type = it->kind == MP_TRUE ? C2S_VALUE_TRUE : C2S_VALUE_FALSE;
         break;
-    case MSGPACK_OBJECT_POSITIVE_INTEGER:
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-    case MSGPACK_OBJECT_FLOAT32:
-    case MSGPACK_OBJECT_FLOAT64:
+    case MP_UINT:
+    case MP_INT:
+    case MP_FLOAT:
         if (t->number_count >= MAX_NUMBERS) {
             return;
         }
         /* Numbers compare as their decimal text, as a keyword field. */
-        if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
-            snprintf(t->numbers[t->number_count], 32, "%llu",
-                     (unsigned long long) o->via.u64);
+        text = t->numbers[t->number_count];
+        if (it->kind == MP_UINT) {
+            snprintf(text, 32, "%llu", (unsigned long long) it->u);
         }
-        else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
-            snprintf(t->numbers[t->number_count], 32, "%lld", (long long) o->via.i64);
+        else if (it->kind == MP_INT) {
+            snprintf(text, 32, "%lld", (long long) it->i);
         }
         else {
-            snprintf(t->numbers[t->number_count], 32, "%.17g", o->via.f64);
+            snprintf(text, 32, "%.17g", it->f);
         }
         v->type = C2S_VALUE_STRING;
-        v->data = t->numbers[t->number_count];
-        v->size = strlen(v->data);
+        v->data = text;
+        v->size = strlen(text);
         t->number_count++;
         break;
-    case MSGPACK_OBJECT_NIL:
+    case MP_NIL:
         v->type = C2S_VALUE_NULL;
         break;
     default:
@@ -175,73 +342,93 @@ static void add_value(struct c2s_thread *t, int field, const msgpack_object *o)
     t->count++;
 }
 
-static void walk(struct c2s_ctx *ctx, struct c2s_thread *t, const msgpack_object *map,
-                 char *path, size_t prefix_len)
+/* Walks a map whose header was just read (`entries` pairs), collecting the
+ * values of the engine's fields; consumes the whole map. */
+static int walk(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t entries,
+                char *path, size_t prefix_len)
 {
-    uint32_t i, k;
-    for (i = 0; i < map->via.map.size; i++) {
-        const msgpack_object *key = &map->via.map.ptr[i].key;
-        const msgpack_object *val = &map->via.map.ptr[i].val;
-        const struct field_path *fp;
+    struct mp_item key, val, elem;
+    uint64_t k;
+    while (entries-- > 0) {
+        const struct field_path *fp = NULL;
         size_t len;
-        if (key->type != MSGPACK_OBJECT_STR) {
+        if (!mp_next(m, &key)) return 0;
+        if (key.kind != MP_STR) {
+            if ((key.kind == MP_ARRAY || key.kind == MP_MAP) &&
+                !mp_skip(m, key.kind == MP_MAP ? 2 * key.u : key.u)) return 0;
+            if (!mp_skip(m, 1)) return 0;
             continue;
         }
-        len = prefix_len + (prefix_len ? 1 : 0) + key->via.str.size;
-        if (len >= MAX_PATH) {
-            continue;
+        len = prefix_len + (prefix_len ? 1 : 0) + key.size;
+        if (len < MAX_PATH) {
+            if (prefix_len) {
+                path[prefix_len] = '.';
+            }
+            memcpy(path + prefix_len + (prefix_len ? 1 : 0), key.data, key.size);
+            fp = find_path(ctx, path, len);
         }
-        if (prefix_len) {
-            path[prefix_len] = '.';
-        }
-        memcpy(path + prefix_len + (prefix_len ? 1 : 0), key->via.str.ptr, key->via.str.size);
-        path[len] = '\0';
-        fp = find_path(ctx, path);
         if (!fp) {
+            if (!mp_skip(m, 1)) return 0;  /* neither a field nor a prefix of one */
             continue;
         }
-        if (fp->field >= 0) {
-            if (val->type == MSGPACK_OBJECT_ARRAY) {
-                for (k = 0; k < val->via.array.size; k++) {
-                    if (val->via.array.ptr[k].type != MSGPACK_OBJECT_ARRAY &&
-                        val->via.array.ptr[k].type != MSGPACK_OBJECT_MAP) {
-                        add_value(t, fp->field, &val->via.array.ptr[k]);
-                    }
+        if (!mp_next(m, &val)) return 0;
+        if (val.kind == MP_MAP) {
+            if (!walk(ctx, t, m, val.u, path, len)) return 0;
+        }
+        else if (val.kind == MP_ARRAY) {
+            /* A field holding an array matches if any element does; arrays of
+             * objects are read as their members' fields. */
+            for (k = 0; k < val.u; k++) {
+                if (!mp_next(m, &elem)) return 0;
+                if (elem.kind == MP_MAP) {
+                    if (!walk(ctx, t, m, elem.u, path, len)) return 0;
+                }
+                else if (elem.kind == MP_ARRAY) {
+                    if (!mp_skip(m, elem.u)) return 0;
+                }
+                else if (fp->field >= 0) {
+                    add_value(t, fp->field, &elem);
                 }
             }
-            else if (val->type != MSGPACK_OBJECT_MAP) {
-                add_value(t, fp->field, val);
-            }
         }
-        if (val->type == MSGPACK_OBJECT_MAP) {
-            walk(ctx, t, val, path, len);
-        }
-        else if (val->type == MSGPACK_OBJECT_ARRAY) {
-            for (k = 0; k < val->via.array.size; k++) {
-                if (val->via.array.ptr[k].type == MSGPACK_OBJECT_MAP) {
-                    walk(ctx, t, &val->via.array.ptr[k], path, len);
-                }
-            }
+        else if (fp->field >= 0) {
+            add_value(t, fp->field, &val);
         }
     }
+    return 1;
 }
 
-/* 1 if the record matches, 0 if not, -1 on error (the record passes). */
-static int evaluate(struct c2s_ctx *ctx, struct c2s_thread *t, const msgpack_object *body)
+/* Reads one record from the cursor. Returns 1 and sets *match (1 if the
+ * record matches, 0 if not or if the library failed: the record passes),
+ * or 0 if the bytes are not a record (the caller leaves the chunk as is). */
+static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, int *match)
 {
     char path[MAX_PATH];
+    struct mp_item outer, head, body;
     size_t matched = 0;
-    if (body->type != MSGPACK_OBJECT_MAP) {
+    *match = 0;
+    /* [[timestamp, metadata], body] (Fluent Bit >= 2.1) or [timestamp, body] */
+    if (!mp_next(m, &outer) || outer.kind != MP_ARRAY || outer.u != 2) return 0;
+    if (!mp_next(m, &head)) return 0;
+    if (head.kind == MP_ARRAY) {
+        if (!mp_skip(m, head.u)) return 0;
+    }
+    else if (head.kind == MP_MAP) {
         return 0;
+    }
+    if (!mp_next(m, &body)) return 0;
+    if (body.kind != MP_MAP) {
+        return (body.kind == MP_ARRAY) ? mp_skip(m, body.u) : 1;
     }
     t->count = 0;
     t->number_count = 0;
-    walk(ctx, t, body, path, 0);
+    if (!walk(ctx, t, m, body.u, path, 0)) return 0;
     if (c2s_eval_fields(t->session, t->values, t->count, &matched) != C2S_OK) {
         flb_plg_error(ctx->ins, "%s", c2s_last_error());
-        return -1;
+        return 1;
     }
-    return matched > 0;
+    *match = matched > 0;
+    return 1;
 }
 
 static void log_to_fluent_bit(void *user, int level, const char *message)
@@ -257,6 +444,8 @@ static void log_to_fluent_bit(void *user, int level, const char *message)
         flb_plg_info(ctx->ins, "%s", message);
     }
 }
+
+static int cb_c2s_exit(void *data, struct flb_config *config);
 
 static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *config, void *data)
 {
@@ -311,7 +500,7 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
     ctx->drop = ctx->non_matching && strcmp(ctx->non_matching, "drop") == 0;
     pthread_key_create(&ctx->session_key, thread_free);
 
-    /* Every field path and every prefix of one, sorted for bsearch. */
+    /* Every field path and every prefix of one, hashed. */
     n = c2s_engine_field_count(ctx->engine);
     for (i = 0; i < n; i++) {
         const char *name = c2s_engine_field_name(ctx->engine, i);
@@ -321,7 +510,18 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
         }
         add_path(&ctx->paths, &ctx->path_count, &cap, name, strlen(name), (int) i);
     }
-    qsort(ctx->paths, ctx->path_count, sizeof(*ctx->paths), path_cmp);
+    if (ctx->path_count > PATH_SLOTS / 2) {
+        flb_plg_error(ins, "%zu field paths: more than this plugin's table holds", ctx->path_count);
+        cb_c2s_exit(ctx, config);
+        return -1;
+    }
+    for (i = 0; i < ctx->path_count; i++) {
+        uint32_t slot = path_hash(ctx->paths[i].path, ctx->paths[i].len) & (PATH_SLOTS - 1);
+        while (ctx->path_slots[slot]) {
+            slot = (slot + 1) & (PATH_SLOTS - 1);
+        }
+        ctx->path_slots[slot] = (int) i + 1;
+    }
     flb_plg_info(ins, "c2sieve %s, %zu rule(s)", c2s_version(), c2s_engine_rule_count(ctx->engine));
     flb_filter_set_context(ins, ctx);
     return 0;
@@ -382,39 +582,42 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
 {
     struct c2s_ctx *ctx = filter_context;
     struct c2s_thread *t = thread_state(ctx);
-    struct flb_log_event_decoder dec;
     struct flb_log_event_encoder enc;
-    struct flb_log_event ev;
     struct record_ref *recs = NULL;
     size_t records = 0, matches = 0, cap = 0, r, run_start, run_end;
 
     if (!t) {
         return FLB_FILTER_NOTOUCH;
     }
-    /* One decoding pass: each record's verdict and raw byte range. Most
-     * chunks have no match and stay untouched. */
-    if (flb_log_event_decoder_init(&dec, (char *) data, bytes) != FLB_EVENT_DECODER_SUCCESS) {
-        return FLB_FILTER_NOTOUCH;
-    }
-    while (flb_log_event_decoder_next(&dec, &ev) == FLB_EVENT_DECODER_SUCCESS) {
-        if (records == cap) {
-            struct record_ref *grown;
-            cap = cap ? cap * 2 : 256;
-            grown = realloc(recs, cap * sizeof(*recs));
-            if (!grown) {
+    /* One pass over the raw bytes: each record's verdict and byte range.
+     * Most chunks have no match and stay untouched. */
+    {
+        struct mp m = { (const unsigned char *) data, (const unsigned char *) data + bytes };
+        while (m.p < m.end) {
+            const unsigned char *record_start = m.p;
+            int match;
+            if (records == cap) {
+                struct record_ref *grown;
+                cap = cap ? cap * 2 : 256;
+                grown = realloc(recs, cap * sizeof(*recs));
+                if (!grown) {
+                    free(recs);
+                    return FLB_FILTER_NOTOUCH;
+                }
+                recs = grown;
+            }
+            if (!evaluate_next(ctx, t, &m, &match)) {
+                flb_plg_warn(ctx->ins, "a chunk is not the msgpack records expected; left untouched");
                 free(recs);
-                flb_log_event_decoder_destroy(&dec);
                 return FLB_FILTER_NOTOUCH;
             }
-            recs = grown;
+            recs[records].base = (const char *) record_start;
+            recs[records].length = (size_t) (m.p - record_start);
+            recs[records].match = match;
+            matches += match;
+            records++;
         }
-        recs[records].base = dec.record_base;
-        recs[records].length = dec.record_length;
-        recs[records].match = evaluate(ctx, t, ev.body) == 1;
-        matches += recs[records].match;
-        records++;
     }
-    flb_log_event_decoder_destroy(&dec);
     if (matches == 0 && !ctx->drop) {
         free(recs);
         return FLB_FILTER_NOTOUCH;
