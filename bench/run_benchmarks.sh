@@ -1,35 +1,122 @@
 #!/usr/bin/env bash
-# Runs the benchmarks and prints each engine path as a ratio to its baseline
-# from the same run. Usage: bench/run_benchmarks.sh [BUILD_DIR] [REPETITIONS]
+# Runs every benchmark and prints each path as a ratio to its baselines from
+# the same run: Google Benchmark (engine paths, fnmatch, RE2::Set, PCRE2,
+# simdjson, nlohmann, scale), the LuaJIT filters (bench/lua_bench.lua), and
+# `c2sieve scan` of ~1 GB of the same events (5 % matching) against `cat` of
+# the same file.
+# Usage: bench/run_benchmarks.sh [BUILD_DIR] [REPETITIONS] [SCAN_EVENTS]
+#   SCAN_EVENTS (default 1000000, ~1 GB); 0 skips the scan comparison.
 set -euo pipefail
 build=${1:-build-release}
 reps=${2:-5}
+scan_events=${3:-1000000}
 here=$(cd "$(dirname "$0")" && pwd)
 cmake -S "$here/.." -B "$build" -DCMAKE_BUILD_TYPE=Release -DC2S_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target c2sieve_bench -j"$(nproc)" >/dev/null
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+cmake --build "$build" --target c2sieve_bench c2sieve_cli -j"$(nproc)" >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
 "$build/bench/c2sieve_bench" --benchmark_repetitions="$reps" \
   --benchmark_report_aggregates_only=true --benchmark_min_time=0.3 \
-  --benchmark_format=json >"$out"
-python3 - "$out" "$reps" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-reps = sys.argv[2]
+  --benchmark_format=json >"$work/bench.json"
+
+"$build/bench/c2sieve_bench" --dump "$work"
+for _ in $(seq "$reps"); do
+  luajit "$here/lua_bench.lua" "$build/plugin/libc2sieve.so" \
+    "$here/../integration/fluent-bit/c2sieve.lua" "$work/events.ndjson" "$work/patterns.json" 1
+done >"$work/lua.jsonl"
+
+if [ "$scan_events" -gt 0 ]; then
+  "$build/bench/c2sieve_bench" --dump-scan "$work/scan.ndjson" "$scan_events"
+  python3 - "$build/cli/c2sieve" "$work/scan.ndjson" "$reps" >"$work/scan.json" <<'PY'
+import json, os, subprocess, sys, time
+cli, path, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def run(cmd):
+    start = time.perf_counter()
+    subprocess.run(cmd, shell=True, check=True)
+    return time.perf_counter() - start
+cases = {
+    "cat_pipe": f"cat '{path}' | cat >/dev/null",
+    "scan_pipe": f"'{cli}' scan --quiet '{path}' | cat >/dev/null",
+    "cat_devnull": f"cat '{path}' >/dev/null",
+    "scan_devnull": f"'{cli}' scan --quiet '{path}' >/dev/null",
+}
+run(cases["cat_devnull"])  # page cache
+times = {k: [] for k in cases}
+for _ in range(reps):
+    for k, cmd in cases.items():  # interleaved: the machine's noise hits all
+        times[k].append(run(cmd))
+med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+med["bytes"] = os.path.getsize(path)
+print(json.dumps(med))
+PY
+fi
+
+python3 - "$work" "$reps" "$scan_events" <<'PY'
+import json, os, sys
+work, reps, scan_events = sys.argv[1], sys.argv[2], int(sys.argv[3])
+d = json.load(open(f"{work}/bench.json"))
 med = {b["run_name"]: b for b in d["benchmarks"] if b.get("aggregate_name") == "median"}
-def ns(name): return med[name]["cpu_time"]  # ns per event (one event per iteration, ndjson: per batch)
 def eps(name): return med[name]["items_per_second"]
+def ns(name): return 1e9 / eps(name)
 ctx = d["context"]
-print(f"host: {ctx.get('num_cpus')} cpus at {ctx.get('mhz_per_cpu')} MHz; c2sieve built Release; {reps} repetitions, medians")
-print("| benchmark | ns/event (median) | events/s |")
-print("|---|---:|---:|")
-for name in ["BM_FieldLevel_C2sieve", "BM_FieldLevel_FnmatchLoop", "BM_Json_C2sieve",
-             "BM_Json_NlohmannParseSerialize", "BM_Ndjson_C2sieve"]:
-    b = med[name]
-    per = 1e9 / eps(name)
-    print(f"| {name} | {per:,.0f} | {eps(name):,.0f} |")
+print(f"host: {ctx.get('num_cpus')} cpus at {ctx.get('mhz_per_cpu')} MHz; c2sieve built Release; "
+      f"{reps} repetitions, medians")
 print()
-print(f"field level: c2sieve is {eps('BM_FieldLevel_C2sieve') / eps('BM_FieldLevel_FnmatchLoop'):.1f}x the fnmatch loop")
-print(f"JSON: c2sieve is {eps('BM_Json_C2sieve') / eps('BM_Json_NlohmannParseSerialize'):.1f}x nlohmann parse+serialize")
-print(f"NDJSON batch: {eps('BM_Ndjson_C2sieve') / eps('BM_Json_NlohmannParseSerialize'):.1f}x nlohmann parse+serialize")
+print("| benchmark | ns/event | events/s |")
+print("|---|---:|---:|")
+for name in ["BM_FieldLevel_C2sieve", "BM_FieldLevel_FnmatchLoop", "BM_FieldLevel_Re2Set",
+             "BM_FieldLevel_Pcre2Alternation", "BM_Json_C2sieve", "BM_Json_SimdjsonFindFields",
+             "BM_Json_NlohmannParseSerialize", "BM_Ndjson_C2sieve"]:
+    print(f"| {name} | {ns(name):,.0f} | {eps(name):,.0f} |")
+print()
+c = eps("BM_FieldLevel_C2sieve")
+print("| ratio (same run) | measured |")
+print("|---|---:|")
+print(f"| field level vs. fnmatch loop | {c / eps('BM_FieldLevel_FnmatchLoop'):.1f}x |")
+print(f"| field level vs. RE2::Set | {c / eps('BM_FieldLevel_Re2Set'):.2f}x |")
+print(f"| field level vs. PCRE2 alternation (JIT) | {c / eps('BM_FieldLevel_Pcre2Alternation'):.1f}x |")
+j = eps("BM_Json_C2sieve")
+print(f"| JSON vs. simdjson parse + find the fields | {j / eps('BM_Json_SimdjsonFindFields'):.2f}x |")
+print(f"| JSON vs. nlohmann parse + serialize | {j / eps('BM_Json_NlohmannParseSerialize'):.1f}x |")
+print(f"| JSON events/s (one core) | {j / 1e6:.2f} M |")
+
+lua = [json.loads(l) for l in open(f"{work}/lua.jsonl")]
+def lmed(k): v = sorted(r[k] for r in lua); return v[len(v) // 2]
+print()
+print("LuaJIT, per record, filter function only (bench/lua_bench.lua):")
+print()
+print("| filter | ns/record |")
+print("|---|---:|")
+for k in ["noop", "pure_lua", "wrapper"]:
+    print(f"| {k} | {lmed(k + '_ns'):,.0f} |")
+print()
+print(f"wrapper (c2sieve.lua + libc2sieve) is {lmed('pure_lua_ns') / lmed('wrapper_ns'):.1f}x "
+      f"the pure-Lua matcher")
+
+print()
+print("Scale: built-in ruleset plus N extra domain patterns")
+print()
+print("| extra patterns | compile s | engine MiB | field ns/event | x built-in | JSON ns/event | x built-in |")
+print("|---:|---:|---:|---:|---:|---:|---:|")
+for n in [0, 1000, 10000, 100000]:
+    f = med[f"BM_Scale_FieldLevel/{n}"]
+    fj = med[f"BM_Scale_Json/{n}"]
+    base_f = eps("BM_Scale_FieldLevel/0"); base_j = eps("BM_Scale_Json/0")
+    print(f"| {n:,} | {f['compile_s']:.2f} | {f['engine_MiB']:.1f} | "
+          f"{1e9 / f['items_per_second']:,.0f} | {base_f / f['items_per_second']:.2f} | "
+          f"{1e9 / fj['items_per_second']:,.0f} | {base_j / fj['items_per_second']:.2f} |")
+
+if scan_events > 0:
+    s = json.load(open(f"{work}/scan.json"))
+    gb = s["bytes"] / 1e9
+    print()
+    print(f"c2sieve scan of {gb:.2f} GB ({scan_events:,} events), page-cached, medians:")
+    print()
+    print("| output to | cat s | scan s | scan / cat | scan events/s |")
+    print("|---|---:|---:|---:|---:|")
+    for sink in ["pipe", "devnull"]:
+        cat, scan = s[f"cat_{sink}"], s[f"scan_{sink}"]
+        label = "a pipe (`| cat >/dev/null`)" if sink == "pipe" else "`/dev/null`"
+        print(f"| {label} | {cat:.2f} | {scan:.2f} | {scan / cat:.1f}x | {scan_events / scan:,.0f} |")
 PY
