@@ -43,5 +43,6 @@ absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
 int RunScan(const std::vector<std::string>& args);
 int RunCheck(const std::vector<std::string>& args);
 int RunExplain(const std::vector<std::string>& args);
+int RunImport(const std::vector<std::string>& args);
 
 }  // namespace c2s::cli

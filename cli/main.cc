@@ -26,6 +26,10 @@ commands:
   explain [OPTIONS] [FILE|-]
                             show each clause's verdict for one event (the first
                             non-blank line of FILE)
+  import elastic [--spec FILE] [--source-commit SHA] [-o FILE] RULE.toml...
+                            convert Elastic detection rules (TOML, EQL) to a
+                            ruleset; refuses what it cannot convert exactly,
+                            naming the line and column
   version                   print the version
 
 engine options (scan, explain, check):
@@ -80,6 +84,7 @@ int main(int argc, char** argv) {
     if (cmd == "scan") return c2s::cli::RunScan(args);
     if (cmd == "check") return c2s::cli::RunCheck(args);
     if (cmd == "explain") return c2s::cli::RunExplain(args);
+    if (cmd == "import") return c2s::cli::RunImport(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "c2sieve: internal error: %s\n", e.what());
     return c2s::cli::kExitIo;

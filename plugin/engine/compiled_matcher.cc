@@ -50,8 +50,9 @@ std::string MatcherBuilder::Label(const rules::Node& n) {
       return n.field + " : " +
              (n.values.size() == 1 ? list("", "") : list("(", ")"));
     case rules::NodeKind::kEquals:
-      return n.field + (n.values.size() == 1 ? " == " + list("", "")
-                                             : " in " + list("(", ")"));
+      return n.field + (n.values.size() == 1 && !n.case_insensitive
+                            ? " == " + list("", "")
+                            : (n.case_insensitive ? " in~ " : " in ") + list("(", ")"));
   }
   return "?";
 }
@@ -110,8 +111,13 @@ absl::StatusOr<uint32_t> MatcherBuilder::AddNode(
       p.slot = *slot;
       p.predicate = static_cast<uint32_t>(m_->equals_sets_.size());
       CompiledMatcher::EqualsValues ev;
-      if (n.values.size() <= 8) ev.small = n.values;
-      else ev.large.insert(n.values.begin(), n.values.end());
+      ev.case_insensitive = n.case_insensitive;
+      std::vector<std::string> values = n.values;
+      if (ev.case_insensitive)
+        for (auto& v : values)
+          for (char& c : v) c = AsciiLower(c);
+      if (values.size() <= 8) ev.small = std::move(values);
+      else ev.large.insert(values.begin(), values.end());
       m_->equals_sets_.push_back(std::move(ev));
       p.cost = 2;
       break;

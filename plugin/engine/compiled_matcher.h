@@ -95,6 +95,7 @@ class CompiledMatcher {
   struct EqualsValues {
     std::vector<std::string> small;
     StringSet large;
+    bool case_insensitive = false;  // values stored ASCII-lowercased
     bool Contains(std::string_view v) const {
       if (large.empty()) {
         for (const std::string& s : small)

@@ -140,7 +140,15 @@ bool Evaluator::EvalNode(Stage& stage, uint32_t id, std::vector<int8_t>* record)
     case Op::kEquals: {
       const auto& set = stage.matcher->equals_values(n.predicate);
       for (const FieldValue& v : Values(n.slot)) {
-        if (v.type == ValueType::kString && set.Contains(v.text)) {
+        if (v.type != ValueType::kString) continue;
+        if (set.case_insensitive) {
+          lowered_.assign(v.text);
+          for (char& c : lowered_) c = AsciiLower(c);
+          if (set.Contains(lowered_)) {
+            result = true;
+            break;
+          }
+        } else if (set.Contains(v.text)) {
           result = true;
           break;
         }

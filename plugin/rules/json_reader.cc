@@ -69,7 +69,7 @@ absl::Status ReadNodeAt(const LoadContext& ctx, const Json& v,
   // A predicate.
   if (auto st = CheckKeys(ctx, v, ptr,
                           {"field", "wildcard", "equals", "exists", "is",
-                           "comment"});
+                           "case_insensitive", "comment"});
       !st.ok())
     return st;
   if (auto st = ReadString(ctx, v, ptr, "field", true, &out->field); !st.ok())
@@ -95,6 +95,12 @@ absl::Status ReadNodeAt(const LoadContext& ctx, const Json& v,
         return ctx.Fail(ChildPointer(wp, i), Cat("pattern longer than ", kMaxPatternBytes,
                                                  " bytes"));
     return absl::OkStatus();
+  }
+  if (auto ci = v.find("case_insensitive"); ci != v.end()) {
+    if (!v.contains("equals") || !ci->is_boolean())
+      return ctx.Fail(ChildPointer(ptr, "case_insensitive"),
+                      "must be a boolean, beside \"equals\"");
+    out->case_insensitive = ci->get<bool>();
   }
   if (auto it = v.find("equals"); it != v.end()) {
     out->kind = NodeKind::kEquals;

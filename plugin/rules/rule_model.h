@@ -13,7 +13,8 @@ enum class NodeKind {
   kAny,       // some child true (empty: false)
   kNot,       // exactly one child
   kWildcard,  // field : ("p1", "p2" ...), ASCII case-insensitive
-  kEquals,    // field == "v" / field in ("v1" ...), case-sensitive
+  kEquals,    // field == "v" / field in ("v1" ...), case-sensitive unless
+              // case_insensitive (in~: ASCII folding, no wildcards)
   kExists,    // field != null
   kIsTrue,    // field == true (also the string "true")
 };
@@ -22,6 +23,7 @@ struct Node {
   NodeKind kind = NodeKind::kAll;
   std::string field;                // predicates only
   std::vector<std::string> values;  // kWildcard / kEquals
+  bool case_insensitive = false;    // kEquals only
   std::vector<Node> children;       // kAll / kAny / kNot
   std::string comment;              // shown by `c2sieve explain`
   std::string where;                // "file:line pointer", for messages

@@ -12,7 +12,7 @@ import jsonschema
 repo = sys.argv[1]
 schema_dir = os.path.join(repo, "rulesets", "schema")
 schemas = {}
-for name in ("ruleset", "exclusions", "profiles"):
+for name in ("ruleset", "exclusions", "profiles", "import"):
     with open(os.path.join(schema_dir, f"{name}.schema.json")) as f:
         schemas[name] = json.load(f)
 store = {s["$id"]: s for s in schemas.values()}
@@ -49,7 +49,8 @@ for path in sorted(shipped):
         doc = json.load(f)
     fmt = doc.get("format", "")
     kind = ("exclusions" if fmt.startswith("c2sieve.exclusions/")
-            else "profiles" if fmt.startswith("c2sieve.profiles/") else "ruleset")
+            else "profiles" if fmt.startswith("c2sieve.profiles/")
+            else "import" if fmt.startswith("c2sieve.import/") else "ruleset")
     check(kind, doc, True, os.path.relpath(path, repo))
 
 rule = {"format": "c2sieve.ruleset/1", "name": "t", "rules": [
@@ -66,6 +67,11 @@ for label, query in bad_rules.items():
     doc = json.loads(json.dumps(rule))
     doc["rules"][0]["query"] = query
     check("ruleset", doc, False, f"ruleset with {label}")
+doc = json.loads(json.dumps(rule))
+doc["rules"][0]["query"] = {"field": "user.id", "equals": ["S-1-5-18"], "case_insensitive": True}
+check("ruleset", doc, True, "ruleset with case_insensitive equals")
+doc["rules"][0]["query"] = {"field": "user.id", "wildcard": ["a"], "case_insensitive": True}
+check("ruleset", doc, False, "ruleset with case_insensitive beside wildcard")
 doc = json.loads(json.dumps(rule))
 doc["rules"][0]["severity"] = "urgent"
 check("ruleset", doc, False, "ruleset with bad severity")
@@ -102,6 +108,14 @@ bad_prof = {
 for label, entry in bad_prof.items():
     check("profiles", {"format": "c2sieve.profiles/1", "profiles": [entry]}, False,
           f"profiles with {label}")
+
+spec = {"format": "c2sieve.import/1", "rules": {"r1": {"comments": [{"replace": "x", "comment": "y"}]}}}
+check("import", spec, True, "minimal import spec")
+for label, entry in {"comment without target": {"comment": "y"},
+                     "both targets": {"replace": "x", "field": "f", "contains": "v", "comment": "y"},
+                     "field without contains": {"field": "f", "comment": "y"}}.items():
+    check("import", {"format": "c2sieve.import/1", "rules": {"r1": {"comments": [entry]}}}, False,
+          f"import spec with {label}")
 
 print(f"{passed} passed, {failures} failed")
 sys.exit(1 if failures else 0)

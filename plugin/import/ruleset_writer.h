@@ -1,0 +1,24 @@
+// Writes the rule model back as a ruleset document (format
+// "c2sieve.ruleset/1"), for the importers: what they write is what
+// ruleset_loader reads.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "rules/rule_model.h"
+
+namespace c2s::import {
+
+using OrderedJson = nlohmann::ordered_json;
+
+OrderedJson NodeToJson(const rules::Node& node);
+OrderedJson RuleToJson(const rules::Rule& rule);
+
+// A whole document: `header` holds the keys before "rules" ($schema, name,
+// source ...), in order; "format" is set here.
+std::string RulesetDocument(const OrderedJson& header, const std::vector<rules::Rule>& rules);
+
+}  // namespace c2s::import
