@@ -46,6 +46,7 @@ std::string MatcherBuilder::Label(const rules::Node& n) {
     case rules::NodeKind::kNot: return "not";
     case rules::NodeKind::kExists: return n.field + " != null";
     case rules::NodeKind::kIsTrue: return n.field + " == true";
+    case rules::NodeKind::kIsFalse: return n.field + " == false";
     case rules::NodeKind::kWildcard:
       return n.field + " : " +
              (n.values.size() == 1 ? list("", "") : list("(", ")"));
@@ -96,10 +97,13 @@ absl::StatusOr<uint32_t> MatcherBuilder::AddNode(
       break;
     }
     case rules::NodeKind::kExists:
-    case rules::NodeKind::kIsTrue: {
+    case rules::NodeKind::kIsTrue:
+    case rules::NodeKind::kIsFalse: {
       auto slot = SlotOf(n);
       if (!slot.ok()) return slot.status();
-      p.op = n.kind == rules::NodeKind::kExists ? Op::kExists : Op::kIsTrue;
+      p.op = n.kind == rules::NodeKind::kExists  ? Op::kExists
+             : n.kind == rules::NodeKind::kIsTrue ? Op::kIsTrue
+                                                  : Op::kIsFalse;
       p.slot = *slot;
       p.cost = 1;
       break;

@@ -22,7 +22,7 @@
 
 namespace c2s::engine {
 
-enum class Op : uint8_t { kAll, kAny, kNot, kWildcard, kEquals, kExists, kIsTrue };
+enum class Op : uint8_t { kAll, kAny, kNot, kWildcard, kEquals, kExists, kIsTrue, kIsFalse };
 
 struct PlanNode {
   Op op = Op::kAll;

@@ -131,6 +131,11 @@ bool Evaluator::EvalNode(Stage& stage, uint32_t id, std::vector<int8_t>* record)
       for (const FieldValue& v : Values(n.slot))
         result |= v.type != ValueType::kNull;
       break;
+    case Op::kIsFalse:
+      for (const FieldValue& v : Values(n.slot))
+        result |= v.type == ValueType::kFalse ||
+                  (v.type == ValueType::kString && v.text == "false");
+      break;
     case Op::kIsTrue:
       // Elasticsearch's boolean mapping also takes the string "true".
       for (const FieldValue& v : Values(n.slot))

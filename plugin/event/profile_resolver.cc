@@ -168,6 +168,10 @@ bool ProfileResolver::Detect(const ProfileSet::DetectNode& n, const EventFields&
         if (v.type == ValueType::kTrue || (v.type == ValueType::kString && v.text == "true"))
           return true;
         break;
+      case rules::NodeKind::kIsFalse:
+        if (v.type == ValueType::kFalse || (v.type == ValueType::kString && v.text == "false"))
+          return true;
+        break;
       case rules::NodeKind::kEquals:
         if (v.type == ValueType::kString)
           for (const auto& want : n.values)

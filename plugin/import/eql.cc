@@ -488,7 +488,6 @@ class Parser {
       return Fail(op, Cat("\"", op.text, "\" is not supported"));
     if (op.type == Tok::kOp && (op.text == "==" || op.text == "!=")) {
       Next();
-      const Token& at = Peek();
       std::string text;
       Value kind;
       if (!ReadValue(&text, &kind)) return false;
@@ -504,8 +503,8 @@ class Parser {
           pred.kind = rules::NodeKind::kIsTrue;
           break;
         case Value::kFalse:
-          return Fail(at, Cat("comparing with false is not supported (write not ", field,
-                              " == true, which also holds when the field is missing)"));
+          pred.kind = rules::NodeKind::kIsFalse;
+          break;
         case Value::kString:
         case Value::kNumber:
           pred.kind = rules::NodeKind::kEquals;

@@ -30,8 +30,9 @@ OrderedJson NodeToJson(const rules::Node& n) {
       j["exists"] = true;
       break;
     case rules::NodeKind::kIsTrue:
+    case rules::NodeKind::kIsFalse:
       j["field"] = n.field;
-      j["is"] = true;
+      j["is"] = n.kind == rules::NodeKind::kIsTrue;
       break;
   }
   return j;

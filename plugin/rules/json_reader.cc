@@ -116,11 +116,8 @@ absl::Status ReadNodeAt(const LoadContext& ctx, const Json& v,
     return absl::OkStatus();
   }
   auto it = v.find("is");
-  if (!it->is_boolean() || !it->get<bool>()) {
-    return ctx.Fail(ChildPointer(ptr, "is"),
-                    "must be true (write {\"not\": ...} for false)");
-  }
-  out->kind = NodeKind::kIsTrue;
+  if (!it->is_boolean()) return ctx.Fail(ChildPointer(ptr, "is"), "must be true or false");
+  out->kind = it->get<bool>() ? NodeKind::kIsTrue : NodeKind::kIsFalse;
   return absl::OkStatus();
 }
 

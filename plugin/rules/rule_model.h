@@ -17,6 +17,7 @@ enum class NodeKind {
               // case_insensitive (in~: ASCII folding, no wildcards)
   kExists,    // field != null
   kIsTrue,    // field == true (also the string "true")
+  kIsFalse,   // field == false (also the string "false")
 };
 
 struct Node {

@@ -1,0 +1,226 @@
+// The Elastic importer: the EQL subset it accepts (and what it builds), what
+// it refuses (with line and column), the built-in ruleset regenerated from
+// the upstream rule, every upstream version of it, and test fixtures in the
+// shape of other Elastic rules.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "engine/compiled_matcher.h"
+#include "import/elastic_rule.h"
+#include "import/eql.h"
+#include "import/ruleset_writer.h"
+#include "rules/ruleset_loader.h"
+#include "test_util.h"
+
+namespace c2s::testing {
+namespace {
+
+std::string Parsed(const std::string& query) {
+  import::EqlError error;
+  auto node = import::ParseEql(query, &error);
+  if (!node.ok()) return "ERROR " + std::string(node.status().message());
+  return import::NodeToJson(*node).dump();
+}
+
+TEST(EqlParser, AcceptsTheSingleEventSubset) {
+  struct Case {
+    const char* query;
+    const char* json;
+  } cases[] = {
+      {R"(any where a == "x")", R"({"field":"a","equals":["x"]})"},
+      {R"(network where a == "x")",
+       R"({"all":[{"comment":"network where","field":"event.category","equals":["network"]},)"
+       R"({"field":"a","equals":["x"]}]})"},
+      {R"(any where a : "x*" and (b : ("y", "z") and c != null))",
+       R"({"all":[{"field":"a","wildcard":["x*"]},{"field":"b","wildcard":["y","z"]},)"
+       R"({"field":"c","exists":true}]})"},
+      {R"(any where a like~ "X" or b in ("1", 2) or c in~ ("Q"))",
+       R"({"any":[{"field":"a","wildcard":["X"]},{"field":"b","equals":["1","2"]},)"
+       R"({"field":"c","equals":["Q"],"case_insensitive":true}]})"},
+      {R"(any where not a == null and ?b.c != "v" and d not in ("1") and e == true and f == false)",
+       R"({"all":[{"not":{"not":{"field":"a","exists":true}}},{"not":{"field":"b.c","equals":["v"]}},)"
+       R"({"not":{"field":"d","equals":["1"]}},{"field":"e","is":true},{"field":"f","is":false}]})"},
+      {"any where a : \"C:\\\\Users\\\\*\" and b == \"\\\"q\\\"\\t\\u{e9}\"",
+       R"({"all":[{"field":"a","wildcard":["C:\\Users\\*"]},{"field":"b","equals":["\"q\"\té"]}]})"},
+      {R"(any where a == """raw \n\ stays""")", R"({"field":"a","equals":["raw \\n\\ stays"]})"},
+      {"any where /* the list */ a : \"x\" // trailing\n and b == \"y\"",
+       R"({"all":[{"comment":"the list","field":"a","wildcard":["x"]},{"field":"b","equals":["y"]}]})"},
+      {"any where /* group */ (a == \"1\" or b == \"2\") and c == \"3\"",
+       R"({"all":[{"comment":"group","any":[{"field":"a","equals":["1"]},{"field":"b","equals":["2"]}]},)"
+       R"({"field":"c","equals":["3"]}]})"},
+      {R"(any where `odd field` == "1")", R"({"field":"odd field","equals":["1"]})"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(Parsed(c.query), c.json) << c.query;
+}
+
+TEST(EqlParser, RefusesWithLineAndColumn) {
+  struct Case {
+    const char* query;
+    const char* error;  // "line L, column C: message..." (prefix)
+  } cases[] = {
+      {"sequence by a [network where true]", "line 1, column 1: \"sequence\" queries are not supported"},
+      {"sample by a [network where true]", "line 1, column 1: \"sample\" queries"},
+      {"network where a == \"x\" | head 1", "line 1, column 24: pipes"},
+      {"network where\n  length(a) > 3", "line 2, column 3: function length() is not supported"},
+      {"network where a : wildcard(b)", "line 1, column 19: function wildcard() is not supported"},
+      {"network where a like \"x\"", "line 1, column 17: case-sensitive \"like\""},
+      {"network where a regex~ \"x\"", "line 1, column 17: \"regex~\" is not supported"},
+      {"network where a > 3", "line 1, column 17: ordering comparison"},
+      {"network where a == 'x'", "line 1, column 20: single-quoted strings"},
+      {"network where a == \"x", "line 1, column 20: unterminated string"},
+      {"network where a == \"\\q\"", "line 1, column 20: unknown escape \\q"},
+      {"network where a in (\"x\", true)", "line 1, column 26: lists hold strings and numbers only"},
+      {"network a == \"x\"", "line 1, column 9: expected \"where\""},
+      {"network where (a == \"x\"", "line 1, column 24: expected \")\""},
+      {"network where a == \"x\" b", "line 1, column 24: unexpected \"b\""},
+      {"network where a", "line 1, column 16: expected an operator"},
+      {"network where /* open", "line 1, column 15: unterminated /* comment"},
+      {"where a == \"x\"", "line 1, column 1: expected an event category"},
+  };
+  for (const Case& c : cases) {
+    std::string got = Parsed(c.query);
+    EXPECT_EQ(got.rfind(std::string("ERROR ") + c.error, 0), 0u) << c.query << "\n  got: " << got;
+  }
+}
+
+import::ImportSpec BuiltinSpec() {
+  auto spec = import::ParseImportSpec(
+      ReadFileOrDie(SourcePath("rulesets/elastic/command_and_control_common_webservices.import.json")),
+      "spec");
+  EXPECT_TRUE(spec.ok()) << spec.status();
+  return *spec;
+}
+
+TEST(ElasticImport, BuiltinRulesetIsGeneratedFromTheUpstreamRule) {
+  std::string toml = ReadFileOrDie(SharedPath("reference/elastic/command_and_control_common_webservices.toml"));
+  auto doc = import::ImportElasticRuleset({{"upstream.toml", toml}}, BuiltinSpec());
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  EXPECT_EQ(*doc, ReadFileOrDie(SourcePath("rulesets/elastic/command_and_control_common_webservices.json")))
+      << "regenerate it: c2sieve import elastic --spec "
+         "rulesets/elastic/command_and_control_common_webservices.import.json "
+         "-o rulesets/elastic/command_and_control_common_webservices.json "
+         "../shared/reference/elastic/command_and_control_common_webservices.toml";
+}
+
+void AddFields(const rules::Node& n, engine::FieldTable* t) {
+  if (!n.field.empty()) t->Add(n.field);
+  for (const auto& c : n.children) AddFields(c, t);
+}
+
+size_t DomainPatterns(const rules::Node& n) {
+  size_t count = 0;
+  if (n.kind == rules::NodeKind::kWildcard && n.field == "dns.question.name")
+    count = std::max(count, n.values.size());
+  for (const auto& c : n.children) count = std::max(count, DomainPatterns(c));
+  return count;
+}
+
+TEST(ElasticImport, EveryUpstreamVersionImportsAndCompiles) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(SharedPath("reference/elastic/versions")))
+    if (e.path().extension() == ".toml") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 10u);
+  for (const auto& path : files) {
+    auto doc = import::ImportElasticRuleset({{path.filename().string(), ReadFileOrDie(path.string())}},
+                                            BuiltinSpec());
+    ASSERT_TRUE(doc.ok()) << path << ": " << doc.status();
+    auto rs = rules::ParseRuleset(*doc, path.string());
+    ASSERT_TRUE(rs.ok()) << rs.status();
+    ASSERT_EQ(rs->rules.size(), 1u);
+    const rules::Rule& r = rs->rules[0];
+    EXPECT_EQ(r.id, "66883649-f908-4a5b-a1e0-54090a1d3a32");
+    EXPECT_FALSE(r.version.empty());
+    engine::FieldTable fields;
+    AddFields(r.query, &fields);
+    auto compiled = engine::CompiledMatcher::CompileRules(fields, {*rs});
+    EXPECT_TRUE(compiled.ok()) << path << ": " << compiled.status();
+    EXPECT_GE(DomainPatterns(r.query), 50u) << path;
+  }
+}
+
+std::string ImportFixture(const std::string& name) {
+  std::string path = "tests/data/import/" + name;
+  auto doc = import::ImportElasticRuleset({{path, ReadFileOrDie(SourcePath(path))}}, {});
+  return doc.ok() ? *doc : "ERROR " + std::string(doc.status().message());
+}
+
+TEST(ElasticImport, FixturesAreAcceptedOrRefusedWithFileLineAndColumn) {
+  EXPECT_EQ(ImportFixture("sequence_refuse.toml").rfind(
+                "ERROR tests/data/import/sequence_refuse.toml:13:1: EQL: \"sequence\" queries", 0),
+            0u);
+  EXPECT_EQ(ImportFixture("function_refuse.toml").rfind(
+                "ERROR tests/data/import/function_refuse.toml:12:7: EQL: function cidrmatch()", 0),
+            0u);
+  EXPECT_EQ(ImportFixture("pipe_refuse.toml").rfind(
+                "ERROR tests/data/import/pipe_refuse.toml:10:47: EQL: pipes", 0),
+            0u);
+  EXPECT_EQ(ImportFixture("kuery_refuse.toml").rfind(
+                "ERROR tests/data/import/kuery_refuse.toml:7:8: rule type \"query\" (language \"kuery\")", 0),
+            0u);
+  EXPECT_EQ(ImportFixture("broken_toml.toml").rfind("ERROR tests/data/import/broken_toml.toml:4:", 0), 0u);
+  std::string ok = ImportFixture("network_tool_accept.toml");
+  ASSERT_EQ(ok.rfind("ERROR", 0), std::string::npos) << ok;
+  auto rs = rules::ParseRuleset(ok, "fixture");
+  ASSERT_TRUE(rs.ok()) << rs.status();
+  const rules::Rule& r = rs->rules[0];
+  EXPECT_EQ(r.name, "Test: download tool to a file drop");
+  EXPECT_EQ(r.version, "2026/11/01");
+  EXPECT_EQ(r.severity, "medium");
+  EXPECT_EQ(r.risk_score, 47);
+  ASSERT_EQ(r.threat.size(), 1u);
+  EXPECT_EQ(r.threat[0].tactic.id, "TA0011");
+  EXPECT_EQ(r.threat[0].techniques[0].technique.id, "T1105");
+  EXPECT_EQ(r.tags, std::vector<std::string>{"c2sieve: test: download tool to a file drop"});
+}
+
+// The imported fixture evaluated by the engine: in~ folds ASCII case,
+// like~ is a case-insensitive wildcard, == false and != null hold as EQL
+// says.
+TEST(ElasticImport, ImportedRuleEvaluatesAsItsEqlSays) {
+  auto rs = rules::ParseRuleset(ImportFixture("network_tool_accept.toml"), "fixture");
+  ASSERT_TRUE(rs.ok()) << rs.status();
+  Harness h({*rs}, /*builtin=*/false);
+  auto event = [] {
+    return Event()
+        .Set("/event/action", "lookup_requested")
+        .Set("/process/name", "curl.exe")
+        .Set("/process/executable", "C:\\Tools\\curl.exe")
+        .Set("/process/pid", 4242)
+        .Set("/process/args_count", 3)
+        .Set("/process/code_signature/exists", true)
+        .Set("/process/code_signature/trusted", false)
+        .Set("/dns/question/name", "Files.Transfer.Example")
+        .Set("/dns/question/type", "a");
+  };
+  EXPECT_TRUE(h.Matches(event())) << h.last_input;
+  EXPECT_TRUE(h.Matches(event().Set("/process/name", "Wget.EXE")));       // in~
+  EXPECT_FALSE(h.Matches(event().Set("/process/name", "curl.exe.bak")));  // no wildcards in in~
+  EXPECT_FALSE(h.Matches(event().Set("/dns/question/name", "transfer.example")));
+  EXPECT_FALSE(h.Matches(event().Set("/process/code_signature/trusted", true)));
+  EXPECT_FALSE(h.Matches(event().Set("/process/code_signature/exists", false)));  // != false
+  EXPECT_TRUE(h.Matches(event().Set("/process/code_signature/exists", "true")));
+  EXPECT_FALSE(h.Matches(event().Set("/process/parent/name", "explorer.exe")));
+  EXPECT_TRUE(h.Matches(event().Set("/process/parent/name", "Explorer.exe")));  // != is exact
+  EXPECT_FALSE(h.Matches(event().Erase("/process/pid")));                        // != null
+  EXPECT_FALSE(h.Matches(event().Set("/process/args_count", 4)));
+}
+
+TEST(ElasticImport, SpecIsValidated) {
+  for (const char* bad : {
+           R"({"format":"c2sieve.import/2"})",
+           R"({"format":"c2sieve.import/1","unknown":1})",
+           R"({"format":"c2sieve.import/1","rules":{"x":{"comments":[{"comment":"c"}]}}})",
+           R"({"format":"c2sieve.import/1","rules":{"x":{"comments":[{"field":"f","comment":"c"}]}}})",
+           R"({"format":"c2sieve.import/1","rules":{"x":{"tags":"one"}}})",
+           "not json"}) {
+    EXPECT_FALSE(import::ParseImportSpec(bad, "spec.json").ok()) << bad;
+  }
+  EXPECT_TRUE(import::ParseImportSpec(R"({"format":"c2sieve.import/1"})", "spec.json").ok());
+}
+
+}  // namespace
+}  // namespace c2s::testing
