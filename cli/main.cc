@@ -84,7 +84,14 @@ int main(int argc, char** argv) {
     if (cmd == "scan") return c2s::cli::RunScan(args);
     if (cmd == "check") return c2s::cli::RunCheck(args);
     if (cmd == "explain") return c2s::cli::RunExplain(args);
-    if (cmd == "import") return c2s::cli::RunImport(args);
+    if (cmd == "import") {
+#ifdef C2S_WITH_IMPORT
+      return c2s::cli::RunImport(args);
+#else
+      std::fprintf(stderr, "c2sieve import: not in this build (built without toml++)\n");
+      return c2s::cli::kExitUsage;
+#endif
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "c2sieve: internal error: %s\n", e.what());
     return c2s::cli::kExitIo;
