@@ -1,4 +1,5 @@
 // c2sieve import elastic: Elastic detection-rule TOML files -> a ruleset.
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -9,6 +10,8 @@
 #include "engine/compiled_matcher.h"
 #include "engine/field_table.h"
 #include "import/elastic_rule.h"
+#include "import/kibana_exceptions.h"
+#include "rules/exclusions_loader.h"
 #include "rules/ruleset_loader.h"
 
 namespace c2s::cli {
@@ -114,6 +117,83 @@ int ImportElastic(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+int ImportExceptions(const std::vector<std::string>& args) {
+  std::string out_path, input;
+  EngineOptions engine_opts;
+  import::ExceptionsOptions opts;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string error;
+    if (ParseEngineOption(args, &i, &engine_opts, &error)) {
+      if (!error.empty()) return std::fprintf(stderr, "c2sieve import: %s\n", error.c_str()), kExitUsage;
+      continue;
+    }
+    if ((a == "-o" || a == "--output") && i + 1 < args.size()) {
+      out_path = args[++i];
+    } else if (a == "--rule" && i + 1 < args.size()) {
+      opts.rule_ids.push_back(args[++i]);
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "c2sieve import: unknown option %s\n", a.c_str());
+      return kExitUsage;
+    } else if (input.empty()) {
+      input = a;
+    } else {
+      std::fprintf(stderr, "c2sieve import exceptions: one export file at a time\n");
+      return kExitUsage;
+    }
+  }
+  if (input.empty()) {
+    std::fprintf(stderr, "usage: c2sieve import exceptions [--rule ID]... [engine options] "
+                         "[-o FILE] EXPORT.ndjson\n");
+    return kExitUsage;
+  }
+  auto core = BuildEngine(engine_opts);
+  if (!core.ok()) {
+    std::fprintf(stderr, "c2sieve import: %s\n", std::string(core.status().message()).c_str());
+    return kExitConfig;
+  }
+  const engine::FieldTable& fields = (*core)->fields();
+  opts.known_field = [&](std::string_view f) { return fields.Find(std::string(f)) >= 0; };
+  opts.now_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  std::string text;
+  if (!ReadWhole(input, &text)) {
+    std::fprintf(stderr, "c2sieve import: cannot read %s\n", input.c_str());
+    return kExitIo;
+  }
+  import::ExceptionsReport report;
+  auto doc = import::ConvertKibanaExceptions(text, input, opts, &report);
+  if (!doc.ok()) {
+    std::fprintf(stderr, "c2sieve import: %s\n", std::string(doc.status().message()).c_str());
+    return kExitConfig;
+  }
+  // What is written must load and apply to this engine as it is.
+  if (report.converted > 0) {
+    auto set = rules::ParseExclusions(*doc, out_path.empty() ? "(import)" : out_path);
+    absl::Status applied = set.ok() ? (*core)->SetExclusions(&*set) : set.status();
+    if (!applied.ok()) {
+      std::fprintf(stderr, "c2sieve import: the result does not apply: %s\n",
+                   std::string(applied.message()).c_str());
+      return kExitConfig;
+    }
+  }
+  if (out_path.empty()) {
+    std::fwrite(doc->data(), 1, doc->size(), stdout);
+  } else {
+    std::ofstream out(out_path, std::ios::binary);
+    out << *doc;
+    if (!out) {
+      std::fprintf(stderr, "c2sieve import: cannot write %s\n", out_path.c_str());
+      return kExitIo;
+    }
+  }
+  std::fprintf(stderr, "c2sieve import: %zu list(s), %zu item(s): %zu converted, %zu not converted\n",
+               report.lists, report.items, report.converted, report.not_converted.size());
+  for (const auto& n : report.not_converted) std::fprintf(stderr, "  not converted: %s\n", n.c_str());
+  for (const auto& w : report.warnings) std::fprintf(stderr, "  note: %s\n", w.c_str());
+  return report.not_converted.empty() ? kExitOk : kExitInvalid;
+}
+
 }  // namespace
 
 int RunImport(const std::vector<std::string>& args) {
@@ -123,7 +203,8 @@ int RunImport(const std::vector<std::string>& args) {
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "elastic") return ImportElastic(rest);
-  std::fprintf(stderr, "c2sieve import: unknown format '%s' (elastic)\n", args[0].c_str());
+  if (args[0] == "exceptions") return ImportExceptions(rest);
+  std::fprintf(stderr, "c2sieve import: unknown format '%s' (elastic, exceptions)\n", args[0].c_str());
   return kExitUsage;
 }
 

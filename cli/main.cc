@@ -30,6 +30,10 @@ commands:
                             convert Elastic detection rules (TOML, EQL) to a
                             ruleset; refuses what it cannot convert exactly,
                             naming the line and column
+  import exceptions [--rule ID]... [-o FILE] EXPORT.ndjson
+                            convert a Kibana exception list export to an
+                            exclusions file; reports what it cannot convert
+                            (exit 1 if anything was left out)
   version                   print the version
 
 engine options (scan, explain, check):

@@ -9,6 +9,7 @@
 
 #include "engine/compiled_matcher.h"
 #include "import/elastic_rule.h"
+#include "import/kibana_exceptions.h"
 #include "import/eql.h"
 #include "import/ruleset_writer.h"
 #include "rules/ruleset_loader.h"
@@ -220,6 +221,68 @@ TEST(ElasticImport, SpecIsValidated) {
     EXPECT_FALSE(import::ParseImportSpec(bad, "spec.json").ok()) << bad;
   }
   EXPECT_TRUE(import::ParseImportSpec(R"({"format":"c2sieve.import/1"})", "spec.json").ok());
+}
+
+}  // namespace
+}  // namespace c2s::testing
+
+namespace c2s::testing {
+namespace {
+
+// Kibana exception list export -> exclusions: converted items apply through
+// the engine as Kibana's would; what cannot be converted is reported with
+// its item and reason, never silently dropped.
+TEST(KibanaExceptions, ConvertsWhatItCanAndReportsTheRest) {
+  Harness probe;  // the engine's fields: built-in rules, profiles, exclusions
+  import::ExceptionsOptions opts;
+  opts.known_field = [&](std::string_view f) {
+    return probe.core->fields().Find(std::string(f)) >= 0;
+  };
+  opts.now_unix_ms = 1'795'000'000'000;  // 2026-11-18
+  import::ExceptionsReport report;
+  auto doc = import::ConvertKibanaExceptions(
+      ReadFileOrDie(SourcePath("tests/data/import/kibana-exceptions.ndjson")), "export.ndjson",
+      opts, &report);
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  EXPECT_EQ(report.lists, 1u);
+  EXPECT_EQ(report.items, 7u);
+  EXPECT_EQ(report.converted, 3u);
+  ASSERT_EQ(report.not_converted.size(), 4u);
+  EXPECT_NE(report.not_converted[0].find("\"Jump hosts\""), std::string::npos);
+  EXPECT_NE(report.not_converted[0].find("value list \"jump-hosts.txt\""), std::string::npos);
+  EXPECT_NE(report.not_converted[1].find("expired at 2026-01-31"), std::string::npos);
+  EXPECT_NE(report.not_converted[2].find("file.hash.sha256 is not one the engine reads"),
+            std::string::npos);
+  EXPECT_NE(report.not_converted[3].find("escaped *"), std::string::npos);
+  EXPECT_EQ(report.warnings.size(), 3u);  // two wildcards' case, one nested entry
+
+  Harness h(*doc);
+  auto backup = [] {
+    return Event()
+        .Exe("C:\\Tools\\Backup\\v2\\backupagent.exe")
+        .Domain("api.onedrive.com");
+  };
+  EXPECT_FALSE(h.Matches(backup()));  // excluded by "Backup agent"
+  EXPECT_TRUE(h.Matches(backup().Domain("pastebin.com")));
+  EXPECT_TRUE(h.Matches(backup().Name("BackupAgent.exe")));  // match is case-sensitive
+  EXPECT_TRUE(h.Matches(backup().Exe("C:\\Other\\backupagent.exe")));  // wildcard path
+  auto signed_tool = [] {
+    return Event().Exe("C:\\Users\\a\\tool.exe").Signer("Example Corp").Domain("api.github.com");
+  };
+  EXPECT_FALSE(h.Matches(signed_tool().Trusted(true)));
+  EXPECT_TRUE(h.Matches(signed_tool().Trusted(false)));
+  auto build = [] {
+    return Event().Exe("C:\\Users\\a\\x.exe").Domain("pastebin.com").Set("/host/name", "build-07");
+  };
+  EXPECT_FALSE(h.Matches(build().Set("/user/name", "alice")));
+  EXPECT_TRUE(h.Matches(build().Set("/user/name", "svc-build")));  // operator excluded
+}
+
+TEST(KibanaExceptions, RefusesWhatIsNotAnExport) {
+  import::ExceptionsReport report;
+  auto doc = import::ConvertKibanaExceptions("{\"list_id\":\"x\"}\nnot json\n", "x.ndjson", {}, &report);
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(std::string(doc.status().message()), "x.ndjson:2: not a JSON object");
 }
 
 }  // namespace
