@@ -55,6 +55,9 @@ run scan-bad-exclusions 3 "$bin" scan --exclusions tests/cli/bad-exclusions.json
 run scan-missing-input 4 "$bin" scan tests/cli/no-such-file.ndjson
 run usage-unknown-option 2 "$bin" scan --frobnicate
 run usage-no-command 2 "$bin"
+run import-elastic-fixture 0 "$bin" import elastic tests/data/import/network_tool_accept.toml
+run import-elastic-refused 3 "$bin" import elastic tests/data/import/function_refuse.toml
+run import-exceptions 1 "$bin" import exceptions tests/data/import/kibana-exceptions.ndjson
 
 # The bundled sample: one line out per line in, and every line that was not
 # enriched is byte-for-byte the input line.
