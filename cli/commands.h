@@ -44,5 +44,6 @@ int RunScan(const std::vector<std::string>& args);
 int RunCheck(const std::vector<std::string>& args);
 int RunExplain(const std::vector<std::string>& args);
 int RunImport(const std::vector<std::string>& args);
+int RunTune(const std::vector<std::string>& args);
 
 }  // namespace c2s::cli

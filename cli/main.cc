@@ -34,6 +34,12 @@ commands:
                             convert a Kibana exception list export to an
                             exclusions file; reports what it cannot convert
                             (exit 1 if anything was left out)
+  tune [OPTIONS] EVENTS.ndjson
+                            the noisiest (process, signer, domain) groups of
+                            matches, and a proposed exclusions file to review
+      --top N               groups shown (20)
+      --min-count N         fewest matches for a proposal (10)
+      -o FILE               where to write it (proposed-exclusions.json)
   version                   print the version
 
 engine options (scan, explain, check):
@@ -88,6 +94,7 @@ int main(int argc, char** argv) {
     if (cmd == "scan") return c2s::cli::RunScan(args);
     if (cmd == "check") return c2s::cli::RunCheck(args);
     if (cmd == "explain") return c2s::cli::RunExplain(args);
+    if (cmd == "tune") return c2s::cli::RunTune(args);
     if (cmd == "import") {
 #ifdef C2S_WITH_IMPORT
       return c2s::cli::RunImport(args);

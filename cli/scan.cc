@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "cli/commands.h"
+#include "cli/line_reader.h"
 #include "runtime/session.h"
 
 namespace c2s::cli {
@@ -38,38 +39,6 @@ void PrintTop(const char* title,
                  static_cast<unsigned long long>(v[i].second),
                  v[i].first.c_str());
 }
-
-class Progress {
- public:
-  Progress(bool enabled, uint64_t total) : enabled_(enabled), total_(total) {}
-  void Update(uint64_t done, uint64_t events) {
-    if (!enabled_) return;
-    auto now = Clock::now();
-    if (now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    if (total_ > 0) {
-      int width = 30;
-      int filled = static_cast<int>(width * std::min<double>(1.0, double(done) / total_));
-      std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %llu events", filled,
-                   "##############################", width - filled, "",
-                   100.0 * done / total_,
-                   static_cast<unsigned long long>(events));
-    } else {
-      std::fprintf(stderr, "\r%llu events", static_cast<unsigned long long>(events));
-    }
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-  void Clear() {
-    if (drawn_) std::fprintf(stderr, "\r\033[K");
-  }
-
- private:
-  bool enabled_;
-  uint64_t total_;
-  Clock::time_point last_{};
-  bool drawn_ = false;
-};
 
 }  // namespace
 
@@ -114,16 +83,12 @@ int RunScan(const std::vector<std::string>& args) {
                  std::strerror(errno));
     return kExitIo;
   }
-  uint64_t total = 0;
-  struct stat st;
-  if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode)) total = st.st_size;
+  uint64_t total = InputSize(in);
 
   runtime::Session session(*core);
   Summary sum;
   Progress bar(progress && !quiet && isatty(fileno(stderr)), total);
-  std::vector<char> buf(1 << 20);
-  std::string carry, out;
-  uint64_t consumed = 0;
+  std::string out;
   auto start = Clock::now();
   auto process_line = [&](std::string_view line) {
     ++sum.lines;
@@ -157,39 +122,21 @@ int RunScan(const std::vector<std::string>& args) {
     out.append(r.output).push_back('\n');
   };
   bool io_error = false;
-  while (true) {
-    size_t n = std::fread(buf.data(), 1, buf.size(), in);
-    if (n == 0) break;
-    consumed += n;
-    std::string_view chunk(buf.data(), n);
-    size_t pos = 0;
-    while (true) {
-      size_t nl = chunk.find('\n', pos);
-      if (nl == std::string_view::npos) break;
-      if (!carry.empty()) {
-        carry.append(chunk.substr(pos, nl - pos));
-        process_line(carry);
-        carry.clear();
-      } else {
-        process_line(chunk.substr(pos, nl - pos));
-      }
-      pos = nl + 1;
-    }
-    carry.append(chunk.substr(pos));
+  bool read_ok = ReadLines(in, process_line, [&](uint64_t consumed) {
     if (out.size() > (1 << 20)) {
       if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size()) {
         io_error = true;
-        break;
+        return false;
       }
       out.clear();
     }
     bar.Update(consumed, sum.events);
-  }
-  if (!io_error && std::ferror(in)) {
+    return true;
+  });
+  if (!io_error && !read_ok) {
     std::fprintf(stderr, "c2sieve scan: %s: read error\n", input.c_str());
     io_error = true;
   }
-  if (!io_error && !carry.empty()) process_line(carry);
   if (!io_error &&
       (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() ||
        std::fflush(stdout) != 0)) {

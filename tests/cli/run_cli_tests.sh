@@ -58,6 +58,9 @@ run usage-no-command 2 "$bin"
 run import-elastic-fixture 0 "$bin" import elastic tests/data/import/network_tool_accept.toml
 run import-elastic-refused 3 "$bin" import elastic tests/data/import/function_refuse.toml
 run import-exceptions 1 "$bin" import exceptions tests/data/import/kibana-exceptions.ndjson
+run tune-sample 0 "$bin" tune --min-count 3 -o /dev/stdout samples/ecs-dns-events.ndjson
+run tune-nothing-to-propose 0 "$bin" tune --min-count 1000 -o tests/cli/never-written.json samples/ecs-dns-events.ndjson
+check tune-wrote-nothing [ ! -e "$repo/tests/cli/never-written.json" ]
 
 # The bundled sample: one line out per line in, and every line that was not
 # enriched is byte-for-byte the input line.
@@ -69,10 +72,30 @@ check sample-unmatched-lines-unchanged [ $? = 0 ]
 check sample-has-matches [ "$(grep -c '"c2sieve":{' "$work/sample.out")" -gt 100 ]
 check help-exit-0 "$bin" --help
 
+# tune's proposal, applied, removes exactly the matches it says it covers and
+# no others; every entry is narrow (process, trusted signer and domain).
+"$bin" tune --min-count 3 -o "$work/proposal.json" "$repo/samples/ecs-dns-events.ndjson" 2>"$work/tune.err"
+covered=$(sed -nE 's/.*covering ([0-9]+) of ([0-9]+) matches.*/\1/p' "$work/tune.err")
+total=$(sed -nE 's/.*covering ([0-9]+) of ([0-9]+) matches.*/\2/p' "$work/tune.err")
+after=$("$bin" scan --quiet --only-matches --exclusions "$work/proposal.json" "$repo/samples/ecs-dns-events.ndjson" | wc -l)
+check tune-proposal-covers-what-it-says [ -n "$covered" -a "$((${total:-0} - ${covered:-0}))" = "$after" ]
+check tune-proposal-entries-are-narrow /usr/bin/python3 -c "
+import json, sys
+for e in json.load(open('$work/proposal.json'))['exclusions']:
+    assert e['process.code_signature.trusted'] is True
+    assert e['process.code_signature.subject_name'] and e['dns.question.name']
+    assert e.get('process.executable') or e.get('process.name')
+    for k, v in e.items():
+        if isinstance(v, list):
+            assert all(x.strip('*?') for x in v), (k, v)
+"
+
 # A progress bar on a terminal only: script(1) gives the command a pty.
 if command -v script >/dev/null; then
   script -qec "\"$bin\" scan --only-matches \"$repo/samples/ecs-dns-events.ndjson\" >/dev/null" /dev/null >"$work/tty.txt" 2>&1
   check progress-bar-on-a-terminal grep -q '100.0%' "$work/tty.txt"
+  script -qec "\"$bin\" tune -o \"$work/p.json\" \"$repo/samples/ecs-dns-events.ndjson\"" /dev/null >"$work/tty-tune.txt" 2>&1
+  check tune-progress-bar-on-a-terminal grep -q '100.0%' "$work/tty-tune.txt"
   check no-progress-bar-off-a-terminal bash -c "! grep -q '%' '$golden/scan.err'"
 fi
 
