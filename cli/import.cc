@@ -11,6 +11,7 @@
 #include "engine/field_table.h"
 #include "import/elastic_rule.h"
 #include "import/kibana_exceptions.h"
+#include "import/sigma.h"
 #include "rules/exclusions_loader.h"
 #include "rules/ruleset_loader.h"
 
@@ -117,6 +118,102 @@ int ImportElastic(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+// Checks that a ruleset document loads and compiles, then writes it.
+int WriteRuleset(const std::string& doc, const std::string& out_path, size_t files) {
+  auto loaded = rules::ParseRuleset(doc, out_path.empty() ? "(import)" : out_path);
+  if (loaded.ok()) {
+    engine::FieldTable fields;
+    for (const auto& r : loaded->rules) AddFields(r.query, &fields);
+    auto compiled = engine::CompiledMatcher::CompileRules(fields, {*loaded});
+    if (!compiled.ok()) loaded = compiled.status();
+  }
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "c2sieve import: the result does not load: %s\n",
+                 std::string(loaded.status().message()).c_str());
+    return kExitConfig;
+  }
+  if (out_path.empty()) {
+    std::fwrite(doc.data(), 1, doc.size(), stdout);
+  } else {
+    std::ofstream out(out_path, std::ios::binary);
+    out << doc;
+    if (!out) {
+      std::fprintf(stderr, "c2sieve import: cannot write %s\n", out_path.c_str());
+      return kExitIo;
+    }
+  }
+  std::fprintf(stderr, "c2sieve import: %zu rule(s) from %zu file(s)%s%s\n", loaded->rules.size(),
+               files, out_path.empty() ? "" : " -> ", out_path.c_str());
+  return kExitOk;
+}
+
+int ImportSigma(const std::vector<std::string>& args) {
+  std::string spec_path, out_path, commit;
+  bool skip_refused = false;
+  std::vector<std::string> files;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--spec" && i + 1 < args.size()) spec_path = args[++i];
+    else if ((a == "-o" || a == "--output") && i + 1 < args.size()) out_path = args[++i];
+    else if (a == "--source-commit" && i + 1 < args.size()) commit = args[++i];
+    else if (a == "--skip-refused") skip_refused = true;
+    else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "c2sieve import: unknown option %s\n", a.c_str());
+      return kExitUsage;
+    } else files.push_back(a);
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "usage: c2sieve import sigma [--skip-refused] [--spec FILE] "
+                         "[--source-commit SHA] [-o FILE] RULE.yml...\n");
+    return kExitUsage;
+  }
+  import::ImportSpec spec;
+  if (!spec_path.empty()) {
+    std::string text;
+    if (!ReadWhole(spec_path, &text)) {
+      std::fprintf(stderr, "c2sieve import: cannot read %s\n", spec_path.c_str());
+      return kExitIo;
+    }
+    auto parsed = import::ParseImportSpec(text, spec_path);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "c2sieve import: %s\n", std::string(parsed.status().message()).c_str());
+      return kExitConfig;
+    }
+    spec = std::move(*parsed);
+  }
+  if (!spec.header.contains("name")) spec.header["name"] = "sigma";
+  if (!commit.empty()) spec.header["source"]["commit"] = commit;
+  std::vector<rules::Rule> converted;
+  std::vector<std::string> refused;
+  for (const auto& f : files) {
+    std::string text;
+    if (!ReadWhole(f, &text)) {
+      std::fprintf(stderr, "c2sieve import: cannot read %s\n", f.c_str());
+      return kExitIo;
+    }
+    auto r = import::ImportSigmaRule(text, f);
+    if (!r.ok()) {
+      if (!skip_refused) {
+        std::fprintf(stderr, "c2sieve import: %s\n", std::string(r.status().message()).c_str());
+        return kExitConfig;
+      }
+      refused.push_back(std::string(r.status().message()));
+      continue;
+    }
+    import::ApplySpec(spec, &*r);
+    converted.push_back(std::move(*r));
+  }
+  if (converted.empty()) {
+    std::fprintf(stderr, "c2sieve import: no rule converted\n");
+    for (const auto& why : refused) std::fprintf(stderr, "  refused: %s\n", why.c_str());
+    return kExitConfig;
+  }
+  int rc = WriteRuleset(import::RulesetDocument(spec.header, converted), out_path, files.size());
+  for (const auto& why : refused) std::fprintf(stderr, "  refused: %s\n", why.c_str());
+  if (rc == kExitOk && !refused.empty()) rc = kExitInvalid;
+  return rc;
+}
+
 int ImportExceptions(const std::vector<std::string>& args) {
   std::string out_path, input;
   EngineOptions engine_opts;
@@ -204,7 +301,8 @@ int RunImport(const std::vector<std::string>& args) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "elastic") return ImportElastic(rest);
   if (args[0] == "exceptions") return ImportExceptions(rest);
-  std::fprintf(stderr, "c2sieve import: unknown format '%s' (elastic, exceptions)\n", args[0].c_str());
+  if (args[0] == "sigma") return ImportSigma(rest);
+  std::fprintf(stderr, "c2sieve import: unknown format '%s' (elastic, exceptions, sigma)\n", args[0].c_str());
   return kExitUsage;
 }
 

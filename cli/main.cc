@@ -30,6 +30,11 @@ commands:
                             convert Elastic detection rules (TOML, EQL) to a
                             ruleset; refuses what it cannot convert exactly,
                             naming the line and column
+  import sigma [--skip-refused] [--spec FILE] [-o FILE] RULE.yml...
+                            convert Sigma rules (windows dns_query and
+                            network_connection) to a ruleset; with
+                            --skip-refused, convert the rest and list the
+                            refused ones (exit 1)
   import exceptions [--rule ID]... [-o FILE] EXPORT.ndjson
                             convert a Kibana exception list export to an
                             exclusions file; reports what it cannot convert

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "engine/compiled_matcher.h"
 #include "import/elastic_rule.h"
 #include "import/kibana_exceptions.h"
+#include "import/sigma.h"
 #include "import/eql.h"
 #include "import/ruleset_writer.h"
 #include "rules/ruleset_loader.h"
@@ -283,6 +285,153 @@ TEST(KibanaExceptions, RefusesWhatIsNotAnExport) {
   auto doc = import::ConvertKibanaExceptions("{\"list_id\":\"x\"}\nnot json\n", "x.ndjson", {}, &report);
   ASSERT_FALSE(doc.ok());
   EXPECT_EQ(std::string(doc.status().message()), "x.ndjson:2: not a JSON object");
+}
+
+}  // namespace
+}  // namespace c2s::testing
+
+namespace c2s::testing {
+namespace {
+
+std::string Sigma(const std::string& detection, const std::string& category = "dns_query") {
+  std::string yaml = "title: T\nid: t-1\nlogsource:\n  product: windows\n  category: " + category +
+                     "\ndetection:\n" + detection + "level: high\n";
+  auto r = import::ImportSigmaRule(yaml, "t.yml");
+  if (!r.ok()) return "ERROR " + std::string(r.status().message());
+  // Only the detection: drop the category and OS conditions in front.
+  rules::Node n = r->query;
+  n.children.erase(n.children.begin(), n.children.begin() + 2);
+  if (n.children.size() == 1) return import::NodeToJson(n.children[0]).dump();
+  return import::NodeToJson(n).dump();
+}
+
+TEST(SigmaImport, SelectionsModifiersAndConditions) {
+  struct Case {
+    const char* detection;
+    const char* json;
+  } cases[] = {
+      {"  selection:\n    QueryName: 'a.example'\n  condition: selection\n",
+       R"({"comment":"selection","field":"dns.question.name","wildcard":["a.example"]})"},
+      {"  sel:\n    QueryName|endswith:\n      - '.x'\n      - '.y'\n    Image|contains: '\\Temp\\'\n"
+       "  condition: sel\n",
+       R"({"comment":"sel","all":[{"field":"dns.question.name","wildcard":["*.x","*.y"]},)"
+       R"({"field":"process.executable","wildcard":["*\\Temp\\*"]}]})"},
+      {"  sel:\n    Image|startswith|all:\n      - 'C:\\a'\n      - 'C:\\a\\b'\n  condition: sel\n",
+       R"({"comment":"sel","all":[{"field":"process.executable","wildcard":["C:\\a*"]},)"
+       R"({"field":"process.executable","wildcard":["C:\\a\\b*"]}]})"},
+      {"  sel:\n    - QueryName: 'a'\n    - Image: 'b'\n  condition: sel\n",
+       R"({"comment":"sel","any":[{"field":"dns.question.name","wildcard":["a"]},)"
+       R"({"field":"process.executable","wildcard":["b"]}]})"},
+      {"  sel:\n    QueryName: 'a*'\n  f_1:\n    Image: null\n  f_2:\n    Image|exists: false\n"
+       "  condition: sel and not 1 of f_*\n",
+       R"({"all":[{"comment":"sel","field":"dns.question.name","wildcard":["a*"]},)"
+       R"({"not":{"any":[{"comment":"f_1","not":{"field":"process.executable","exists":true}},)"
+       R"({"comment":"f_2","not":{"field":"process.executable","exists":true}}]}}]})"},
+      {"  s_a:\n    QueryName: 'a'\n  s_b:\n    Image: 'b'\n  _private:\n    Image: 'c'\n"
+       "  condition: all of them\n",
+       R"({"all":[{"comment":"s_a","field":"dns.question.name","wildcard":["a"]},)"
+       R"({"comment":"s_b","field":"process.executable","wildcard":["b"]}]})"},
+      {"  a:\n    QueryName: 'x'\n  b:\n    QueryName: 'y'\n  c:\n    Image: 'z'\n"
+       "  condition: (a or b) and not c\n",
+       R"({"all":[{"any":[{"comment":"a","field":"dns.question.name","wildcard":["x"]},)"
+       R"({"comment":"b","field":"dns.question.name","wildcard":["y"]}]},)"
+       R"({"not":{"comment":"c","field":"process.executable","wildcard":["z"]}}]})"},
+      {"  s:\n    Image: 'C:\\\\x\\\\y.exe'\n  condition: s\n",
+       R"({"comment":"s","field":"process.executable","wildcard":["C:\\x\\y.exe"]})"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(Sigma(c.detection), c.json) << c.detection;
+  EXPECT_EQ(Sigma("  s:\n    Initiated: 'true'\n    DestinationHostname|endswith: '.ngrok.io'\n"
+                  "  condition: s\n",
+                  "network_connection"),
+            R"({"comment":"s","all":[{"field":"network.direction","equals":["egress","outbound"]},)"
+            R"({"field":"dns.question.name","wildcard":["*.ngrok.io"]}]})");
+}
+
+TEST(SigmaImport, RefusesWhatItCannotConvertExactly) {
+  struct Case {
+    const char* detection;
+    const char* error;
+  } cases[] = {
+      {"  s:\n    QueryName|re: '^a'\n  condition: s\n", "ERROR t.yml:8:5: modifier |re is not supported"},
+      {"  s:\n    Image|windash: '-a'\n  condition: s\n", "ERROR t.yml:8:5: modifier |windash"},
+      {"  s:\n    QueryName|cased: 'A'\n  condition: s\n", "ERROR t.yml:8:5: modifier |cased"},
+      {"  s:\n    QueryName|base64offset|contains: 'a'\n  condition: s\n", "ERROR t.yml:8:5: modifier |base64offset"},
+      {"  s:\n    CommandLine: 'x'\n  condition: s\n", "ERROR t.yml:8:5: field CommandLine has no ECS counterpart"},
+      {"  s:\n    - 'keyword'\n  condition: s\n", "ERROR t.yml:8:7: keyword searches"},
+      {"  s:\n    QueryName: 'a\\*b'\n  condition: s\n", "ERROR t.yml:8:16: the value \"a\\*b\" holds an escaped *"},
+      {"  s:\n    QueryName: 'a'\n  condition: s | count() > 5\n", "ERROR t.yml:9:14: condition \"s | count() > 5\": aggregations"},
+      {"  s:\n    QueryName: 'a'\n  condition: s and t\n", "ERROR t.yml:9:14: condition \"s and t\": no search identifier \"t\""},
+      {"  s:\n    QueryName: 'a'\n  condition: 1 of x_*\n", "ERROR t.yml:9:14: condition \"1 of x_*\": no search identifier matches"},
+      {"  s:\n    Initiated: 'maybe'\n  condition: s\n", "ERROR t.yml:8:16: Initiated takes"},
+  };
+  for (const Case& c : cases) {
+    std::string got = Sigma(c.detection);
+    EXPECT_EQ(got.rfind(c.error, 0), 0u) << c.detection << "\n  got: " << got;
+  }
+  auto linux_rule = import::ImportSigmaRule(
+      "title: T\nid: x\nlogsource:\n  product: linux\n  category: dns_query\n"
+      "detection:\n  s:\n    QueryName: a\n  condition: s\n",
+      "l.yml");
+  ASSERT_FALSE(linux_rule.ok());
+  EXPECT_NE(std::string(linux_rule.status().message()).find("logsource linux/dns_query is not supported"),
+            std::string::npos);
+}
+
+TEST(SigmaImport, ShippedRulesetIsGeneratedFromTheSigmaHQRules) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(SharedPath("reference/sigma")))
+    if (e.path().extension() == ".yml") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  ASSERT_EQ(files.size(), 10u);
+  auto spec = import::ParseImportSpec(
+      ReadFileOrDie(SourcePath("rulesets/sigma/c2_webservices.import.json")), "spec");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  std::vector<rules::Rule> converted;
+  for (const auto& f : files) {
+    auto r = import::ImportSigmaRule(ReadFileOrDie(f.string()), f.filename().string());
+    ASSERT_TRUE(r.ok()) << r.status();
+    import::ApplySpec(*spec, &*r);
+    converted.push_back(std::move(*r));
+  }
+  EXPECT_EQ(import::RulesetDocument(spec->header, converted),
+            ReadFileOrDie(SourcePath("rulesets/sigma/c2_webservices.json")))
+      << "regenerate: c2sieve import sigma --spec rulesets/sigma/c2_webservices.import.json "
+         "-o rulesets/sigma/c2_webservices.json ../shared/reference/sigma/*.yml";
+}
+
+// The shipped Sigma rules beside the built-in rule, in one engine, on
+// Sysmon events as NXLog ships them (flat keys), DNS and connections.
+TEST(SigmaImport, ShippedRulesMatchSysmonEventsBesideTheBuiltinRule) {
+  auto sigma = rules::LoadRulesetFile(SourcePath("rulesets/sigma/c2_webservices.json"));
+  ASSERT_TRUE(sigma.ok()) << sigma.status();
+  Harness h({*sigma}, /*builtin=*/true);
+  nlohmann::json dns = {{"Channel", "Microsoft-Windows-Sysmon/Operational"}, {"EventID", 22},
+                        {"QueryName", "abc123.devtunnels.ms"},
+                        {"Image", "C:\\Users\\bob\\AppData\\Local\\Temp\\x.exe"},
+                        {"User", "CORP\\bob"}};
+  auto r = h.Eval(dns.dump());
+  EXPECT_EQ(r.matched_rules, 2u);  // the built-in rule (*.devtunnels.ms) and Sigma's
+  auto names = h.session->matches();
+  std::set<std::string> ids;
+  for (const auto& m : names) ids.insert(m.rule_id);
+  EXPECT_TRUE(ids.count("66883649-f908-4a5b-a1e0-54090a1d3a32"));
+  EXPECT_TRUE(ids.count("1cb0c6ce-3d00-44fc-ab9c-6d6d577bf20b"));
+
+  Harness net({*sigma}, /*builtin=*/false, {"sysmon-network-flat"});
+  nlohmann::json conn = {{"Channel", "Microsoft-Windows-Sysmon/Operational"}, {"EventID", 3},
+                         {"DestinationHostname", "x1.ngrok-free.app"}, {"Initiated", "true"},
+                         {"Image", "C:\\ProgramData\\a.exe"}, {"User", "CORP\\bob"}};
+  auto hits = [&](const nlohmann::json& e) {
+    net.Eval(e.dump());
+    std::set<std::string> out;
+    for (const auto& m : net.session->matches()) out.insert(m.rule_id);
+    return out;
+  };
+  EXPECT_TRUE(hits(conn).count("18249279-932f-45e2-b37a-8925f2597670"));  // ngrok, initiated
+  nlohmann::json inbound = conn;
+  inbound["Initiated"] = "false";
+  EXPECT_FALSE(hits(inbound).count("18249279-932f-45e2-b37a-8925f2597670"));
 }
 
 }  // namespace

@@ -90,10 +90,12 @@ Harness::Harness(const std::string& exclusions_json, event::MatchMode mode,
   session = std::make_unique<runtime::Session>(core);
 }
 
-Harness::Harness(std::vector<rules::Ruleset> rulesets, bool builtin) {
+Harness::Harness(std::vector<rules::Ruleset> rulesets, bool builtin,
+                 std::vector<std::string> enable_profiles) {
   runtime::EngineCore::Options o;
   o.builtin_rulesets = builtin;
   o.rulesets = std::move(rulesets);
+  o.enable_profiles = std::move(enable_profiles);
   auto c = runtime::EngineCore::Create(std::move(o));
   EXPECT_TRUE(c.ok()) << c.status();
   core = *c;

@@ -32,7 +32,8 @@ struct Harness {
                    event::MatchMode mode = event::MatchMode::kCanonical,
                    std::string force_profile = "",
                    std::vector<std::string> enable_profiles = {});
-  Harness(std::vector<rules::Ruleset> rulesets, bool builtin);
+  Harness(std::vector<rules::Ruleset> rulesets, bool builtin,
+          std::vector<std::string> enable_profiles = {});
 
   // The event is kept until the next call, so the result's view stays valid.
   runtime::JsonResult Eval(std::string event) {

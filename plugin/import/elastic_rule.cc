@@ -264,19 +264,21 @@ absl::StatusOr<rules::Rule> ImportElasticRule(std::string_view text, const std::
   }
   r.query = std::move(*node);
 
+  std::string lower = r.name;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  r.tags = {"c2sieve: " + lower};
+  ApplySpec(spec, &r);
+  return r;
+}
+
+void ApplySpec(const ImportSpec& spec, rules::Rule* r) {
   const RuleOverrides* o = nullptr;
   for (const auto& candidate : spec.rules)
-    if (candidate.id == r.id) o = &candidate;
-  if (o && !o->description.empty()) r.description = o->description;
-  if (o && !o->tags.empty()) {
-    r.tags = o->tags;
-  } else {
-    std::string lower = r.name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.tags = {"c2sieve: " + lower};
-  }
-  if (o) ApplyComments(o->comments, &r.query);
-  return r;
+    if (candidate.id == r->id) o = &candidate;
+  if (o == nullptr) return;
+  if (!o->description.empty()) r->description = o->description;
+  if (!o->tags.empty()) r->tags = o->tags;
+  ApplyComments(o->comments, &r->query);
 }
 
 absl::StatusOr<std::string> ImportElasticRuleset(

@@ -44,6 +44,9 @@ struct ImportSpec {
 
 absl::StatusOr<ImportSpec> ParseImportSpec(std::string_view text, const std::string& origin);
 
+// The spec's overrides for r's id (description, tags, comments), if any.
+void ApplySpec(const ImportSpec& spec, rules::Rule* r);
+
 // One rule from a TOML file's text; `origin` names it in errors.
 absl::StatusOr<rules::Rule> ImportElasticRule(std::string_view toml, const std::string& origin,
                                               const ImportSpec& spec);

@@ -57,6 +57,8 @@ run usage-unknown-option 2 "$bin" scan --frobnicate
 run usage-no-command 2 "$bin"
 run import-elastic-fixture 0 "$bin" import elastic tests/data/import/network_tool_accept.toml
 run import-elastic-refused 3 "$bin" import elastic tests/data/import/function_refuse.toml
+run import-sigma 1 "$bin" import sigma --skip-refused tests/data/import/sigma_accept.yml tests/data/import/sigma_refuse.yml
+run import-sigma-refused 3 "$bin" import sigma tests/data/import/sigma_refuse.yml
 run import-exceptions 1 "$bin" import exceptions tests/data/import/kibana-exceptions.ndjson
 run tune-sample 0 "$bin" tune --min-count 3 -o /dev/stdout samples/ecs-dns-events.ndjson
 run tune-nothing-to-propose 0 "$bin" tune --min-count 1000 -o tests/cli/never-written.json samples/ecs-dns-events.ndjson
