@@ -54,6 +54,8 @@ TEST(EqlParser, AcceptsTheSingleEventSubset) {
        R"({"all":[{"comment":"group","any":[{"field":"a","equals":["1"]},{"field":"b","equals":["2"]}]},)"
        R"({"field":"c","equals":["3"]}]})"},
       {R"(any where `odd field` == "1")", R"({"field":"odd field","equals":["1"]})"},
+      {R"(any where a like ("/x/*", "/Y"))",
+       R"({"field":"a","wildcard":["/x/*","/Y"],"case_sensitive":true})"},
   };
   for (const Case& c : cases) EXPECT_EQ(Parsed(c.query), c.json) << c.query;
 }
@@ -68,7 +70,6 @@ TEST(EqlParser, RefusesWithLineAndColumn) {
       {"network where a == \"x\" | head 1", "line 1, column 24: pipes"},
       {"network where\n  length(a) > 3", "line 2, column 3: function length() is not supported"},
       {"network where a : wildcard(b)", "line 1, column 19: function wildcard() is not supported"},
-      {"network where a like \"x\"", "line 1, column 17: case-sensitive \"like\""},
       {"network where a regex~ \"x\"", "line 1, column 17: \"regex~\" is not supported"},
       {"network where a > 3", "line 1, column 17: ordering comparison"},
       {"network where a == 'x'", "line 1, column 20: single-quoted strings"},
@@ -432,6 +433,54 @@ TEST(SigmaImport, ShippedRulesMatchSysmonEventsBesideTheBuiltinRule) {
   nlohmann::json inbound = conn;
   inbound["Initiated"] = "false";
   EXPECT_FALSE(hits(inbound).count("18249279-932f-45e2-b37a-8925f2597670"));
+}
+
+}  // namespace
+}  // namespace c2s::testing
+
+namespace c2s::testing {
+namespace {
+
+// `like` is a case-sensitive wildcard; `like~` and `:` ignore ASCII case;
+// the same pattern under both is two patterns. Through the whole engine.
+TEST(LikeOperators, CaseTable) {
+  import::EqlError error;
+  auto query = import::ParseEql(
+      R"(any where a like ("/usr/bin/dockerd", "/snap/firefox/*/firefox", "x?z") or
+                   b like~ ("/usr/bin/dockerd", "/snap/firefox/*/firefox") or
+                   c : ("/usr/bin/dockerd", "/snap/firefox/*/firefox") or
+                   d like "/Mixed/*" or d : "/mixed/one")",
+      &error);
+  ASSERT_TRUE(query.ok()) << query.status();
+  rules::Rule rule;
+  rule.id = "like-test";
+  rule.name = "like test";
+  rule.severity = "low";
+  rule.query = *query;
+  rules::Ruleset rs;
+  rs.name = "t";
+  rs.rules = {rule};
+  Harness h({rs}, /*builtin=*/false, {});
+  struct Case {
+    const char* field;
+    const char* value;
+    bool match;
+  } cases[] = {
+      {"a", "/usr/bin/dockerd", true},   {"a", "/USR/bin/dockerd", false},
+      {"a", "/usr/bin/Dockerd", false},  {"a", "/snap/firefox/123/firefox", true},
+      {"a", "/snap/Firefox/123/firefox", false}, {"a", "/snap/firefox/1/FIREFOX", false},
+      {"a", "xyz", true},                {"a", "xYz", true},  // ? takes any character
+      {"a", "XYZ", false},
+      {"b", "/usr/bin/dockerd", true},   {"b", "/USR/BIN/DOCKERD", true},
+      {"b", "/snap/FIREFOX/9/Firefox", true}, {"b", "/usr/bin/dockerd2", false},
+      {"c", "/USR/bin/dockerd", true},   {"c", "/Snap/firefox/x/firefox", true},
+      {"d", "/Mixed/a", true},           {"d", "/mixed/a", false},
+      {"d", "/mixed/one", true},         {"d", "/MIXED/ONE", true},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json e = {{c.field, c.value}};
+    EXPECT_EQ(h.Matches(e.dump()), c.match) << c.field << " = " << c.value;
+  }
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ std::string MatcherBuilder::Label(const rules::Node& n) {
     case rules::NodeKind::kIsTrue: return n.field + " == true";
     case rules::NodeKind::kIsFalse: return n.field + " == false";
     case rules::NodeKind::kWildcard:
-      return n.field + " : " +
+      return n.field + (n.case_sensitive ? " like " : " : ") +
              (n.values.size() == 1 ? list("", "") : list("(", ")"));
     case rules::NodeKind::kEquals:
       return n.field + (n.values.size() == 1 && !n.case_insensitive
@@ -140,10 +140,12 @@ absl::StatusOr<uint32_t> MatcherBuilder::AddNode(
       }
       FieldPatterns& fp = m_->field_patterns_[*slot];
       for (const std::string& text : n.values) {
+        // A pattern used both case-sensitively and not is two patterns.
         auto [it, fresh] = pattern_ids_[*slot].try_emplace(
-            text, static_cast<uint32_t>(fp.patterns.size()));
+            n.case_sensitive ? "\x01" + text : text, static_cast<uint32_t>(fp.patterns.size()));
         if (fresh) {
           fp.patterns.push_back(text);
+          fp.case_sensitive.push_back(n.case_sensitive);
           fp.predicates_of_pattern.emplace_back();
           pattern_where_[*slot].push_back(n.where);
         }
@@ -169,13 +171,23 @@ absl::Status MatcherBuilder::CompileDatabases() {
     std::vector<const char*> texts;
     std::vector<unsigned> flags, ids;
     for (uint32_t id = 0; id < fp.patterns.size(); ++id) {
-      HyperscanExpression e = WildcardToHyperscan(fp.patterns[id]);
+      const bool cs = fp.case_sensitive[id];
+      HyperscanExpression e = WildcardToHyperscan(fp.patterns[id], cs);
       if (e.matches_everything) {
         fp.everything_patterns.push_back(id);
         continue;
       }
       const std::string& text = fp.patterns[id];
+      // The gates compare ASCII-lowercased keys: for a case-sensitive
+      // pattern they still reject every value it cannot match.
       fp.any_gate.Add(text);
+      if (cs && text.find_first_of("*?") == std::string::npos) {
+        fp.exact_literals[text].push_back(id);
+        if (fp.exact_literal_lengths.size() <= text.size())
+          fp.exact_literal_lengths.resize(text.size() + 1, false);
+        fp.exact_literal_lengths[text.size()] = true;
+        continue;
+      }
       if (text.find_first_of("*?") == std::string::npos) {
         std::string lower = text;
         for (char& c : lower) c = AsciiLower(c);

@@ -48,7 +48,11 @@ struct FieldPatterns {
   // lowercased value answers them without a scan.
   StringMap<std::vector<uint32_t>> literals;
   std::vector<bool> literal_lengths;  // which value lengths can hit one
+  // The same for case-sensitive patterns (EQL `like`), by exact value.
+  StringMap<std::vector<uint32_t>> exact_literals;
+  std::vector<bool> exact_literal_lengths;
   std::vector<std::string> patterns;  // id -> text as written
+  std::vector<bool> case_sensitive;   // id -> EQL `like` rather than `:`
   std::vector<std::vector<uint32_t>> predicates_of_pattern;  // id -> preds
   std::vector<uint32_t> everything_patterns;  // `*`: no scan needed
 };

@@ -93,6 +93,11 @@ void Evaluator::ScanSlot(Stage& stage, uint32_t slot) {
       if (it != fp.literals.end())
         for (uint32_t id : it->second) MarkPattern(stage, slot, id, i);
     }
+    if (v.size() < fp.exact_literal_lengths.size() && fp.exact_literal_lengths[v.size()]) {
+      auto it = fp.exact_literals.find(v);
+      if (it != fp.exact_literals.end())
+        for (uint32_t id : it->second) MarkPattern(stage, slot, id, i);
+    }
     if (!fp.database || !fp.gate.MayMatch(v)) continue;
     scan_stage_ = &stage;
     scan_slot_ = slot;

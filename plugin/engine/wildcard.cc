@@ -45,9 +45,10 @@ size_t CodePointLength(std::string_view v, size_t i) {
 
 }  // namespace
 
-HyperscanExpression WildcardToHyperscan(std::string_view pattern) {
+HyperscanExpression WildcardToHyperscan(std::string_view pattern, bool case_sensitive) {
   HyperscanExpression e;
-  e.flags = HS_FLAG_CASELESS | HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH;
+  e.flags = HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH;
+  if (!case_sensitive) e.flags |= HS_FLAG_CASELESS;
   size_t b = 0, end = pattern.size();
   while (b < end && pattern[b] == '*') ++b;
   if (b == end && end > 0) {
@@ -75,7 +76,7 @@ HyperscanExpression WildcardToHyperscan(std::string_view pattern) {
   return e;
 }
 
-bool WildcardMatch(std::string_view p, std::string_view v) {
+bool WildcardMatch(std::string_view p, std::string_view v, bool case_sensitive) {
   // Iterative glob with single-star backtracking; `?` eats one code point.
   size_t pi = 0, vi = 0;
   size_t star_p = std::string_view::npos, star_v = 0;
@@ -92,7 +93,8 @@ bool WildcardMatch(std::string_view p, std::string_view v) {
         vi += n;
         continue;
       }
-    } else if (pi < p.size() && AsciiLower(p[pi]) == AsciiLower(v[vi])) {
+    } else if (pi < p.size() && (case_sensitive ? p[pi] == v[vi]
+                                                : AsciiLower(p[pi]) == AsciiLower(v[vi]))) {
       ++pi;
       ++vi;
       continue;

@@ -16,11 +16,11 @@ struct HyperscanExpression {
 
 // The expression Hyperscan compiles for `pattern`. A leading `*` becomes an
 // unanchored start and a trailing `*` an unanchored end (cheaper than `.*`).
-HyperscanExpression WildcardToHyperscan(std::string_view pattern);
+HyperscanExpression WildcardToHyperscan(std::string_view pattern, bool case_sensitive = false);
 
 // Straightforward reference matcher with the same semantics, for tests,
 // `explain` and checking Hyperscan's answers.
-bool WildcardMatch(std::string_view pattern, std::string_view value);
+bool WildcardMatch(std::string_view pattern, std::string_view value, bool case_sensitive = false);
 
 // The literal text a value must start / end with to match (ASCII
 // lowercased), and the longest literal run inside the pattern.

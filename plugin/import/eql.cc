@@ -482,8 +482,12 @@ class Parser {
       out->kind = rules::NodeKind::kWildcard;
       return ReadList(&out->values, true);
     }
-    if (op.type == Tok::kIdent && op.text == "like")
-      return Fail(op, "case-sensitive \"like\" is not supported yet (like~ and : are)");
+    if (op.type == Tok::kIdent && op.text == "like") {
+      Next();
+      out->kind = rules::NodeKind::kWildcard;
+      out->case_sensitive = true;
+      return ReadList(&out->values, true);
+    }
     if (op.type == Tok::kIdent && (op.text == "regex" || op.text == "regex~"))
       return Fail(op, Cat("\"", op.text, "\" is not supported"));
     if (op.type == Tok::kOp && (op.text == "==" || op.text == "!=")) {

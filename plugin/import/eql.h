@@ -1,9 +1,9 @@
 // A parser for the EQL that single-event Elastic rules use, into the rule
 // model: `<category> where` and a condition of `and`, `or`, `not`,
-// parentheses, `==`, `!=`, `:`, `like~`, `in`, `in~`, `not in`, `?field`,
+// parentheses, `==`, `!=`, `:`, `like~`, `like`, `in`, `in~`, `not in`, `?field`,
 // `null`, booleans, numbers and strings (with escapes, or raw """..."""),
 // with /* */ and // comments. Anything else -- sequences, samples, joins,
-// pipes, functions, case-sensitive `like`, `regex`, ordering comparisons --
+// pipes, functions, `regex`, ordering comparisons --
 // is refused with its line and column: never approximated.
 #pragma once
 

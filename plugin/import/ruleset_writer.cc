@@ -19,6 +19,7 @@ OrderedJson NodeToJson(const rules::Node& n) {
     case rules::NodeKind::kWildcard:
       j["field"] = n.field;
       j["wildcard"] = n.values;
+      if (n.case_sensitive) j["case_sensitive"] = true;
       break;
     case rules::NodeKind::kEquals:
       j["field"] = n.field;

@@ -69,7 +69,7 @@ absl::Status ReadNodeAt(const LoadContext& ctx, const Json& v,
   // A predicate.
   if (auto st = CheckKeys(ctx, v, ptr,
                           {"field", "wildcard", "equals", "exists", "is",
-                           "case_insensitive", "comment"});
+                           "case_insensitive", "case_sensitive", "comment"});
       !st.ok())
     return st;
   if (auto st = ReadString(ctx, v, ptr, "field", true, &out->field); !st.ok())
@@ -84,6 +84,12 @@ absl::Status ReadNodeAt(const LoadContext& ctx, const Json& v,
     return ctx.Fail(ptr,
                     "a field condition has exactly one of \"wildcard\", "
                     "\"equals\", \"exists\" or \"is\"");
+  }
+  if (auto cs = v.find("case_sensitive"); cs != v.end()) {
+    if (!v.contains("wildcard") || !cs->is_boolean())
+      return ctx.Fail(ChildPointer(ptr, "case_sensitive"),
+                      "must be a boolean, beside \"wildcard\"");
+    out->case_sensitive = cs->get<bool>();
   }
   if (auto it = v.find("wildcard"); it != v.end()) {
     out->kind = NodeKind::kWildcard;

@@ -12,7 +12,8 @@ enum class NodeKind {
   kAll,       // every child true (empty: true)
   kAny,       // some child true (empty: false)
   kNot,       // exactly one child
-  kWildcard,  // field : ("p1", "p2" ...), ASCII case-insensitive
+  kWildcard,  // field : ("p1", "p2" ...), ASCII case-insensitive unless
+              // case_sensitive (EQL `like`)
   kEquals,    // field == "v" / field in ("v1" ...), case-sensitive unless
               // case_insensitive (in~: ASCII folding, no wildcards)
   kExists,    // field != null
@@ -25,6 +26,7 @@ struct Node {
   std::string field;                // predicates only
   std::vector<std::string> values;  // kWildcard / kEquals
   bool case_insensitive = false;    // kEquals only
+  bool case_sensitive = false;      // kWildcard only
   std::vector<Node> children;       // kAll / kAny / kNot
   std::string comment;              // shown by `c2sieve explain`
   std::string where;                // "file:line pointer", for messages

@@ -72,6 +72,8 @@ doc["rules"][0]["query"] = {"field": "user.id", "equals": ["S-1-5-18"], "case_in
 check("ruleset", doc, True, "ruleset with case_insensitive equals")
 doc["rules"][0]["query"] = {"field": "user.id", "wildcard": ["a"], "case_insensitive": True}
 check("ruleset", doc, False, "ruleset with case_insensitive beside wildcard")
+doc["rules"][0]["query"] = {"field": "process.executable", "wildcard": ["/usr/bin/*"], "case_sensitive": True}
+check("ruleset", doc, True, "ruleset with a case-sensitive wildcard")
 doc = json.loads(json.dumps(rule))
 doc["rules"][0]["severity"] = "urgent"
 check("ruleset", doc, False, "ruleset with bad severity")
