@@ -19,6 +19,25 @@ TEST(CanonicalPath, AlreadyCanonicalPathsAreReturnedAsIs) {
   EXPECT_EQ(CanonicalPath(dotfile, &buf).data(), dotfile.data());
 }
 
+// Linux paths: "/" stays the separator, dot segments and repeated slashes
+// resolve, case never changes.
+TEST(CanonicalPath, PosixPaths) {
+  std::string buf;
+  std::string_view in = "/usr/bin/dockerd";
+  EXPECT_EQ(CanonicalPath(in, &buf).data(), in.data());
+  EXPECT_EQ(Path("/USR/bin/dockerd"), "/USR/bin/dockerd");
+  EXPECT_EQ(Path("/usr//bin/./dockerd"), "/usr/bin/dockerd");
+  EXPECT_EQ(Path("/usr/lib/../bin/dockerd"), "/usr/bin/dockerd");
+  EXPECT_EQ(Path("/../../usr/bin/x"), "/usr/bin/x");
+  EXPECT_EQ(Path("/opt/app/"), "/opt/app/");
+  EXPECT_EQ(Path("/opt//app//"), "/opt/app/");
+  EXPECT_EQ(Path("/"), "/");
+  EXPECT_EQ(Path("//"), "/");
+  EXPECT_EQ(Path("/a/.hidden/..x/x.."), "/a/.hidden/..x/x..");
+  // A backslash anywhere: a Windows path written with a leading slash.
+  EXPECT_EQ(Path("/C:\\x"), Path("\\C:\\x"));
+}
+
 TEST(CanonicalPath, NamespacePrefixes) {
   EXPECT_EQ(Path("\\\\?\\C:\\Program Files\\x.exe"), "C:\\Program Files\\x.exe");
   EXPECT_EQ(Path("\\??\\C:\\Program Files\\x.exe"), "C:\\Program Files\\x.exe");

@@ -47,7 +47,51 @@ namespace {
 std::string_view CanonicalPathOnce(std::string_view in, std::string* buf);
 }  // namespace
 
+namespace {
+
+bool IsPosixPath(std::string_view p) {
+  return !p.empty() && p[0] == '/' && std::memchr(p.data(), '\\', p.size()) == nullptr;
+}
+
+bool PosixPathIsCanonical(std::string_view p) {
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] != '/') continue;
+    std::string_view rest = p.substr(i + 1);
+    if (!rest.empty() && rest[0] == '/') return false;                         // //
+    if (rest == "." || rest.substr(0, 2) == "./") return false;                // /.
+    if (rest == ".." || rest.substr(0, 3) == "../") return false;              // /..
+  }
+  return true;
+}
+
+std::string_view CanonicalPosixPath(std::string_view in, std::string* buf) {
+  if (PosixPathIsCanonical(in)) return in;
+  std::vector<std::string_view> parts;
+  size_t start = 1;
+  for (size_t i = 1; i <= in.size(); ++i) {
+    if (i < in.size() && in[i] != '/') continue;
+    std::string_view part = in.substr(start, i - start);
+    start = i + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();  // never above "/"
+      continue;
+    }
+    parts.push_back(part);
+  }
+  buf->assign("/");
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) *buf += '/';
+    buf->append(parts[i]);
+  }
+  if (in.size() > 1 && in.back() == '/' && !parts.empty()) *buf += '/';
+  return *buf;
+}
+
+}  // namespace
+
 std::string_view CanonicalPath(std::string_view in, std::string* buf) {
+  if (IsPosixPath(in)) return CanonicalPosixPath(in, buf);
   if (PathIsCanonical(in)) return in;
   // One pass can leave a new namespace prefix behind ("\\\\?\\C:" once
   // the separators are collapsed is "\\?\C:"): repeat to a fixed point.

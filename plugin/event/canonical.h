@@ -18,6 +18,9 @@ namespace c2s::event {
 // (PROGRA~1) are kept as they are: they name different things or cannot be
 // resolved without the file system. Returns `in` itself when it is already
 // canonical, else a view of `*buf`.
+// A POSIX path (it starts with "/" and holds no backslash) keeps its "/"
+// separators and its case -- Linux file names are case-sensitive:
+//   /usr//bin/./x, /usr/lib/../bin/x -> /usr/bin/x  (never above "/")
 std::string_view CanonicalPath(std::string_view in, std::string* buf);
 
 // A DNS name, canonical: surrounding ASCII whitespace and one trailing root
