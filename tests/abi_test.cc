@@ -60,10 +60,12 @@ TEST(Abi, FieldsAndRules) {
   EXPECT_EQ(c2s_engine_field_index(g.e, "no.such.field"), -1);
   EXPECT_EQ(c2s_engine_field_name(g.e, 10000), nullptr);
   EXPECT_GE(c2s_engine_field_index(g.e, "host.name"), 0);  // exclusion field
-  ASSERT_EQ(c2s_engine_rule_count(g.e), 1u);
+  ASSERT_EQ(c2s_engine_rule_count(g.e), 2u);  // the Windows rule and its Linux companion
   EXPECT_STREQ(c2s_engine_rule_id(g.e, 0), "66883649-f908-4a5b-a1e0-54090a1d3a32");
   EXPECT_STREQ(c2s_engine_rule_name(g.e, 0), "Connection to Commonly Abused Web Services");
-  EXPECT_EQ(c2s_engine_rule_id(g.e, 1), nullptr);
+  EXPECT_STREQ(c2s_engine_rule_id(g.e, 1), "8248323e-f888-4134-a26f-37a6362f7231");
+  EXPECT_STREQ(c2s_engine_rule_name(g.e, 1), "DNS to Commonly Abused Web Services");
+  EXPECT_EQ(c2s_engine_rule_id(g.e, 2), nullptr);
 }
 
 std::vector<c2s_value> Values(c2s_engine* e, const char* domain, const char* exe) {

@@ -48,7 +48,7 @@ TEST(EngineCore, ExclusionsForOneRuleLeaveTheOthersWithoutANode) {
       {"reason":"x","rules":["extra-1"],"process.name":["a.exe"]}]})");
   ASSERT_TRUE(h.core->SetExclusions(&only_extra).ok());
   const auto& ex = h.core->Current()->exclusions->rules();
-  ASSERT_EQ(ex.size(), 2u);
+  ASSERT_EQ(ex.size(), 3u);  // the two built-in rules and extra-1
   for (const auto& r : ex) {
     EXPECT_EQ(r.root != engine::CompiledRule::kNoNode, r.rule.id == "extra-1") << r.rule.id;
   }

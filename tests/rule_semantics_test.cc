@@ -26,9 +26,11 @@ std::string Instantiate(const std::string& pattern) {
   return s;
 }
 
+// The Windows rule's semantics: its Linux companion is switched off here
+// (see linux_rule_test.cc for the two together).
 class RuleTest : public ::testing::Test {
  protected:
-  Harness h;
+  Harness h{std::vector<rules::Ruleset>{*rules::BuiltinRuleset()}, /*builtin=*/false};
 };
 
 TEST_F(RuleTest, TheDefaultEventMatches) {

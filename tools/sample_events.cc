@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "engine/wildcard.h"
 #include "rules/ruleset_loader.h"
 
 namespace c2s::samples {
@@ -121,6 +122,18 @@ std::vector<std::string> RuleDomainPatterns() {
   return out;
 }
 
+// The Linux building-block rule's domain patterns: whether a Linux host's
+// query is on its list decides that scenario's verdict.
+std::vector<std::string> LinuxDomainPatterns() {
+  auto rs = rules::BuiltinLinuxRuleset();
+  std::vector<std::string> out;
+  if (!rs.ok()) return out;
+  for (const auto& c : rs->rules[0].query.children)
+    if (c.kind == rules::NodeKind::kWildcard && c.field == "dns.question.name")
+      out = c.values;
+  return out;
+}
+
 // A concrete domain the pattern matches.
 std::string Instantiate(const std::string& pattern, Rng& rng) {
   std::string s;
@@ -211,6 +224,7 @@ void Sign(Json& e, const std::string& signer, Json trusted) {
 std::vector<SampleEvent> Generate(uint64_t seed, size_t count) {
   Rng rng(seed);
   const std::vector<std::string> patterns = RuleDomainPatterns();
+  const std::vector<std::string> linux_patterns = LinuxDomainPatterns();
   std::vector<SampleEvent> out;
   out.reserve(count);
   for (size_t i = 0; i < count; ++i) {
@@ -253,10 +267,17 @@ std::vector<SampleEvent> Generate(uint64_t seed, size_t count) {
         e["user"]["id"] = rng.Below(2) ? "S-1-5-19" : "S-1-5-20";
       }
     } else if (roll < 93) {
-      s.scenario = "no-match:linux-host";
-      e["dns"]["question"]["name"] = listed();
+      // The Windows rule never matches a Linux host; its Linux companion
+      // does when the domain is on its own (longer) list, since a hidden
+      // file in /tmp is no known program.
+      std::string domain = listed();
+      e["dns"]["question"]["name"] = domain;
       SetProcess(e, "/tmp/." + rng.Label(6));
       e["host"]["os"] = {{"family", "debian"}, {"type", "linux"}};
+      bool on_linux_list = false;
+      for (const auto& p : linux_patterns) on_linux_list |= engine::WildcardMatch(p, domain);
+      s.scenario = on_linux_list ? "match:linux-host" : "no-match:linux-host";
+      s.expect_match = on_linux_list;
     } else if (roll < 95) {
       s.scenario = "match:flattened-keys";
       std::string exe = Fill(rng.Pick(kSuspiciousPaths), user, rng);

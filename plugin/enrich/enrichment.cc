@@ -104,8 +104,17 @@ int SeverityNumber(std::string_view label) {
   return 21;
 }
 
-RuleEnrichments::RuleEnrichments(const engine::CompiledMatcher& matcher) {
-  for (const auto& cr : matcher.rules()) per_rule_.push_back(LeavesOf(cr.rule));
+RuleEnrichments::RuleEnrichments(const engine::CompiledMatcher& matcher,
+                                 bool building_blocks_as_tags) {
+  for (const auto& cr : matcher.rules()) {
+    if (building_blocks_as_tags && !cr.rule.building_block_type.empty()) {
+      std::vector<Leaf> tags_only;
+      AddLeaf(&tags_only, "tags", Merge::kAppendTags, QuotedAll(cr.rule.tags));
+      per_rule_.push_back(std::move(tags_only));
+    } else {
+      per_rule_.push_back(LeavesOf(cr.rule));
+    }
+  }
 }
 
 void Enrichment::AddValue(std::string_view path, Merge merge, std::string raw) {
@@ -148,6 +157,7 @@ void Enrichment::Build(const RuleEnrichments& rules,
     json_text::AppendQuoted(o, m.field_patterns()[h.slot].patterns[h.pattern]);
     o += ",\"value\":";
     json_text::AppendQuoted(o, h.value);
+    if (!rule.building_block_type.empty()) o += ",\"building_block\":true";
     o += '}';
     AddValue("c2sieve.matches", Merge::kList, std::move(o));
   }

@@ -29,7 +29,7 @@ struct Leaf {
 // Leaves for each rule of one matcher version. Immutable, shared.
 class RuleEnrichments {
  public:
-  explicit RuleEnrichments(const engine::CompiledMatcher& matcher);
+  RuleEnrichments(const engine::CompiledMatcher& matcher, bool building_blocks_as_tags);
   const std::vector<Leaf>& leaves(uint32_t rule) const { return per_rule_[rule]; }
 
  private:

@@ -228,7 +228,8 @@ absl::StatusOr<rules::Rule> ImportElasticRule(std::string_view text, const std::
        {std::tuple{"rule_id", &r.id, true}, {"name", &r.name, true},
         {"description", &r.description, false}, {"license", &r.license, false},
         {"severity", &r.severity, true}, {"type", &type, true},
-        {"language", &language, false}}) {
+        {"language", &language, false},
+        {"building_block_type", &r.building_block_type, false}}) {
     if (auto st = GetString(origin, root, "rule", key, required, dst); !st.ok()) return st;
   }
   if (auto st = GetString(origin, root, "metadata", "updated_date", false, &r.version); !st.ok())

@@ -79,6 +79,7 @@ OrderedJson RuleToJson(const rules::Rule& r) {
     j["threat"] = std::move(threats);
   }
   if (!r.tags.empty()) j["tags"] = r.tags;
+  if (!r.building_block_type.empty()) j["building_block_type"] = r.building_block_type;
   j["query"] = NodeToJson(r.query);
   return j;
 }

@@ -6,5 +6,7 @@ namespace c2s::rules {
 
 extern const char kBuiltinElasticRuleset[];
 extern const char kBuiltinElasticRulesetName[];
+extern const char kBuiltinLinuxRuleset[];
+extern const char kBuiltinLinuxRulesetName[];
 
 }  // namespace c2s::rules

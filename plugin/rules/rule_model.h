@@ -57,6 +57,9 @@ struct Rule {
   std::vector<std::string> references;
   std::vector<Threat> threat;
   std::vector<std::string> tags;  // appended to the event's `tags`
+  // Elastic's building_block_type ("default"): a rule whose matches feed
+  // other rules rather than stand as alerts. "" for an ordinary rule.
+  std::string building_block_type;
   std::string ruleset;            // name of the ruleset it came from
   Node query;
 };

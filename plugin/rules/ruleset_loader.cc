@@ -80,14 +80,16 @@ absl::Status ReadRule(const LoadContext& ctx, const Json& v,
   if (auto st = CheckKeys(ctx, v, ptr,
                           {"id", "name", "version", "description", "author",
                            "license", "risk_score", "severity", "references",
-                           "threat", "tags", "query", "comment"});
+                           "threat", "tags", "building_block_type", "query",
+                           "comment"});
       !st.ok())
     return st;
   for (auto [key, dst, required] :
        {std::tuple{"id", &out->id, true}, {"name", &out->name, true},
         {"version", &out->version, false},
         {"description", &out->description, false},
-        {"license", &out->license, false}}) {
+        {"license", &out->license, false},
+        {"building_block_type", &out->building_block_type, false}}) {
     if (auto st = ReadString(ctx, v, ptr, key, required, dst); !st.ok())
       return st;
   }
@@ -170,6 +172,20 @@ absl::StatusOr<Ruleset> LoadRulesetFile(const std::string& path) {
 
 absl::StatusOr<Ruleset> BuiltinRuleset() {
   return ParseRuleset(kBuiltinElasticRuleset, kBuiltinElasticRulesetName);
+}
+
+absl::StatusOr<Ruleset> BuiltinLinuxRuleset() {
+  return ParseRuleset(kBuiltinLinuxRuleset, kBuiltinLinuxRulesetName);
+}
+
+absl::StatusOr<std::vector<Ruleset>> BuiltinRulesets() {
+  std::vector<Ruleset> all;
+  for (auto load : {&BuiltinRuleset, &BuiltinLinuxRuleset}) {
+    auto rs = load();
+    if (!rs.ok()) return rs.status();
+    all.push_back(std::move(*rs));
+  }
+  return all;
 }
 
 }  // namespace c2s::rules

@@ -17,6 +17,11 @@ absl::StatusOr<Ruleset> ParseRuleset(std::string_view text,
 absl::StatusOr<Ruleset> LoadRulesetFile(const std::string& path);
 
 // The rulesets compiled into the library (rulesets/elastic/*.json).
+// The built-in rulesets: Elastic's Windows rule "Connection to Commonly
+// Abused Web Services" (BuiltinRuleset) and its Linux building-block
+// companion "DNS to Commonly Abused Web Services" (BuiltinLinuxRuleset).
 absl::StatusOr<Ruleset> BuiltinRuleset();
+absl::StatusOr<Ruleset> BuiltinLinuxRuleset();
+absl::StatusOr<std::vector<Ruleset>> BuiltinRulesets();
 
 }  // namespace c2s::rules

@@ -22,13 +22,31 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
     Options options) {
   std::shared_ptr<EngineCore> core(new EngineCore());
   if (options.builtin_rulesets) {
-    auto builtin = rules::BuiltinRuleset();
+    auto builtin = rules::BuiltinRulesets();
     if (!builtin.ok()) return builtin.status();
-    core->rulesets_.push_back(std::move(*builtin));
+    for (auto& rs : *builtin) core->rulesets_.push_back(std::move(rs));
   }
   for (auto& rs : options.rulesets) core->rulesets_.push_back(std::move(rs));
+  // Rules switched off by configuration; naming one that is not loaded is
+  // a typo that would leave it on, so it is refused.
+  for (const std::string& id : options.disabled_rules) {
+    bool found = false;
+    for (auto& rs : core->rulesets_) {
+      auto& rules = rs.rules;
+      size_t before = rules.size();
+      rules.erase(std::remove_if(rules.begin(), rules.end(),
+                                 [&](const rules::Rule& r) { return r.id == id; }),
+                  rules.end());
+      found |= rules.size() != before;
+    }
+    if (!found)
+      return absl::InvalidArgumentError(Cat("cannot disable rule ", id, ": no such rule is loaded"));
+  }
+  core->rulesets_.erase(std::remove_if(core->rulesets_.begin(), core->rulesets_.end(),
+                                       [](const rules::Ruleset& rs) { return rs.rules.empty(); }),
+                        core->rulesets_.end());
   if (core->rulesets_.empty())
-    return absl::InvalidArgumentError("no ruleset to load");
+    return absl::InvalidArgumentError("no ruleset to load (every rule is disabled)");
   for (const auto& rs : core->rulesets_)
     for (const auto& r : rs.rules) AddFields(r.query, &core->fields_);
   size_t n = 0;
@@ -53,7 +71,8 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   auto rules = engine::CompiledMatcher::CompileRules(core->fields_, core->rulesets_);
   if (!rules.ok()) return rules.status();
   core->rules_matcher_ = *rules;
-  core->enrichments_ = std::make_shared<enrich::RuleEnrichments>(**rules);
+  core->enrichments_ =
+      std::make_shared<enrich::RuleEnrichments>(**rules, options.building_blocks_as_tags);
   auto version = core->Build(options.exclusions);
   if (!version.ok()) return version.status();
   core->current_ = *version;
