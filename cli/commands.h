@@ -29,6 +29,8 @@ struct EngineOptions {
   bool parity = false;
   size_t max_event_bytes = 0;  // 0: the library's default
   uint32_t max_depth = 0;
+  std::vector<std::string> disabled_rules;
+  bool building_blocks_as_tags = false;
 };
 
 // Consumes --ruleset F, --builtin, --exclusions F, --profiles F,

@@ -49,8 +49,8 @@ commands:
 
 engine options (scan, explain, check):
   --ruleset FILE            load a ruleset (repeatable); replaces the built-in
-                            ruleset unless --builtin is also given
-  --builtin                 load the built-in ruleset as well
+                            rulesets unless --builtin is also given
+  --builtin                 load the built-in rulesets as well
   --exclusions FILE         apply an exclusions file
   --profiles FILE           add source profiles (repeatable)
   --profile NAME            read every event with this profile (no detection)
@@ -61,6 +61,12 @@ engine options (scan, explain, check):
   --max-depth N             deeper events pass through as errors (128)
   --parity                  compare raw values exactly as Elasticsearch EQL
                             does (default: canonical paths and domains)
+  --disable-rule ID         switch a rule off (repeatable); the built-in
+                            rules: 66883649-f908-4a5b-a1e0-54090a1d3a32
+                            (Windows), 8248323e-f888-4134-a26f-37a6362f7231
+                            (Linux, building block)
+  --building-blocks-as-tags building-block rules' matches add only their tags
+                            and c2sieve.matches
 
 exit codes:
   0  success (malformed input lines are passed through and counted, not fatal)

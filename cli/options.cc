@@ -50,6 +50,16 @@ bool ParseEngineOption(const std::vector<std::string>& args, size_t* i,
     opts->parity = true;
     return true;
   }
+  if (a == "--disable-rule") {
+    std::string v;
+    value(&v);
+    if (!v.empty()) opts->disabled_rules.push_back(v);
+    return true;
+  }
+  if (a == "--building-blocks-as-tags") {
+    opts->building_blocks_as_tags = true;
+    return true;
+  }
   if (a == "--profiles" || a == "--enable-profile") {
     std::string v;
     value(&v);
@@ -74,6 +84,8 @@ absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
     if (!loaded.ok()) return loaded.status();
     for (auto& p : *loaded) o.profiles.push_back(std::move(p));
   }
+  o.disabled_rules = opts.disabled_rules;
+  o.building_blocks_as_tags = opts.building_blocks_as_tags;
   o.force_profile = opts.force_profile;
   o.enable_profiles = opts.enable_profiles;
   o.mode = opts.parity ? event::MatchMode::kParity : event::MatchMode::kCanonical;

@@ -115,6 +115,12 @@ typedef struct c2s_engine_config {
                                     (0: 16 MiB) */
   uint32_t max_depth;            /* deeper events pass through as errors
                                     (0: 128) */
+  const char *disable_rules;     /* comma-separated rule ids to switch off
+                                    (e.g. one of the two built-in rules), or
+                                    NULL; an id not loaded is an error */
+  int building_blocks_as_tags;   /* nonzero: matches of building-block rules
+                                    add only their tags and c2sieve.matches,
+                                    not rule.*, threat.* or risk */
 } c2s_engine_config;
 
 /* Fills *config with defaults: built-in rulesets and profiles, per-event

@@ -15,6 +15,8 @@
 --   C2SIEVE_PROFILE      force a source profile     (default: detect)
 --   C2SIEVE_NON_MATCHING "keep" or "drop"           (default "keep")
 --   C2SIEVE_TAG          extra tag on matches       (default none)
+--   C2SIEVE_DISABLE_RULES comma-separated rule ids to switch off
+--   C2SIEVE_BUILDING_BLOCKS "enrich" or "tags"      (default "enrich")
 --
 -- Contract (filter_lua): returns 0 for records it does not touch, so Fluent
 -- Bit keeps their original bytes; 2 with the enriched record (timestamp
@@ -35,6 +37,7 @@ typedef struct c2s_engine_config {
   const c2s_source *exclusions; const c2s_source *profiles; size_t profile_count;
   const char *force_profile; const char *enable_profiles; int mode;
   size_t max_event_bytes; uint32_t max_depth;
+  const char *disable_rules; int building_blocks_as_tags;
 } c2s_engine_config;
 typedef struct c2s_value { int32_t field; int32_t type; const char *data; size_t size; } c2s_value;
 typedef struct c2s_stats {
@@ -255,6 +258,9 @@ do
     config.rulesets = sources
     config.ruleset_count = #files
   end
+  local disable = option("C2SIEVE_DISABLE_RULES", nil)
+  if disable then keep_alive[#keep_alive + 1] = disable; config.disable_rules = disable end
+  if option("C2SIEVE_BUILDING_BLOCKS", "enrich") == "tags" then config.building_blocks_as_tags = 1 end
   local profile = option("C2SIEVE_PROFILE", nil)
   if profile then keep_alive[#keep_alive + 1] = profile; config.force_profile = profile end
   if lib.c2s_engine_create(config, engine_box) ~= 0 then

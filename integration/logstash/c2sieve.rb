@@ -14,7 +14,8 @@
 #
 # Parameters: library, rulesets (array of files), exclusions (path or URL,
 # watched), watch_ms, profile (force a source profile), non_matching
-# ("keep" | "drop"), tag. Safe under concurrent pipeline workers: the engine
+# ("keep" | "drop"), tag, disable_rules (array of rule ids), building_blocks
+# ("enrich" | "tags"). Safe under concurrent pipeline workers: the engine
 # is shared and each worker thread gets its own session. Non-matching events
 # are returned as they came; matching ones get the ECS enrichment.
 require "ffi"
@@ -32,7 +33,8 @@ module C2sieveFFI
            :rulesets, :pointer, :ruleset_count, :size_t,
            :exclusions, :pointer, :profiles, :pointer, :profile_count, :size_t,
            :force_profile, :pointer, :enable_profiles, :pointer, :mode, :int,
-           :max_event_bytes, :size_t, :max_depth, :uint32
+           :max_event_bytes, :size_t, :max_depth, :uint32,
+           :disable_rules, :pointer, :building_blocks_as_tags, :int
   end
 
   class Value < FFI::Struct
@@ -100,6 +102,13 @@ def register(params)
     config[:rulesets] = sources
     config[:ruleset_count] = rulesets.size
   end
+  disable = Array(params["disable_rules"])
+  unless disable.empty?
+    list = FFI::MemoryPointer.from_string(disable.join(","))
+    @keep << list
+    config[:disable_rules] = list
+  end
+  config[:building_blocks_as_tags] = params.fetch("building_blocks", "enrich") == "tags" ? 1 : 0
   if params["profile"]
     profile = FFI::MemoryPointer.from_string(params["profile"])
     @keep << profile

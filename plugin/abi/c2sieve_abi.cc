@@ -173,6 +173,20 @@ c2s_status c2s_engine_create(const c2s_engine_config* config,
       for (auto& p : *ps) opts.profiles.push_back(std::move(p));
     }
     if (config->force_profile) opts.force_profile = config->force_profile;
+    if (config->disable_rules) {
+      std::string list = config->disable_rules;
+      size_t start = 0;
+      while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        std::string id = list.substr(start, comma - start);
+        while (!id.empty() && id.front() == ' ') id.erase(id.begin());
+        while (!id.empty() && id.back() == ' ') id.pop_back();
+        if (!id.empty()) opts.disabled_rules.push_back(id);
+        start = comma + 1;
+      }
+    }
+    opts.building_blocks_as_tags = config->building_blocks_as_tags != 0;
     if (config->enable_profiles) {
       std::string list = config->enable_profiles;
       for (size_t b = 0; b <= list.size();) {
