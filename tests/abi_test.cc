@@ -493,4 +493,27 @@ TEST(Abi, VerdictsFollowTheVersionInForceDuringMillisecondSwaps) {
   EXPECT_EQ(st.exclusion_swaps, applied);
 }
 
+// Either built-in rule (Windows, Linux) can be switched off by configuration.
+TEST(Abi, EitherBuiltinRuleCanBeSwitchedOff) {
+  for (const char* off : {"66883649-f908-4a5b-a1e0-54090a1d3a32", "8248323e-f888-4134-a26f-37a6362f7231"}) {
+    c2s_engine_config cfg;
+    c2s_engine_config_init(&cfg);
+    cfg.disable_rules = off;
+    c2s_engine* e = nullptr;
+    ASSERT_EQ(c2s_engine_create(&cfg, &e), C2S_OK) << c2s_last_error();
+    ASSERT_EQ(c2s_engine_rule_count(e), 1u);
+    EXPECT_STRNE(c2s_engine_rule_id(e, 0), off);
+    c2s_engine_free(e);
+  }
+  c2s_engine_config cfg;
+  c2s_engine_config_init(&cfg);
+  cfg.disable_rules = " 8248323e-f888-4134-a26f-37a6362f7231 , no-such-rule";
+  c2s_engine* e = nullptr;
+  EXPECT_EQ(c2s_engine_create(&cfg, &e), C2S_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(c2s_last_error()).find("cannot disable rule no-such-rule"), std::string::npos)
+      << c2s_last_error();
+  cfg.disable_rules = "66883649-f908-4a5b-a1e0-54090a1d3a32,8248323e-f888-4134-a26f-37a6362f7231";
+  EXPECT_EQ(c2s_engine_create(&cfg, &e), C2S_E_INVALID_ARGUMENT);  // nothing left to run
+}
+
 }  // namespace

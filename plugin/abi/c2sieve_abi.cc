@@ -212,7 +212,12 @@ c2s_status c2s_engine_create(const c2s_engine_config* config,
       opts.exclusions = &exclusions;
     }
     auto core = c2s::runtime::EngineCore::Create(std::move(opts));
-    if (!core.ok()) return FromStatus(core.status(), C2S_E_COMPILE);
+    // FailedPrecondition: the configuration names a rule to disable that
+    // is not loaded, or disables every rule.
+    if (!core.ok())
+      return FromStatus(core.status(), absl::IsFailedPrecondition(core.status())
+                                           ? C2S_E_INVALID_ARGUMENT
+                                           : C2S_E_COMPILE);
     *out = new c2s_engine(std::move(*core));
     return C2S_OK;
   });

@@ -40,13 +40,14 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
       found |= rules.size() != before;
     }
     if (!found)
-      return absl::InvalidArgumentError(Cat("cannot disable rule ", id, ": no such rule is loaded"));
+      return absl::FailedPreconditionError(
+          Cat("cannot disable rule ", id, ": no such rule is loaded"));
   }
   core->rulesets_.erase(std::remove_if(core->rulesets_.begin(), core->rulesets_.end(),
                                        [](const rules::Ruleset& rs) { return rs.rules.empty(); }),
                         core->rulesets_.end());
   if (core->rulesets_.empty())
-    return absl::InvalidArgumentError("no ruleset to load (every rule is disabled)");
+    return absl::FailedPreconditionError("no rule to run: every rule is disabled");
   for (const auto& rs : core->rulesets_)
     for (const auto& r : rs.rules) AddFields(r.query, &core->fields_);
   size_t n = 0;

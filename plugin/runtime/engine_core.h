@@ -58,7 +58,9 @@ class EngineCore {
     std::string force_profile;                // "" = detect per event
     std::vector<std::string> enable_profiles; // auto: false ones to detect
     event::MatchMode mode = event::MatchMode::kCanonical;
-    std::vector<std::string> disabled_rules;  // rule ids switched off
+    // Rule ids switched off; an id that is not loaded, or switching every
+    // rule off, fails with FailedPrecondition.
+    std::vector<std::string> disabled_rules;
     // Building-block rules' matches add only their tags (and c2sieve.matches),
     // not rule.*, threat.* or risk.
     bool building_blocks_as_tags = false;
