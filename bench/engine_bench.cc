@@ -47,13 +47,23 @@ constexpr int kMatchPercent = 5;
 constexpr int kExcludedPercent = 10;
 
 struct Fixture {
-  c2s_engine* engine = nullptr;
+  c2s_engine* engine = nullptr;  // the defaults: both built-in rules
   std::vector<BenchEvent> events;
+  // The Windows rule alone (its Linux companion switched off), for the cost
+  // of the second built-in rule.
+  c2s_engine* windows_only = nullptr;
+  std::vector<BenchEvent> windows_only_events;
   c2s::bench::RulePatterns patterns;
   int dns = -1, exe = -1;
   Fixture() {
     if (c2s_engine_create_default(&engine) != C2S_OK) std::abort();
     events = c2s::bench::MakeEvents(engine, 4096, kMatchPercent, kExcludedPercent);
+    c2s_engine_config cfg;
+    c2s_engine_config_init(&cfg);
+    cfg.disable_rules = "8248323e-f888-4134-a26f-37a6362f7231";
+    if (c2s_engine_create(&cfg, &windows_only) != C2S_OK) std::abort();
+    windows_only_events =
+        c2s::bench::MakeEvents(windows_only, 4096, kMatchPercent, kExcludedPercent);
     patterns = c2s::bench::LoadRulePatterns();
     dns = c2s_engine_field_index(engine, "dns.question.name");
     exe = c2s_engine_field_index(engine, "process.executable");
@@ -87,6 +97,23 @@ void BM_FieldLevel_C2sieve(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_FieldLevel_C2sieve);
+
+void BM_FieldLevel_WindowsRuleOnly(benchmark::State& state) {
+  c2s_session* s = nullptr;
+  if (c2s_session_create(F().windows_only, &s) != C2S_OK) std::abort();
+  const auto& ev = F().windows_only_events;
+  size_t i = 0, matches = 0;
+  for (auto _ : state) {
+    const BenchEvent& e = ev[i++ & kRing];
+    size_t n = 0;
+    c2s_eval_fields(s, e.values.data(), e.values.size(), &n);
+    matches += n;
+  }
+  benchmark::DoNotOptimize(matches);
+  c2s_session_free(s);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FieldLevel_WindowsRuleOnly);
 
 // What a hand-written filter would do: fnmatch each domain pattern, and for
 // a listed domain fnmatch the process locations. (It skips the signer
@@ -262,6 +289,23 @@ void BM_Json_C2sieve(benchmark::State& state) {
   state.SetBytesProcessed(bytes);
 }
 BENCHMARK(BM_Json_C2sieve);
+
+void BM_Json_WindowsRuleOnly(benchmark::State& state) {
+  c2s_session* s = nullptr;
+  if (c2s_session_create(F().windows_only, &s) != C2S_OK) std::abort();
+  const auto& ev = F().windows_only_events;
+  size_t i = 0, enriched = 0;
+  for (auto _ : state) {
+    const BenchEvent& e = ev[i++ & kRing];
+    c2s_output out;
+    c2s_eval_json(s, e.json.data(), e.json.size(), &out);
+    enriched += out.enriched;
+  }
+  benchmark::DoNotOptimize(enriched);
+  c2s_session_free(s);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Json_WindowsRuleOnly);
 
 // The floor of any JSON filter: simdjson parses the event and finds the
 // fields the rule reads (no matching, no output).

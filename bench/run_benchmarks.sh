@@ -65,8 +65,8 @@ print(f"host: {ctx.get('num_cpus')} cpus at {ctx.get('mhz_per_cpu')} MHz; c2siev
 print()
 print("| benchmark | ns/event | events/s |")
 print("|---|---:|---:|")
-for name in ["BM_FieldLevel_C2sieve", "BM_FieldLevel_FnmatchLoop", "BM_FieldLevel_Re2Set",
-             "BM_FieldLevel_Pcre2Alternation", "BM_Json_C2sieve", "BM_Json_SimdjsonFindFields",
+for name in ["BM_FieldLevel_C2sieve", "BM_FieldLevel_WindowsRuleOnly", "BM_FieldLevel_FnmatchLoop", "BM_FieldLevel_Re2Set",
+             "BM_FieldLevel_Pcre2Alternation", "BM_Json_C2sieve", "BM_Json_WindowsRuleOnly", "BM_Json_SimdjsonFindFields",
              "BM_Json_NlohmannParseSerialize", "BM_Ndjson_C2sieve"]:
     print(f"| {name} | {ns(name):,.0f} | {eps(name):,.0f} |")
 print()
@@ -80,6 +80,10 @@ j = eps("BM_Json_C2sieve")
 print(f"| JSON vs. simdjson parse + find the fields | {j / eps('BM_Json_SimdjsonFindFields'):.2f}x |")
 print(f"| JSON vs. nlohmann parse + serialize | {j / eps('BM_Json_NlohmannParseSerialize'):.1f}x |")
 print(f"| JSON events/s (one core) | {j / 1e6:.2f} M |")
+print(f"| both built-in rules vs. the Windows rule alone, field level | "
+      f"{ns('BM_FieldLevel_C2sieve') / ns('BM_FieldLevel_WindowsRuleOnly'):.2f}x cost |")
+print(f"| both built-in rules vs. the Windows rule alone, JSON | "
+      f"{ns('BM_Json_C2sieve') / ns('BM_Json_WindowsRuleOnly'):.2f}x cost |")
 
 lua = [json.loads(l) for l in open(f"{work}/lua.jsonl")]
 def lmed(k): v = sorted(r[k] for r in lua); return v[len(v) // 2]

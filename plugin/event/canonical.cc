@@ -79,7 +79,8 @@ std::string_view CanonicalPosixPath(std::string_view in, std::string* buf) {
     }
     parts.push_back(part);
   }
-  buf->assign("/");
+  buf->clear();
+  buf->push_back('/');
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) *buf += '/';
     buf->append(parts[i]);

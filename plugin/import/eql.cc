@@ -107,15 +107,15 @@ class Lexer {
           case '.': t.type = Tok::kDot; break;
           case '?': t.type = Tok::kQuestion; break;
           case '|': t.type = Tok::kPipe; break;
-          case ':': t.type = Tok::kOp; t.text = ":"; break;
+          case ':': t.type = Tok::kOp; t.text.push_back(':'); break;
           case '=': case '!': case '<': case '>':
             t.type = Tok::kOp;
-            t.text = c;
+            t.text.push_back(c);
             if (i_ < s_.size() && s_[i_] == '=') t.text += s_[i_++];
             break;
           default:
             t.type = Tok::kOther;
-            t.text = c;
+            t.text.push_back(c);
         }
       }
       out->push_back(std::move(t));
