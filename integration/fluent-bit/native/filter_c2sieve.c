@@ -10,7 +10,8 @@
  * library's JSON splice (the same merge rules as everywhere else).
  *
  * Config keys: rulesets (comma-separated files), exclusions (path or URL,
- * watched), watch_ms, profile, non_matching (keep | drop).
+ * watched), watch_ms, profile, non_matching (keep | drop), disable_rules
+ * (comma-separated rule ids), building_blocks (enrich | tags).
  */
 #include <fluent-bit/flb_info.h>
 #include <fluent-bit/flb_filter.h>
@@ -59,6 +60,8 @@ struct c2s_ctx {
     int watch_ms;
     flb_sds_t profile;
     flb_sds_t non_matching;
+    flb_sds_t disable_rules;
+    flb_sds_t building_blocks;
 };
 
 /* Per-thread state: session, value array, number texts. */
@@ -480,6 +483,10 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
     if (ctx->profile) {
         cfg.force_profile = ctx->profile;
     }
+    if (ctx->disable_rules) {
+        cfg.disable_rules = ctx->disable_rules;
+    }
+    cfg.building_blocks_as_tags = ctx->building_blocks && strcmp(ctx->building_blocks, "tags") == 0;
     if (c2s_engine_create(&cfg, &ctx->engine) != C2S_OK) {
         flb_plg_error(ins, "%s", c2s_last_error());
         free(list);
@@ -676,6 +683,11 @@ static struct flb_config_map config_map[] = {
      "Read every record with this source profile (default: detect)."},
     {FLB_CONFIG_MAP_STR, "non_matching", "keep", 0, FLB_TRUE,
      offsetof(struct c2s_ctx, non_matching), "keep or drop records that match no rule."},
+    {FLB_CONFIG_MAP_STR, "disable_rules", NULL, 0, FLB_TRUE,
+     offsetof(struct c2s_ctx, disable_rules), "Comma-separated rule ids to switch off."},
+    {FLB_CONFIG_MAP_STR, "building_blocks", "enrich", 0, FLB_TRUE,
+     offsetof(struct c2s_ctx, building_blocks),
+     "enrich, or tags: building-block rules' matches add only their tags."},
     {0}
 };
 
