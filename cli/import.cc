@@ -33,6 +33,25 @@ void AddFields(const rules::Node& n, engine::FieldTable* t) {
   for (const auto& c : n.children) AddFields(c, t);
 }
 
+// Reads an import spec file into *spec; an exit code on failure, else -1.
+int ReadSpec(const std::string& path, import::ImportSpec* spec) {
+  if (path.empty()) return -1;
+  std::string text;
+  if (!ReadWhole(path, &text)) {
+    std::fprintf(stderr, "c2sieve import: cannot read %s\n", path.c_str());
+    return kExitIo;
+  }
+  auto parsed = import::ParseImportSpec(text, path);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "c2sieve import: %s\n", std::string(parsed.status().message()).c_str());
+    return kExitConfig;
+  }
+  *spec = std::move(*parsed);
+  return -1;
+}
+
+int WriteRuleset(const std::string& doc, const std::string& out_path, size_t files);
+
 int ImportElastic(const std::vector<std::string>& args) {
   std::string spec_path, out_path, commit;
   std::vector<std::string> files;
@@ -62,19 +81,7 @@ int ImportElastic(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   import::ImportSpec spec;
-  if (!spec_path.empty()) {
-    std::string text;
-    if (!ReadWhole(spec_path, &text)) {
-      std::fprintf(stderr, "c2sieve import: cannot read %s\n", spec_path.c_str());
-      return kExitIo;
-    }
-    auto parsed = import::ParseImportSpec(text, spec_path);
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "c2sieve import: %s\n", std::string(parsed.status().message()).c_str());
-      return kExitConfig;
-    }
-    spec = std::move(*parsed);
-  }
+  if (int rc = ReadSpec(spec_path, &spec); rc >= 0) return rc;
   if (!commit.empty()) spec.header["source"]["commit"] = commit;
   std::vector<std::pair<std::string, std::string>> inputs;
   for (const auto& f : files) {
@@ -90,32 +97,7 @@ int ImportElastic(const std::vector<std::string>& args) {
     std::fprintf(stderr, "c2sieve import: %s\n", std::string(doc.status().message()).c_str());
     return kExitConfig;
   }
-  // What is written must load and compile as it is.
-  auto loaded = rules::ParseRuleset(*doc, out_path.empty() ? "(import)" : out_path);
-  if (loaded.ok()) {
-    engine::FieldTable fields;
-    for (const auto& r : loaded->rules) AddFields(r.query, &fields);
-    auto compiled = engine::CompiledMatcher::CompileRules(fields, {*loaded});
-    if (!compiled.ok()) loaded = compiled.status();
-  }
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "c2sieve import: the result does not load: %s\n",
-                 std::string(loaded.status().message()).c_str());
-    return kExitConfig;
-  }
-  if (out_path.empty()) {
-    std::fwrite(doc->data(), 1, doc->size(), stdout);
-  } else {
-    std::ofstream out(out_path, std::ios::binary);
-    out << *doc;
-    if (!out) {
-      std::fprintf(stderr, "c2sieve import: cannot write %s\n", out_path.c_str());
-      return kExitIo;
-    }
-  }
-  std::fprintf(stderr, "c2sieve import: %zu rule(s) from %zu file(s)%s%s\n", loaded->rules.size(),
-               files.size(), out_path.empty() ? "" : " -> ", out_path.c_str());
-  return kExitOk;
+  return WriteRuleset(*doc, out_path, files.size());
 }
 
 // Checks that a ruleset document loads and compiles, then writes it.
@@ -168,19 +150,7 @@ int ImportSigma(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   import::ImportSpec spec;
-  if (!spec_path.empty()) {
-    std::string text;
-    if (!ReadWhole(spec_path, &text)) {
-      std::fprintf(stderr, "c2sieve import: cannot read %s\n", spec_path.c_str());
-      return kExitIo;
-    }
-    auto parsed = import::ParseImportSpec(text, spec_path);
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "c2sieve import: %s\n", std::string(parsed.status().message()).c_str());
-      return kExitConfig;
-    }
-    spec = std::move(*parsed);
-  }
+  if (int rc = ReadSpec(spec_path, &spec); rc >= 0) return rc;
   if (!spec.header.contains("name")) spec.header["name"] = "sigma";
   if (!commit.empty()) spec.header["source"]["commit"] = commit;
   std::vector<rules::Rule> converted;

@@ -112,8 +112,8 @@ const std::vector<std::string> kProgramFiles = {
     "C:\\Windows\\system32\\svchost.exe",
     "C:\\Windows\\System32\\smartscreen.exe"};
 
-std::vector<std::string> RuleDomainPatterns() {
-  auto rs = rules::BuiltinRuleset();
+// A built-in rule's domain patterns (its top-level dns.question.name list).
+std::vector<std::string> DomainPatterns(absl::StatusOr<rules::Ruleset> rs) {
   std::vector<std::string> out;
   if (!rs.ok()) return out;
   for (const auto& c : rs->rules[0].query.children)
@@ -122,16 +122,12 @@ std::vector<std::string> RuleDomainPatterns() {
   return out;
 }
 
-// The Linux building-block rule's domain patterns: whether a Linux host's
-// query is on its list decides that scenario's verdict.
+std::vector<std::string> RuleDomainPatterns() { return DomainPatterns(rules::BuiltinRuleset()); }
+
+// The Linux building-block rule's: whether a Linux host's query is on its
+// list decides that scenario's verdict.
 std::vector<std::string> LinuxDomainPatterns() {
-  auto rs = rules::BuiltinLinuxRuleset();
-  std::vector<std::string> out;
-  if (!rs.ok()) return out;
-  for (const auto& c : rs->rules[0].query.children)
-    if (c.kind == rules::NodeKind::kWildcard && c.field == "dns.question.name")
-      out = c.values;
-  return out;
+  return DomainPatterns(rules::BuiltinLinuxRuleset());
 }
 
 // A concrete domain the pattern matches.
