@@ -178,7 +178,12 @@ int ImportSigma(const std::vector<std::string>& args) {
     for (const auto& why : refused) std::fprintf(stderr, "  refused: %s\n", why.c_str());
     return kExitConfig;
   }
-  int rc = WriteRuleset(import::RulesetDocument(spec.header, converted), out_path, files.size());
+  auto doc = import::RulesetDocument(spec.header, converted);
+  if (!doc.ok()) {
+    std::fprintf(stderr, "c2sieve import: %s\n", std::string(doc.status().message()).c_str());
+    return kExitConfig;
+  }
+  int rc = WriteRuleset(*doc, out_path, files.size());
   for (const auto& why : refused) std::fprintf(stderr, "  refused: %s\n", why.c_str());
   if (rc == kExitOk && !refused.empty()) rc = kExitInvalid;
   return rc;

@@ -7,10 +7,10 @@ seconds=${1:-20}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DC2S_BUILD_FUZZERS=ON -DC2S_BUILD_TESTS=OFF -DC2S_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_eval_json fuzz_eval_fields fuzz_ruleset \
-  fuzz_exclusions fuzz_canonical fuzz_wildcard >/dev/null
+  fuzz_exclusions fuzz_canonical fuzz_wildcard fuzz_import >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{json,fields,ruleset,exclusions,canonical,wildcard}
+mkdir -p "$work"/{json,fields,ruleset,exclusions,canonical,wildcard,import}
 i=0
 while IFS= read -r line && [ $i -lt 200 ]; do
   printf '%s' "$line" >"$work/json/s$i"; i=$((i + 1))
@@ -25,6 +25,11 @@ for p in 'pastebin.*' '*.ngrok.io' '?.docs.live.net' '*up.freeo*.space' '?:\Prog
   printf '%s\0%s' "$p" 'pastebin.com' >"$work/wildcard/$(printf '%s' "$p" | md5sum | cut -c1-8)"
 done
 head -c 300 samples/ecs-dns-events.ndjson >"$work/fields/seed"
+# Importer seeds: the first byte picks the importer (0 EQL, 1 TOML, 2 Sigma, 3 Kibana).
+printf '\000network where a : ("x*", "y") and not (b in~ ("Q") or c like "/u/*")' >"$work/import/eql"
+{ printf '\001'; cat tests/data/import/network_tool_accept.toml; } >"$work/import/toml"
+{ printf '\002'; cat tests/data/import/sigma_accept.yml; } >"$work/import/sigma"
+{ printf '\003'; cat tests/data/import/kibana-exceptions.ndjson; } >"$work/import/kibana"
 run() {
   local target=$1 corpus=$2 maxlen=$3
   echo "== $target (${seconds}s)"
@@ -39,4 +44,5 @@ run fuzz_ruleset ruleset 8192
 run fuzz_exclusions exclusions 4096
 run fuzz_canonical canonical 1024
 run fuzz_wildcard wildcard 256
-echo "6 passed, 0 failed"
+run fuzz_import import 8192
+echo "7 passed, 0 failed"

@@ -53,7 +53,7 @@ TEST(EqlParser, AcceptsTheSingleEventSubset) {
       {"any where /* group */ (a == \"1\" or b == \"2\") and c == \"3\"",
        R"({"all":[{"comment":"group","any":[{"field":"a","equals":["1"]},{"field":"b","equals":["2"]}]},)"
        R"({"field":"c","equals":["3"]}]})"},
-      {R"(any where `odd field` == "1")", R"({"field":"odd field","equals":["1"]})"},
+      {R"(any where `odd-field` == "1")", R"({"field":"odd-field","equals":["1"]})"},
       {R"(any where a like ("/x/*", "/Y"))",
        R"({"field":"a","wildcard":["/x/*","/Y"],"case_sensitive":true})"},
   };
@@ -82,6 +82,9 @@ TEST(EqlParser, RefusesWithLineAndColumn) {
       {"network where a", "line 1, column 16: expected an operator"},
       {"network where /* open", "line 1, column 15: unterminated /* comment"},
       {"where a == \"x\"", "line 1, column 1: expected an event category"},
+      {"network where `odd field` == \"x\"", "line 1, column 15: field name \"odd field\" cannot be used"},
+      {"network where ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a == \"x\"",
+       "line 1, column 75: conditions nested deeper than 60"},
   };
   for (const Case& c : cases) {
     std::string got = Parsed(c.query);
@@ -395,7 +398,7 @@ TEST(SigmaImport, ShippedRulesetIsGeneratedFromTheSigmaHQRules) {
     import::ApplySpec(*spec, &*r);
     converted.push_back(std::move(*r));
   }
-  EXPECT_EQ(import::RulesetDocument(spec->header, converted),
+  EXPECT_EQ(*import::RulesetDocument(spec->header, converted),
             ReadFileOrDie(SourcePath("rulesets/sigma/c2_webservices.json")))
       << "regenerate: c2sieve import sigma --spec rulesets/sigma/c2_webservices.import.json "
          "-o rulesets/sigma/c2_webservices.json ../shared/reference/sigma/*.yml";
@@ -481,6 +484,50 @@ TEST(LikeOperators, CaseTable) {
     nlohmann::json e = {{c.field, c.value}};
     EXPECT_EQ(h.Matches(e.dump()), c.match) << c.field << " = " << c.value;
   }
+}
+
+}  // namespace
+}  // namespace c2s::testing
+
+namespace c2s::testing {
+namespace {
+
+// Inputs the importers' fuzz target crashed on, kept as regression tests.
+TEST(ImportFuzzRegressions, InvalidUtf8InAnEqlStringIsRefused) {
+  import::EqlError error;
+  auto node = import::ParseEql("network where a : (\"\xab*\", \"y\")", &error);
+  ASSERT_FALSE(node.ok());
+  EXPECT_EQ(std::string(node.status().message()), "line 1, column 20: string is not valid UTF-8");
+}
+
+TEST(ImportFuzzRegressions, KibanaMembersOfTheWrongTypeAreReportedNotThrown) {
+  import::ExceptionsReport report;
+  auto doc = import::ConvertKibanaExceptions(
+      R"({"list_id":"x","name":["not","a","string"]})"
+      "\n"
+      R"({"item_id":7,"name":{"o":1},"entries":[{"field":3,"type":["match"],"operator":"included","value":"v"}]})"
+      "\n"
+      R"({"exported_exception_list_count":"one","missing_exception_list_item_count":"none"})"
+      "\n",
+      "x.ndjson", {}, &report);
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  EXPECT_EQ(report.lists, 1u);
+  EXPECT_EQ(report.items, 1u);
+  ASSERT_EQ(report.not_converted.size(), 1u);
+  EXPECT_NE(report.not_converted[0].find("has no name"), std::string::npos);
+}
+
+TEST(ImportFuzzRegressions, NonAsciiOutsideTomlStringsIsRefusedBeforeParsing) {
+  auto r = import::ImportElasticRule("\xEF\xBB\xBF\xCE\x8A== eret\n", "x.toml", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(std::string(r.status().message()),
+            "x.toml:1:1: a non-ASCII character outside strings and comments");
+  // Non-ASCII inside strings and comments is ordinary text.
+  auto ok = import::ImportElasticRule(
+      "# caf\xC3\xA9\n[rule]\nname = \"caf\xC3\xA9\"\nrisk_score = 21\nrule_id = \"x\"\n"
+      "severity = \"low\"\ntype = \"eql\"\nquery = '''any where a == \"\xC3\xA9\"'''\n",
+      "ok.toml", {});
+  EXPECT_TRUE(ok.ok()) << ok.status();
 }
 
 }  // namespace

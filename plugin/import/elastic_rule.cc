@@ -141,6 +141,43 @@ bool Holds(const CommentRule& c, const rules::Node& n) {
          std::find(n.values.begin(), n.values.end(), c.contains) != n.values.end();
 }
 
+// The first byte outside ASCII that is not inside a string or a comment,
+// as (line, column); {0, 0} if none. Rule files carry non-ASCII text only
+// in strings, and toml++ 3.3 (Debian 12) misbehaves on some non-ASCII bare
+// keys, so such input is refused before it is parsed.
+std::pair<int, int> NonAsciiOutsideStrings(std::string_view t) {
+  int line = 1, column = 0;
+  size_t i = 0;
+  auto step = [&]() {
+    if (t[i] == '\n') {
+      ++line;
+      column = 0;
+    } else {
+      ++column;
+    }
+    ++i;
+  };
+  while (i < t.size()) {
+    char c = t[i];
+    if (c == '#') {
+      while (i < t.size() && t[i] != '\n') step();
+    } else if (c == '"' || c == '\'') {
+      std::string_view delim = t.substr(i, 3) == std::string(3, c) ? t.substr(i, 3) : t.substr(i, 1);
+      for (size_t k = 0; k < delim.size(); ++k) step();
+      while (i < t.size() && t.substr(i, delim.size()) != delim) {
+        if (c == '"' && t[i] == '\\' && i + 1 < t.size()) step();  // escaped character
+        step();
+      }
+      for (size_t k = 0; k < delim.size() && i < t.size(); ++k) step();
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      return {line, column + 1};
+    } else {
+      step();
+    }
+  }
+  return {0, 0};
+}
+
 void ApplyComments(const std::vector<CommentRule>& rules_, rules::Node* n) {
   for (const CommentRule& c : rules_) {
     if (!c.replace.empty() && n->comment == c.replace) n->comment = c.comment;
@@ -158,7 +195,8 @@ absl::StatusOr<ImportSpec> ParseImportSpec(std::string_view text, const std::str
   OrderedJson doc = OrderedJson::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
     return absl::InvalidArgumentError(Cat(origin, ": not a JSON object"));
-  if (doc.value("format", "") != "c2sieve.import/1")
+  auto format = doc.find("format");
+  if (format == doc.end() || *format != "c2sieve.import/1")
     return absl::InvalidArgumentError(Cat(origin, ": \"format\" must be \"c2sieve.import/1\""));
   ImportSpec spec;
   for (const auto& [k, v] : doc.items()) {
@@ -187,10 +225,15 @@ absl::StatusOr<ImportSpec> ParseImportSpec(std::string_view text, const std::str
               if (!c.is_object() || !c.contains("comment") || !c["comment"].is_string())
                 return absl::InvalidArgumentError(Cat(origin, ": ", ptr, "/comments: each needs a string \"comment\""));
               cr.comment = c["comment"].get<std::string>();
-              cr.replace = c.value("replace", "");
-              cr.field = c.value("field", "");
-              cr.contains = c.value("contains", "");
-              cr.parent = c.value("parent", false);
+              auto text = [&](const char* key) {
+                auto it = c.find(key);
+                return it != c.end() && it->is_string() ? it->get<std::string>() : std::string();
+              };
+              cr.replace = text("replace");
+              cr.field = text("field");
+              cr.contains = text("contains");
+              auto parent = c.find("parent");
+              cr.parent = parent != c.end() && parent->is_boolean() && parent->get<bool>();
               if (cr.replace.empty() == cr.field.empty() || (!cr.field.empty() && cr.contains.empty()))
                 return absl::InvalidArgumentError(Cat(origin, ": ", ptr, "/comments: each has either \"replace\" or \"field\" and \"contains\""));
               o.comments.push_back(std::move(cr));
@@ -210,6 +253,9 @@ absl::StatusOr<ImportSpec> ParseImportSpec(std::string_view text, const std::str
 
 absl::StatusOr<rules::Rule> ImportElasticRule(std::string_view text, const std::string& origin,
                                               const ImportSpec& spec) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte order mark
+  if (auto [line, column] = NonAsciiOutsideStrings(text); line > 0)
+    return Fail(origin, line, column, "a non-ASCII character outside strings and comments");
   toml::parse_result parsed = toml::parse(text, origin);
   if (!parsed) {
     const auto& err = parsed.error();

@@ -4,6 +4,9 @@
 #include <utility>
 #include <vector>
 
+#include <simdjson.h>
+
+#include "rules/json_reader.h"
 #include "util/strings.h"
 
 namespace c2s::import {
@@ -86,6 +89,8 @@ class Lexer {
       } else if (c == '"') {
         t.type = Tok::kString;
         if (!String(&t, error)) return false;
+        if (!simdjson::validate_utf8(t.text.data(), t.text.size()))
+          return Fail(error, t, "string is not valid UTF-8");
       } else if (c == '\'') {
         return Fail(error, t, "single-quoted strings are not EQL: use \"...\"");
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
@@ -349,6 +354,12 @@ class Parser {
   }
 
   bool Not(rules::Node* out) {
+    // Each nesting level recurses: a bound keeps hostile input off the stack.
+    if (++depth_ > kMaxDepth) return Fail(Peek(), Cat("conditions nested deeper than ", kMaxDepth));
+    struct Leave {
+      int* d;
+      ~Leave() { --*d; }
+    } leave{&depth_};
     std::string comment = Peek().comment;
     if (Peek().type == Tok::kIdent && Peek().text == "not") {
       Next();
@@ -391,6 +402,8 @@ class Parser {
         return Fail(Peek(), Cat("expected a field name part after \".\", found ", Describe(Peek())));
       *field += "." + Next().text;
     }
+    if (!rules::IsFieldName(*field))
+      return Fail(head, Cat("field name \"", *field, "\" cannot be used (letters, digits, _ - @ .)"));
     return true;
   }
 
@@ -531,8 +544,10 @@ class Parser {
                         ", found ", Describe(op)));
   }
 
+  static constexpr int kMaxDepth = 60;  // below the rule format's 64 levels
   std::vector<Token> t_;
   size_t pos_ = 0;
+  int depth_ = 0;
   EqlError* error_;
 };
 

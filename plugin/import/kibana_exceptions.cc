@@ -12,6 +12,19 @@ namespace {
 
 using Json = nlohmann::json;
 
+// A member as text, or `fallback` when it is missing or not a string: an
+// export edited by hand must give a clear report, not an exception.
+std::string Str(const Json& j, const char* key, const char* fallback = "") {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string(fallback);
+}
+
+int64_t Count(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
 struct Conversion {
   OrderedJson condition;  // one predicate (or a not of one)
   std::string problem;    // non-empty: cannot be converted
@@ -57,9 +70,9 @@ int64_t ParseTime(const std::string& s) {
 Conversion ConvertEntry(const Json& e, const std::string& prefix, const ExceptionsOptions& opts,
                         std::vector<std::string>* notes) {
   Conversion c;
-  std::string type = e.value("type", "");
-  std::string field = prefix + e.value("field", "");
-  std::string op = e.value("operator", "included");
+  std::string type = Str(e, "type", "");
+  std::string field = prefix + Str(e, "field", "");
+  std::string op = Str(e, "operator", "included");
   if (type != "nested" && opts.known_field && !opts.known_field(field)) {
     c.problem = Cat("field ", field, " is not one the engine reads, so the entry could never hold");
     return c;
@@ -102,7 +115,7 @@ Conversion ConvertEntry(const Json& e, const std::string& prefix, const Exceptio
   } else if (type == "exists") {
     pred["exists"] = true;
   } else if (type == "list") {
-    std::string id = e.contains("list") ? e["list"].value("id", "?") : "?";
+    std::string id = e.contains("list") ? Str(e["list"], "id", "?") : "?";
     c.problem = Cat("the entry on ", field, " uses value list \"", id,
                     "\", which is stored in Elasticsearch: export its values and write them "
                     "as a list instead");
@@ -141,20 +154,20 @@ absl::StatusOr<std::string> ConvertKibanaExceptions(std::string_view ndjson,
     if (doc.is_discarded() || !doc.is_object())
       return absl::InvalidArgumentError(Cat(origin, ":", line_no, ": not a JSON object"));
     if (doc.contains("exported_exception_list_count")) {
-      if (doc.value("missing_exception_list_item_count", 0) > 0 ||
-          doc.value("missing_exception_list_count", 0) > 0)
+      if (Count(doc, "missing_exception_list_item_count") > 0 ||
+          Count(doc, "missing_exception_list_count") > 0)
         report->warnings.push_back(Cat(origin, ":", line_no,
                                        ": Kibana reports items or lists missing from this export"));
       continue;
     }
     if (!doc.contains("entries")) {  // a list
       ++report->lists;
-      list_names.push_back(Cat(doc.value("name", "?"), " (", doc.value("list_id", "?"), ")"));
+      list_names.push_back(Cat(Str(doc, "name", "?"), " (", Str(doc, "list_id", "?"), ")"));
       continue;
     }
     ++report->items;
-    std::string name = doc.value("name", "");
-    std::string label = Cat("item \"", name, "\" (", doc.value("item_id", "?"), ", line ", line_no, ")");
+    std::string name = Str(doc, "name", "");
+    std::string label = Cat("item \"", name, "\" (", Str(doc, "item_id", "?"), ", line ", line_no, ")");
     if (name.empty()) {
       report->not_converted.push_back(Cat(label, ": has no name to give as its reason"));
       continue;
@@ -181,8 +194,8 @@ absl::StatusOr<std::string> ConvertKibanaExceptions(std::string_view ndjson,
         problem = "an entry is not an object";
         break;
       }
-      if (e.value("type", "") == "nested") {
-        std::string parent = e.value("field", "");
+      if (Str(e, "type", "") == "nested") {
+        std::string parent = Str(e, "field", "");
         if (!e.contains("entries") || !e["entries"].is_array()) {
           problem = Cat("the nested entry on ", parent, " has no entries");
           break;

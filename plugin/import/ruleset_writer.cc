@@ -84,7 +84,8 @@ OrderedJson RuleToJson(const rules::Rule& r) {
   return j;
 }
 
-std::string RulesetDocument(const OrderedJson& header, const std::vector<rules::Rule>& rules) {
+absl::StatusOr<std::string> RulesetDocument(const OrderedJson& header,
+                                            const std::vector<rules::Rule>& rules) {
   OrderedJson doc = OrderedJson::object();
   if (header.contains("$schema")) doc["$schema"] = header["$schema"];
   doc["format"] = "c2sieve.ruleset/1";
@@ -93,7 +94,12 @@ std::string RulesetDocument(const OrderedJson& header, const std::vector<rules::
   OrderedJson list = OrderedJson::array();
   for (const auto& r : rules) list.push_back(RuleToJson(r));
   doc["rules"] = std::move(list);
-  return doc.dump(2) + "\n";
+  try {
+    return doc.dump(2) + "\n";
+  } catch (const nlohmann::json::type_error& e) {
+    return absl::InvalidArgumentError(
+        std::string("a name, value or pattern is not valid UTF-8 (") + e.what() + ")");
+  }
 }
 
 }  // namespace c2s::import

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/status/statusor.h"
+
 #include "rules/rule_model.h"
 
 namespace c2s::import {
@@ -18,7 +20,10 @@ OrderedJson NodeToJson(const rules::Node& node);
 OrderedJson RuleToJson(const rules::Rule& rule);
 
 // A whole document: `header` holds the keys before "rules" ($schema, name,
-// source ...), in order; "format" is set here.
-std::string RulesetDocument(const OrderedJson& header, const std::vector<rules::Rule>& rules);
+// source ...), in order; "format" is set here. Fails if a string is not
+// valid UTF-8 (JSON cannot carry it, and replacing bytes would change a
+// pattern).
+absl::StatusOr<std::string> RulesetDocument(const OrderedJson& header,
+                                            const std::vector<rules::Rule>& rules);
 
 }  // namespace c2s::import

@@ -333,6 +333,12 @@ class ConditionParser {
   }
 
   absl::StatusOr<Node> Not() {
+    // Each nesting level recurses: a bound keeps hostile input off the stack.
+    if (++depth_ > 60) return Fail("nested deeper than 60 levels");
+    struct Leave {
+      int* d;
+      ~Leave() { --*d; }
+    } leave{&depth_};
     if (Is("not")) {
       ++pos_;
       auto inner = Not();
@@ -400,11 +406,35 @@ class ConditionParser {
   std::string text_;
   std::vector<std::string> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
+
+// The deepest nesting of YAML flow collections ([ and {) outside quotes:
+// yaml-cpp parses them recursively, so hostile depth must be refused first.
+int FlowDepth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  char quote = 0;
+  for (char c : text) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    } else if (c == '\n') {
+      quote = 0;
+    }
+  }
+  return deepest;
+}
 
 }  // namespace
 
 absl::StatusOr<rules::Rule> ImportSigmaRule(std::string_view text, const std::string& origin) {
+  if (FlowDepth(text) > 32)
+    return absl::InvalidArgumentError(Cat(origin, ": YAML nested deeper than 32 levels"));
   YAML::Node doc;
   try {
     doc = YAML::Load(std::string(text));

@@ -10,17 +10,6 @@ namespace {
 constexpr size_t kMaxNodeDepth = 64;
 constexpr size_t kMaxPatternBytes = 1024;
 
-bool IsFieldName(std::string_view f) {
-  if (f.empty() || f.size() > 200 || f.front() == '.' || f.back() == '.')
-    return false;
-  for (char c : f) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-              c == '@';
-    if (!ok) return false;
-  }
-  return f.find("..") == std::string_view::npos;
-}
 
 absl::Status ReadNodeAt(const LoadContext& ctx, const Json& v,
                         std::string_view ptr, size_t depth, Node* out) {
@@ -128,6 +117,18 @@ absl::Status ReadNodeAt(const LoadContext& ctx, const Json& v,
 }
 
 }  // namespace
+
+bool IsFieldName(std::string_view f) {
+  if (f.empty() || f.size() > 200 || f.front() == '.' || f.back() == '.')
+    return false;
+  for (char c : f) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
+              c == '@';
+    if (!ok) return false;
+  }
+  return f.find("..") == std::string_view::npos;
+}
 
 absl::Status ParseJsonText(const LoadContext& ctx, std::string_view text,
                            Json* out) {

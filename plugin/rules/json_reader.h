@@ -51,4 +51,8 @@ absl::Status ReadStringList(const LoadContext& ctx, const Json& value,
 absl::Status ReadNode(const LoadContext& ctx, const Json& value,
                       std::string_view pointer, Node* out);
 
+// A dotted field name a ruleset may use: letters, digits, _ - @ and dots
+// between non-empty parts, at most 200 bytes.
+bool IsFieldName(std::string_view f);
+
 }  // namespace c2s::rules
