@@ -77,15 +77,16 @@ Fixture& F() {
 
 struct Session {
   c2s_session* s = nullptr;
-  Session() {
-    if (c2s_session_create(F().engine, &s) != C2S_OK) std::abort();
+  explicit Session(c2s_engine* engine) {
+    if (c2s_session_create(engine, &s) != C2S_OK) std::abort();
   }
   ~Session() { c2s_session_free(s); }
 };
 
-void BM_FieldLevel_C2sieve(benchmark::State& state) {
-  Session s;
-  const auto& ev = F().events;
+// The engine's two paths over an engine's events: one event per iteration.
+void FieldLevelLoop(benchmark::State& state, c2s_engine* engine,
+                    const std::vector<BenchEvent>& ev) {
+  Session s(engine);
   size_t i = 0, matches = 0;
   for (auto _ : state) {
     const BenchEvent& e = ev[i++ & kRing];
@@ -96,22 +97,29 @@ void BM_FieldLevel_C2sieve(benchmark::State& state) {
   benchmark::DoNotOptimize(matches);
   state.SetItemsProcessed(state.iterations());
 }
+
+void JsonLoop(benchmark::State& state, c2s_engine* engine, const std::vector<BenchEvent>& ev) {
+  Session s(engine);
+  size_t i = 0, bytes = 0, enriched = 0;
+  for (auto _ : state) {
+    const BenchEvent& e = ev[i++ & kRing];
+    c2s_output out;
+    c2s_eval_json(s.s, e.json.data(), e.json.size(), &out);
+    enriched += out.enriched;
+    bytes += e.json.size();
+  }
+  benchmark::DoNotOptimize(enriched);
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(bytes);
+}
+
+void BM_FieldLevel_C2sieve(benchmark::State& state) {
+  FieldLevelLoop(state, F().engine, F().events);
+}
 BENCHMARK(BM_FieldLevel_C2sieve);
 
 void BM_FieldLevel_WindowsRuleOnly(benchmark::State& state) {
-  c2s_session* s = nullptr;
-  if (c2s_session_create(F().windows_only, &s) != C2S_OK) std::abort();
-  const auto& ev = F().windows_only_events;
-  size_t i = 0, matches = 0;
-  for (auto _ : state) {
-    const BenchEvent& e = ev[i++ & kRing];
-    size_t n = 0;
-    c2s_eval_fields(s, e.values.data(), e.values.size(), &n);
-    matches += n;
-  }
-  benchmark::DoNotOptimize(matches);
-  c2s_session_free(s);
-  state.SetItemsProcessed(state.iterations());
+  FieldLevelLoop(state, F().windows_only, F().windows_only_events);
 }
 BENCHMARK(BM_FieldLevel_WindowsRuleOnly);
 
@@ -273,37 +281,11 @@ void BM_FieldLevel_Pcre2Alternation(benchmark::State& state) {
 }
 BENCHMARK(BM_FieldLevel_Pcre2Alternation);
 
-void BM_Json_C2sieve(benchmark::State& state) {
-  Session s;
-  const auto& ev = F().events;
-  size_t i = 0, bytes = 0, enriched = 0;
-  for (auto _ : state) {
-    const BenchEvent& e = ev[i++ & kRing];
-    c2s_output out;
-    c2s_eval_json(s.s, e.json.data(), e.json.size(), &out);
-    enriched += out.enriched;
-    bytes += e.json.size();
-  }
-  benchmark::DoNotOptimize(enriched);
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(bytes);
-}
+void BM_Json_C2sieve(benchmark::State& state) { JsonLoop(state, F().engine, F().events); }
 BENCHMARK(BM_Json_C2sieve);
 
 void BM_Json_WindowsRuleOnly(benchmark::State& state) {
-  c2s_session* s = nullptr;
-  if (c2s_session_create(F().windows_only, &s) != C2S_OK) std::abort();
-  const auto& ev = F().windows_only_events;
-  size_t i = 0, enriched = 0;
-  for (auto _ : state) {
-    const BenchEvent& e = ev[i++ & kRing];
-    c2s_output out;
-    c2s_eval_json(s, e.json.data(), e.json.size(), &out);
-    enriched += out.enriched;
-  }
-  benchmark::DoNotOptimize(enriched);
-  c2s_session_free(s);
-  state.SetItemsProcessed(state.iterations());
+  JsonLoop(state, F().windows_only, F().windows_only_events);
 }
 BENCHMARK(BM_Json_WindowsRuleOnly);
 
@@ -349,7 +331,7 @@ BENCHMARK(BM_Json_NlohmannParseSerialize);
 
 // Batches of 1,000 lines through c2s_eval_ndjson (counted per event).
 void BM_Ndjson_C2sieve(benchmark::State& state) {
-  Session s;
+  Session s(F().engine);
   std::string batch;
   for (size_t i = 0; i < 1000; ++i) batch += F().events[i].json + "\n";
   size_t lines = 0;
@@ -431,18 +413,7 @@ ScaleEngine& Scale(size_t extra) {
 
 void BM_Scale_FieldLevel(benchmark::State& state) {
   ScaleEngine& e = Scale(static_cast<size_t>(state.range(0)));
-  c2s_session* s = nullptr;
-  if (c2s_session_create(e.engine, &s) != C2S_OK) std::abort();
-  size_t i = 0, matches = 0;
-  for (auto _ : state) {
-    const BenchEvent& ev = e.events[i++ & kRing];
-    size_t n = 0;
-    c2s_eval_fields(s, ev.values.data(), ev.values.size(), &n);
-    matches += n;
-  }
-  benchmark::DoNotOptimize(matches);
-  c2s_session_free(s);
-  state.SetItemsProcessed(state.iterations());
+  FieldLevelLoop(state, e.engine, e.events);
   state.counters["compile_s"] = e.compile_s;
   state.counters["engine_MiB"] = e.rss_mib;
 }
@@ -450,18 +421,7 @@ BENCHMARK(BM_Scale_FieldLevel)->Arg(0)->Arg(1000)->Arg(10000)->Arg(100000);
 
 void BM_Scale_Json(benchmark::State& state) {
   ScaleEngine& e = Scale(static_cast<size_t>(state.range(0)));
-  c2s_session* s = nullptr;
-  if (c2s_session_create(e.engine, &s) != C2S_OK) std::abort();
-  size_t i = 0, enriched = 0;
-  for (auto _ : state) {
-    const BenchEvent& ev = e.events[i++ & kRing];
-    c2s_output out;
-    c2s_eval_json(s, ev.json.data(), ev.json.size(), &out);
-    enriched += out.enriched;
-  }
-  benchmark::DoNotOptimize(enriched);
-  c2s_session_free(s);
-  state.SetItemsProcessed(state.iterations());
+  JsonLoop(state, e.engine, e.events);
 }
 BENCHMARK(BM_Scale_Json)->Arg(0)->Arg(1000)->Arg(10000)->Arg(100000);
 

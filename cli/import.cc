@@ -7,8 +7,6 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "engine/compiled_matcher.h"
-#include "engine/field_table.h"
 #include "import/elastic_rule.h"
 #include "import/kibana_exceptions.h"
 #include "import/sigma.h"
@@ -26,11 +24,6 @@ bool ReadWhole(const std::string& path, std::string* out) {
   s << in.rdbuf();
   *out = s.str();
   return true;
-}
-
-void AddFields(const rules::Node& n, engine::FieldTable* t) {
-  if (!n.field.empty()) t->Add(n.field);
-  for (const auto& c : n.children) AddFields(c, t);
 }
 
 // Reads an import spec file into *spec; an exit code on failure, else -1.
@@ -102,12 +95,13 @@ int ImportElastic(const std::vector<std::string>& args) {
 
 // Checks that a ruleset document loads and compiles, then writes it.
 int WriteRuleset(const std::string& doc, const std::string& out_path, size_t files) {
+  // An engine of this ruleset alone: loading and compiling as any host would.
   auto loaded = rules::ParseRuleset(doc, out_path.empty() ? "(import)" : out_path);
   if (loaded.ok()) {
-    engine::FieldTable fields;
-    for (const auto& r : loaded->rules) AddFields(r.query, &fields);
-    auto compiled = engine::CompiledMatcher::CompileRules(fields, {*loaded});
-    if (!compiled.ok()) loaded = compiled.status();
+    runtime::EngineCore::Options o;
+    o.builtin_rulesets = false;
+    o.rulesets.push_back(*loaded);
+    if (auto core = runtime::EngineCore::Create(std::move(o)); !core.ok()) loaded = core.status();
   }
   if (!loaded.ok()) {
     std::fprintf(stderr, "c2sieve import: the result does not load: %s\n",

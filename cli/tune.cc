@@ -50,10 +50,10 @@ std::string GeneralizeUserFolder(const std::string& path) {
   return path.substr(0, name_start) + "*" + path.substr(name_end);
 }
 
-std::string First(const runtime::Session& s, const engine::FieldTable& table, const char* field) {
+std::string First(runtime::Session& s, const engine::FieldTable& table, const char* field) {
   int32_t slot = table.Find(field);
   if (slot < 0) return "";
-  for (const auto& v : const_cast<runtime::Session&>(s).evaluator().fields().values(slot))
+  for (const auto& v : s.evaluator().fields().values(slot))
     if (v.type == engine::ValueType::kString) return std::string(v.text);
   return "";
 }

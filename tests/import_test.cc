@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <set>
 
-#include "engine/compiled_matcher.h"
 #include "import/elastic_rule.h"
 #include "import/kibana_exceptions.h"
 #include "import/sigma.h"
@@ -111,11 +110,6 @@ TEST(ElasticImport, BuiltinRulesetIsGeneratedFromTheUpstreamRule) {
          "../shared/reference/elastic/command_and_control_common_webservices.toml";
 }
 
-void AddFields(const rules::Node& n, engine::FieldTable* t) {
-  if (!n.field.empty()) t->Add(n.field);
-  for (const auto& c : n.children) AddFields(c, t);
-}
-
 size_t DomainPatterns(const rules::Node& n) {
   size_t count = 0;
   if (n.kind == rules::NodeKind::kWildcard && n.field == "dns.question.name")
@@ -141,10 +135,11 @@ TEST(ElasticImport, EveryUpstreamVersionImportsAndCompiles) {
     const rules::Rule& r = rs->rules[0];
     EXPECT_EQ(r.id, "66883649-f908-4a5b-a1e0-54090a1d3a32");
     EXPECT_FALSE(r.version.empty());
-    engine::FieldTable fields;
-    AddFields(r.query, &fields);
-    auto compiled = engine::CompiledMatcher::CompileRules(fields, {*rs});
-    EXPECT_TRUE(compiled.ok()) << path << ": " << compiled.status();
+    runtime::EngineCore::Options o;
+    o.builtin_rulesets = false;
+    o.rulesets.push_back(*rs);
+    auto engine = runtime::EngineCore::Create(std::move(o));
+    EXPECT_TRUE(engine.ok()) << path << ": " << engine.status();
     EXPECT_GE(DomainPatterns(r.query), 50u) << path;
   }
 }

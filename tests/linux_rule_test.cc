@@ -33,13 +33,6 @@ std::set<std::string> Matched(Harness& h, const nlohmann::json& e) {
   return ids;
 }
 
-const rules::Node* Find(const rules::Node& n, const std::string& comment) {
-  if (n.comment == comment) return &n;
-  for (const auto& c : n.children)
-    if (const auto* f = Find(c, comment)) return f;
-  return nullptr;
-}
-
 TEST(LinuxRule, BuiltInAndGeneratedFromTheUpstreamRule) {
   std::string toml = ReadFileOrDie(
       SharedPath("reference/elastic/linux-bbr.command_and_control_dns_to_commonly_abused_webservices.toml"));
@@ -59,11 +52,11 @@ TEST(LinuxRule, BuiltInAndGeneratedFromTheUpstreamRule) {
   EXPECT_EQ(r.id, kLinuxRule);
   EXPECT_EQ(r.building_block_type, "default");
   EXPECT_EQ(r.version, "2026/05/26");
-  const rules::Node* domains = Find(r.query, "commonly abused web services");
+  const rules::Node* domains = FindCommentedList(r.query, "commonly abused web services");
   ASSERT_NE(domains, nullptr);
   EXPECT_EQ(domains->values.size(), 218u);
   EXPECT_FALSE(domains->case_sensitive);
-  const rules::Node* programs = Find(r.query, "known Linux programs");
+  const rules::Node* programs = FindCommentedList(r.query, "known Linux programs");
   ASSERT_NE(programs, nullptr);
   EXPECT_EQ(programs->values.size(), 14u);
   EXPECT_TRUE(programs->case_sensitive);
@@ -74,7 +67,7 @@ TEST(LinuxRule, EveryExclusionExactlyAndWithACaseChange) {
   EXPECT_EQ(Matched(h, LinuxEvent()), std::set<std::string>{kLinuxRule});
   auto rs = rules::BuiltinLinuxRuleset();
   ASSERT_TRUE(rs.ok());
-  const rules::Node* programs = Find(rs->rules[0].query, "known Linux programs");
+  const rules::Node* programs = FindCommentedList(rs->rules[0].query, "known Linux programs");
   ASSERT_NE(programs, nullptr);
   for (std::string path : programs->values) {
     for (char& c : path)

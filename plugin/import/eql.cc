@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 
+#include "import/node_groups.h"
 #include "rules/json_reader.h"
 #include "util/strings.h"
 
@@ -265,11 +266,7 @@ class Parser {
     cat.comment = category + " where";
     out->kind = rules::NodeKind::kAll;
     out->children.push_back(std::move(cat));
-    if (condition.kind == rules::NodeKind::kAll && condition.comment.empty()) {
-      for (auto& c : condition.children) out->children.push_back(std::move(c));
-    } else {
-      out->children.push_back(std::move(condition));
-    }
+    JoinInto(rules::NodeKind::kAll, std::move(condition), out);
     return true;
   }
 
@@ -303,55 +300,30 @@ class Parser {
     }
   }
 
-  // Joins `kind` groups: a child of the same kind without its own comment
-  // is flattened into its parent (a and (b and c) is all of a, b, c).
-  static void Join(rules::NodeKind kind, rules::Node child, rules::Node* group) {
-    if (child.kind == kind && child.comment.empty()) {
-      for (auto& c : child.children) group->children.push_back(std::move(c));
-    } else {
-      group->children.push_back(std::move(child));
-    }
-  }
-
-  bool Or(rules::Node* out) {
+  // A chain of `word`-joined operands (`next` parses one) as a `kind` group;
+  // a single operand stands as it is.
+  bool Chain(const char* word, rules::NodeKind kind, bool (Parser::*next)(rules::Node*),
+             rules::Node* out) {
     rules::Node first;
-    if (!And(&first)) return false;
-    if (!(Peek().type == Tok::kIdent && Peek().text == "or")) {
+    if (!(this->*next)(&first)) return false;
+    if (!(Peek().type == Tok::kIdent && Peek().text == word)) {
       *out = std::move(first);
       return true;
     }
     rules::Node group;
-    group.kind = rules::NodeKind::kAny;
-    Join(group.kind, std::move(first), &group);
-    while (Peek().type == Tok::kIdent && Peek().text == "or") {
+    group.kind = kind;
+    JoinInto(kind, std::move(first), &group);
+    while (Peek().type == Tok::kIdent && Peek().text == word) {
       Next();
-      rules::Node next;
-      if (!And(&next)) return false;
-      Join(group.kind, std::move(next), &group);
+      rules::Node operand;
+      if (!(this->*next)(&operand)) return false;
+      JoinInto(kind, std::move(operand), &group);
     }
     *out = std::move(group);
     return true;
   }
-
-  bool And(rules::Node* out) {
-    rules::Node first;
-    if (!Not(&first)) return false;
-    if (!(Peek().type == Tok::kIdent && Peek().text == "and")) {
-      *out = std::move(first);
-      return true;
-    }
-    rules::Node group;
-    group.kind = rules::NodeKind::kAll;
-    Join(group.kind, std::move(first), &group);
-    while (Peek().type == Tok::kIdent && Peek().text == "and") {
-      Next();
-      rules::Node next;
-      if (!Not(&next)) return false;
-      Join(group.kind, std::move(next), &group);
-    }
-    *out = std::move(group);
-    return true;
-  }
+  bool Or(rules::Node* out) { return Chain("or", rules::NodeKind::kAny, &Parser::And, out); }
+  bool And(rules::Node* out) { return Chain("and", rules::NodeKind::kAll, &Parser::Not, out); }
 
   bool Not(rules::Node* out) {
     // Each nesting level recurses: a bound keeps hostile input off the stack.

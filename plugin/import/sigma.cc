@@ -6,6 +6,7 @@
 #include <cctype>
 #include <map>
 
+#include "import/node_groups.h"
 #include "util/strings.h"
 
 namespace c2s::import {
@@ -294,43 +295,25 @@ class ConditionParser {
   }
   bool Is(const char* word) const { return pos_ < tokens_.size() && Lower(tokens_[pos_]) == word; }
 
-  static void Join(NodeKind kind, Node child, Node* group) {
-    if (child.kind == kind && child.comment.empty()) {
-      for (auto& c : child.children) group->children.push_back(std::move(c));
-    } else {
-      group->children.push_back(std::move(child));
-    }
-  }
-
-  absl::StatusOr<Node> Or() {
-    auto first = And();
-    if (!first.ok() || !Is("or")) return first;
+  // A chain of `word`-joined operands (`next` parses one) as a `kind` group;
+  // a single operand stands as it is.
+  absl::StatusOr<Node> Chain(const char* word, NodeKind kind,
+                             absl::StatusOr<Node> (ConditionParser::*next)()) {
+    auto first = (this->*next)();
+    if (!first.ok() || !Is(word)) return first;
     Node group;
-    group.kind = NodeKind::kAny;
-    Join(group.kind, std::move(*first), &group);
-    while (Is("or")) {
+    group.kind = kind;
+    JoinInto(kind, std::move(*first), &group);
+    while (Is(word)) {
       ++pos_;
-      auto next = And();
-      if (!next.ok()) return next;
-      Join(group.kind, std::move(*next), &group);
+      auto operand = (this->*next)();
+      if (!operand.ok()) return operand;
+      JoinInto(kind, std::move(*operand), &group);
     }
     return group;
   }
-
-  absl::StatusOr<Node> And() {
-    auto first = Not();
-    if (!first.ok() || !Is("and")) return first;
-    Node group;
-    group.kind = NodeKind::kAll;
-    Join(group.kind, std::move(*first), &group);
-    while (Is("and")) {
-      ++pos_;
-      auto next = Not();
-      if (!next.ok()) return next;
-      Join(group.kind, std::move(*next), &group);
-    }
-    return group;
-  }
+  absl::StatusOr<Node> Or() { return Chain("or", NodeKind::kAny, &ConditionParser::And); }
+  absl::StatusOr<Node> And() { return Chain("and", NodeKind::kAll, &ConditionParser::Not); }
 
   absl::StatusOr<Node> Not() {
     // Each nesting level recurses: a bound keeps hostile input off the stack.
@@ -546,11 +529,7 @@ absl::StatusOr<rules::Rule> ImportSigmaRule(std::string_view text, const std::st
     r.query.kind = NodeKind::kAll;
     r.query.children.push_back(std::move(cat));
     r.query.children.push_back(std::move(os));
-    if (condition->kind == NodeKind::kAll && condition->comment.empty()) {
-      for (auto& c : condition->children) r.query.children.push_back(std::move(c));
-    } else {
-      r.query.children.push_back(std::move(*condition));
-    }
+    JoinInto(NodeKind::kAll, std::move(*condition), &r.query);
     return r;
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(Cat(origin, ":", e.mark.line + 1, ":", e.mark.column + 1,
