@@ -213,9 +213,11 @@ c2s_status c2s_engine_create(const c2s_engine_config* config,
     }
     auto core = c2s::runtime::EngineCore::Create(std::move(opts));
     // FailedPrecondition: the configuration names a rule to disable that
-    // is not loaded, or disables every rule.
+    // is not loaded, or disables every rule; OutOfRange: a limit is outside
+    // its documented range.
     if (!core.ok())
-      return FromStatus(core.status(), absl::IsFailedPrecondition(core.status())
+      return FromStatus(core.status(), absl::IsFailedPrecondition(core.status()) ||
+                                               absl::IsOutOfRange(core.status())
                                            ? C2S_E_INVALID_ARGUMENT
                                            : C2S_E_COMPILE);
     *out = new c2s_engine(std::move(*core));
@@ -428,6 +430,8 @@ c2s_status c2s_eval_fields(c2s_session* session, const c2s_value* values,
                  static_cast<c2s::engine::ValueType>(v.type), text);
     }
     size_t n = s.EvaluateFields();
+    if (s.evaluator().scan_failed())
+      return Fail(C2S_E_INTERNAL, "pattern scan failed: no verdict for this event (counted as an error)");
     if (matched_rules) *matched_rules = n;
     return C2S_OK;
   });
@@ -483,8 +487,9 @@ c2s_status c2s_eval_json(c2s_session* session, const char* data, size_t size,
     if (r.status != c2s::event::ReadStatus::kOk) {
       out->data = data;
       out->size = size;
-      return Fail(C2S_E_EVENT, std::string("event passed through: ") +
-                                   c2s::event::ReadStatusText(r.status));
+      return Fail(r.status == c2s::event::ReadStatus::kScanError ? C2S_E_INTERNAL : C2S_E_EVENT,
+                  std::string("event passed through: ") +
+                      c2s::event::ReadStatusText(r.status));
     }
     return C2S_OK;
   });

@@ -55,8 +55,7 @@ void Evaluator::NextEvent() {
     exclusions_.ResetEpochs();
     epoch_ = 1;
   }
-  matches_.clear();
-  excluded_ = 0;
+  ResetResult();
 }
 
 void Evaluator::MarkPattern(Stage& stage, uint32_t slot, uint32_t pattern,
@@ -102,9 +101,12 @@ void Evaluator::ScanSlot(Stage& stage, uint32_t slot) {
     scan_stage_ = &stage;
     scan_slot_ = slot;
     scan_value_ = i;
-    // Values are bounded by the event size limit, far below 4 GiB.
-    hs_scan(fp.database.get(), v.data(), static_cast<unsigned>(v.size()), 0,
-            stage.scratch, &Evaluator::OnHyperscanMatch, this);
+    // Values are bounded by the event size limit, far below 4 GiB. The
+    // callback never stops a scan, so anything but success is a failure
+    // (scratch in use, a bad database): the event becomes an error.
+    if (scan_(fp.database.get(), v.data(), static_cast<unsigned>(v.size()), 0, stage.scratch,
+              &Evaluator::OnHyperscanMatch, this) != HS_SUCCESS)
+      scan_failed_ = true;
   }
 }
 
@@ -212,6 +214,9 @@ const std::vector<RuleMatch>& Evaluator::Evaluate() {
     }
     matches_.push_back(m);
   }
+  // A failed scan may have hidden a pattern hit either way (a rule or an
+  // exclusion): no verdict is given for this event.
+  if (scan_failed_) matches_.clear();
   return matches_;
 }
 

@@ -76,8 +76,23 @@ class Evaluator {
   // directly, such as explain).
   void PrepareAll();
 
-  // Rules that match the current fields, in rule order.
+  // Rules that match the current fields, in rule order. When a pattern
+  // scan failed (scan_failed()), the list is empty and the event must be
+  // reported as an error: a failed scan is never a "no match".
   const std::vector<RuleMatch>& Evaluate();
+  bool scan_failed() const { return scan_failed_; }
+  // Forgets the last evaluation's result (before an event that may fail
+  // before it is evaluated, so no earlier match is reported for it).
+  void ResetResult() {
+    matches_.clear();
+    excluded_ = 0;
+    scan_failed_ = false;
+  }
+
+  // Fault injection for tests: the function called in place of hs_scan.
+  using ScanFunction = hs_error_t (*)(const hs_database_t*, const char*, unsigned, unsigned,
+                                      hs_scratch_t*, match_event_handler, void*);
+  void set_scan_function_for_testing(ScanFunction f) { scan_ = f; }
   // Rules of the last evaluation whose query held but that an exclusions
   // entry covered.
   size_t last_excluded() const { return excluded_; }
@@ -134,6 +149,8 @@ class Evaluator {
   uint32_t epoch_ = 0;  // one event's stamp, shared by both stages
   std::vector<RuleMatch> matches_;
   size_t excluded_ = 0;
+  bool scan_failed_ = false;
+  ScanFunction scan_ = &hs_scan;
   std::string lowered_;  // a value, ASCII-lowercased, for literal look-ups
   // Set during a scan, read by the match callback.
   Stage* scan_stage_ = nullptr;

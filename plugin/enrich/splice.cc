@@ -1,6 +1,7 @@
 #include "enrich/splice.h"
 
 #include <algorithm>
+#include <deque>
 
 #include "util/json_text.h"
 
@@ -107,23 +108,25 @@ class Splicer {
     json_text::ForEachMember(doc_, begin, [&](const Member& m) {
       std::string_view raw = doc_.substr(m.value_begin,
                                          m.value_end - m.value_begin);
-      if (m.raw_key.find('\\') != std::string_view::npos) {
-        Key(m.raw_key, &first);  // escaped keys are left as they are
-        out_->append(raw);
-        return true;
+      // Keys are compared decoded ("t\u0061gs" is "tags"), written as the
+      // event wrote them.
+      std::string_view key = m.raw_key;
+      if (key.find('\\') != std::string_view::npos) {
+        decoded_keys_.push_back(json_text::Unescape(key));
+        key = decoded_keys_.back();
       }
-      if (top && !TopLevelCandidate(m.raw_key)) {
+      if (top && !TopLevelCandidate(key)) {
         Key(m.raw_key, &first);
-        keys.push_back(m.raw_key);
+        keys.push_back(key);
         out_->append(raw);
         return true;
       }
-      full.assign(prefix).append(m.raw_key);
+      full.assign(prefix).append(key);
       int leaf = LeafAt(full);
       if (leaf >= 0) {
         const Leaf& l = *list_[leaf];
         Key(m.raw_key, &first);
-        keys.push_back(m.raw_key);
+        keys.push_back(key);
         if (l.merge == Merge::kAppendTags) {
           MergeTags(l, raw);
         } else {
@@ -139,7 +142,7 @@ class Splicer {
       if (AnyLeafUnder(full)) {
         if (raw[0] == '{') {
           Key(m.raw_key, &first);
-          keys.push_back(m.raw_key);
+          keys.push_back(key);
           Object(m.value_begin, full, false);
           return true;
         }
@@ -149,7 +152,7 @@ class Splicer {
         return true;
       }
       Key(m.raw_key, &first);
-      keys.push_back(m.raw_key);
+      keys.push_back(key);
       out_->append(raw);
       return true;
     });
@@ -204,6 +207,7 @@ class Splicer {
   std::vector<bool> done_;
   std::string* out_;
   std::vector<std::pair<std::string, std::string_view>> displaced_;
+  std::deque<std::string> decoded_keys_;  // stable storage for decoded keys
   Leaf displaced_leaf_;
 };
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "event/json_repair.h"
 #include "util/number_text.h"
 
 namespace c2s::event {
@@ -105,6 +106,8 @@ const char* ReadStatusText(ReadStatus s) {
     case ReadStatus::kNotObject: return "not a JSON object";
     case ReadStatus::kTooBig: return "event larger than the size limit";
     case ReadStatus::kTooDeep: return "event nested deeper than the limit";
+    case ReadStatus::kNoMemory: return "out of memory for the event";
+    case ReadStatus::kScanError: return "pattern scan failed";
   }
   return "?";
 }
@@ -112,24 +115,39 @@ const char* ReadStatusText(ReadStatus s) {
 JsonEventReader::JsonEventReader(const FieldPaths* paths, EventLimits limits)
     : paths_(paths), limits_(limits), parser_(limits.max_event_bytes) {
   // Sets the depth limit; capacity grows on demand up to max_event_bytes.
+  // A failure here (limits out of reach of memory) makes every event an
+  // error, never a silent pass.
   size_t initial = limits_.max_event_bytes < 4096 ? limits_.max_event_bytes : 4096;
-  if (parser_.allocate(initial, limits_.max_depth) != simdjson::SUCCESS) {
-    // Left unallocated, the parser allocates on first use instead.
+  allocated_ = parser_.allocate(initial, limits_.max_depth) == simdjson::SUCCESS;
+}
+
+ReadStatus JsonEventReader::Parse(std::string_view data, element* root) {
+  size_t need = data.size() + simdjson::SIMDJSON_PADDING;
+  if (padded_.size() < need) padded_.resize(need);
+  if (!data.empty()) std::memcpy(padded_.data(), data.data(), data.size());
+  auto error = parser_.parse(padded_.data(), data.size(), false).get(*root);
+  switch (error) {
+    case simdjson::SUCCESS: return ReadStatus::kOk;
+    case simdjson::DEPTH_ERROR: return ReadStatus::kTooDeep;
+    case simdjson::CAPACITY: return ReadStatus::kTooBig;
+    case simdjson::MEMALLOC: return ReadStatus::kNoMemory;
+    default: return ReadStatus::kNotJson;
   }
 }
 
 ReadStatus JsonEventReader::Read(std::string_view data,
                                  engine::EventFields* out) {
   if (data.size() > limits_.max_event_bytes) return ReadStatus::kTooBig;
+  if (!allocated_) return ReadStatus::kNoMemory;
   numbers_used_ = 0;
-  size_t need = data.size() + simdjson::SIMDJSON_PADDING;
-  if (padded_.size() < need) padded_.resize(need);
-  if (!data.empty()) std::memcpy(padded_.data(), data.data(), data.size());
+  data.remove_prefix(ByteOrderMarkLength(data));
   element root;
-  auto error = parser_.parse(padded_.data(), data.size(), false).get(root);
-  if (error == simdjson::DEPTH_ERROR) return ReadStatus::kTooDeep;
-  if (error == simdjson::CAPACITY) return ReadStatus::kTooBig;
-  if (error) return ReadStatus::kNotJson;
+  ReadStatus status = Parse(data, &root);
+  // Refused by simdjson, perhaps indexed by Elasticsearch: try the repaired
+  // text (only failed events pay for this).
+  if (status == ReadStatus::kNotJson && RepairForElasticsearch(data, &repaired_))
+    status = Parse(repaired_, &root);
+  if (status != ReadStatus::kOk) return status;
   simdjson::dom::object obj;
   if (root.get(obj)) return ReadStatus::kNotObject;
   WalkObject(obj, FieldPaths::kRoot, out);
@@ -151,12 +169,12 @@ void JsonEventReader::AddValue(int32_t slot, element v,
       out->Add(slot, ValueType::kNull, {});
       break;
     case element_type::ARRAY: {
-      // A field holding an array matches if any element does.
+      // A field holding an array matches if any element does; nested
+      // arrays are flattened, as Elasticsearch indexes them (depth is
+      // bounded by the parser's limit).
       simdjson::dom::array items;
       if (v.get_array().get(items)) break;
-      for (element e : items) {
-        if (e.type() != element_type::ARRAY) AddValue(slot, e, out);
-      }
+      for (element e : items) AddValue(slot, e, out);
       break;
     }
     case element_type::INT64:
@@ -201,10 +219,46 @@ void JsonEventReader::WalkObject(simdjson::dom::object obj, uint32_t from,
     if (!member.value.get_object().get(child)) {
       WalkObject(child, static_cast<uint32_t>(at), out);
     } else if (!member.value.get_array().get(items)) {
-      // Arrays of objects: Elasticsearch flattens them, so do we.
-      for (element item : items)
-        if (!item.get_object().get(child))
-          WalkObject(child, static_cast<uint32_t>(at), out);
+      WalkArray(items, static_cast<uint32_t>(at), out);
+    }
+  }
+}
+
+void JsonEventReader::PairEntries(std::string_view object_path, int32_t subject_slot,
+                                  int32_t trusted_slot) {
+  paired_node_ = subject_slot >= 0 && trusted_slot >= 0
+                     ? paths_->Descend(FieldPaths::kRoot, object_path)
+                     : -1;
+  paired_subject_ = subject_slot;
+  paired_trusted_ = trusted_slot;
+}
+
+void JsonEventReader::WalkArray(simdjson::dom::array items, uint32_t at,
+                                engine::EventFields* out) {
+  // Arrays of objects (and arrays of those): Elasticsearch flattens them,
+  // so do we (entries of a paired object are kept together, see
+  // PairEntries).
+  const bool paired = static_cast<int32_t>(at) == paired_node_;
+  for (element item : items) {
+    simdjson::dom::object child;
+    simdjson::dom::array inner;
+    if (!item.get_object().get(child)) {
+      if (!paired) {
+        WalkObject(child, at, out);
+        continue;
+      }
+      size_t subjects_before = out->values(static_cast<uint32_t>(paired_subject_)).size();
+      size_t trusted_before = out->values(static_cast<uint32_t>(paired_trusted_)).size();
+      WalkObject(child, at, out);
+      const auto& trusted = out->values(static_cast<uint32_t>(paired_trusted_));
+      bool entry_trusted = false;
+      for (size_t i = trusted_before; i < trusted.size(); ++i)
+        entry_trusted |= trusted[i].type == ValueType::kTrue ||
+                         (trusted[i].type == ValueType::kString && trusted[i].text == "true");
+      if (!entry_trusted)
+        out->mutable_values(static_cast<uint32_t>(paired_subject_)).resize(subjects_before);
+    } else if (!item.get_array().get(inner)) {
+      WalkArray(inner, at, out);
     }
   }
 }

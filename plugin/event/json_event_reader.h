@@ -53,21 +53,35 @@ class FieldPaths {
   std::vector<Node> nodes_;
 };
 
-enum class ReadStatus { kOk, kNotJson, kNotObject, kTooBig, kTooDeep };
+enum class ReadStatus { kOk, kNotJson, kNotObject, kTooBig, kTooDeep, kNoMemory, kScanError };
 const char* ReadStatusText(ReadStatus s);
 
 class JsonEventReader {
  public:
   JsonEventReader(const FieldPaths* paths, EventLimits limits);
 
-  // Parses one event (surrounding whitespace allowed) and adds its rule
-  // fields to `out` (which the caller has cleared). The bytes are copied
-  // into a padded buffer first, so `data` need not be padded.
+  // Parses one event (surrounding whitespace and a leading UTF-8 byte
+  // order mark allowed) and adds its rule fields to `out` (which the caller
+  // has cleared). The bytes are copied into a padded buffer first, so `data`
+  // need not be padded. JSON that Elasticsearch indexes but simdjson
+  // refuses (lone surrogate escapes, integers beyond 64 bits) is read as
+  // Elasticsearch reads it (see json_repair.h).
   ReadStatus Read(std::string_view data, engine::EventFields* out);
 
+  // Canonical mode: when `object_path` (e.g. "process.code_signature")
+  // holds an array of objects, a subject counts only together with its own
+  // entry's trust verdict: subjects of entries that are not trusted are
+  // dropped, so an untrusted "Microsoft Corporation" beside a trusted
+  // "Evil LLC" cannot satisfy "subject : X and trusted == true". Parity
+  // mode leaves Elasticsearch's per-field flattening as it is.
+  void PairEntries(std::string_view object_path, int32_t subject_slot, int32_t trusted_slot);
+
  private:
+  ReadStatus Parse(std::string_view data, simdjson::dom::element* root);
   void WalkObject(simdjson::dom::object obj, uint32_t node,
                   engine::EventFields* out);
+  void WalkArray(simdjson::dom::array items, uint32_t node,
+                 engine::EventFields* out);
   void AddValue(int32_t slot, simdjson::dom::element v,
                 engine::EventFields* out);
 
@@ -79,8 +93,13 @@ class JsonEventReader {
   EventLimits limits_;
   std::deque<std::array<char, 40>> numbers_;
   size_t numbers_used_ = 0;
+  // PairEntries: the trie node of the object, or -1.
+  int32_t paired_node_ = -1;
+  int32_t paired_subject_ = -1, paired_trusted_ = -1;
   simdjson::dom::parser parser_;
+  bool allocated_ = false;  // the parser's first allocation succeeded
   std::vector<char> padded_;
+  std::string repaired_;    // a failed event, repaired (rare)
 };
 
 }  // namespace c2s::event

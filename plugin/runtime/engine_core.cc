@@ -6,6 +6,7 @@
 #include "rules/exclusions_loader.h"
 #include "rules/ruleset_loader.h"
 #include "profiles/profile_loader.h"
+#include "util/option_ranges.h"
 
 namespace c2s::runtime {
 
@@ -20,6 +21,13 @@ void AddFields(const rules::Node& n, engine::FieldTable* t) {
 
 absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
     Options options) {
+  // Limits out of range would crash or exhaust memory on the first event;
+  // refused here, at the one place every caller passes (OutOfRange: the
+  // ABI reports it as an invalid argument).
+  for (auto [range, value] : {std::pair{kMaxEventBytes, uint64_t{options.limits.max_event_bytes}},
+                              std::pair{kMaxDepth, uint64_t{options.limits.max_depth}}})
+    if (auto st = CheckRange(range, value); !st.ok())
+      return absl::OutOfRangeError(st.message());
   std::shared_ptr<EngineCore> core(new EngineCore());
   if (options.builtin_rulesets) {
     auto builtin = rules::BuiltinRulesets();

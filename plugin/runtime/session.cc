@@ -1,6 +1,7 @@
 #include "runtime/session.h"
 
 #include "enrich/splice.h"
+#include "event/json_repair.h"
 
 namespace c2s::runtime {
 
@@ -10,6 +11,10 @@ Session::Session(std::shared_ptr<EngineCore> core)
       reader_(&core_->paths(), core_->limits()),
       resolver_(core_->profiles()) {
   evaluator_.SetPreparer(this);
+  if (core_->profiles()->mode() == event::MatchMode::kCanonical)
+    reader_.PairEntries("process.code_signature",
+                        core_->fields().Find("process.code_signature.subject_name"),
+                        core_->fields().Find("process.code_signature.trusted"));
 }
 
 Session::~Session() { core_->RetireCounters(counters_); }
@@ -27,6 +32,7 @@ absl::Status Session::Refresh() {
 absl::Status Session::BeginFields() {
   if (auto st = Refresh(); !st.ok()) return st;
   evaluator_.fields().Clear();
+  evaluator_.ResetResult();
   match_info_valid_ = enrichment_valid_ = enrichment_json_valid_ = false;
   return absl::OkStatus();
 }
@@ -49,6 +55,10 @@ size_t Session::Finish() {
   ResolveFields();
   const auto& matches = evaluator_.Evaluate();
   counters_->Bump(counters_->events);
+  if (evaluator_.scan_failed()) {
+    counters_->Bump(counters_->errors);
+    return 0;
+  }
   if (!matches.empty()) counters_->Bump(counters_->matches);
   if (evaluator_.last_excluded() > 0 && matches.empty()) counters_->Bump(counters_->excluded);
   return matches.size();
@@ -120,11 +130,24 @@ JsonResult Session::EvalJson(std::string_view event) {
     return r;
   }
   r.matched_rules = Finish();
+  if (evaluator_.scan_failed()) {
+    r.status = event::ReadStatus::kScanError;
+    return r;
+  }
   if (r.matched_rules == 0) return r;
   output_.clear();
-  if (enrich::SpliceInto(event, BuiltEnrichment().leaves(), &output_)) {
+  // A byte order mark stays in front of the enriched object.
+  size_t bom = event::ByteOrderMarkLength(event);
+  output_.append(event.substr(0, bom));
+  if (enrich::SpliceInto(event.substr(bom), BuiltEnrichment().leaves(), &output_)) {
     r.output = output_;
     r.enriched = true;
+  } else {
+    // Cannot happen for an event that parsed as an object; if it ever does,
+    // the match must not vanish silently.
+    r.status = event::ReadStatus::kNotObject;
+    r.matched_rules = 0;
+    counters_->Bump(counters_->errors);
   }
   return r;
 }

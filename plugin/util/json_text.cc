@@ -1,5 +1,6 @@
 #include "util/json_text.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -64,6 +65,96 @@ size_t SkipValue(std::string_view s, size_t i) {
     if (depth == 0) return i;
   }
   return kNpos;
+}
+
+namespace {
+
+int Hex4(std::string_view s, size_t i) {
+  if (i + 4 > s.size()) return -1;
+  int v = 0;
+  for (size_t k = i; k < i + 4; ++k) {
+    char c = s[k];
+    int h = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : -1;
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+void AppendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+}  // namespace
+
+std::string Unescape(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '\\' || i + 1 >= raw.size()) {
+      out += raw[i];
+      continue;
+    }
+    char e = raw[i + 1];
+    const char* simple = nullptr;
+    switch (e) {
+      case '"': simple = "\""; break;
+      case '\\': simple = "\\"; break;
+      case '/': simple = "/"; break;
+      case 'b': simple = "\b"; break;
+      case 'f': simple = "\f"; break;
+      case 'n': simple = "\n"; break;
+      case 'r': simple = "\r"; break;
+      case 't': simple = "\t"; break;
+      default: break;
+    }
+    if (simple) {
+      out += simple;
+      ++i;
+      continue;
+    }
+    int unit = e == 'u' ? Hex4(raw, i + 2) : -1;
+    if (unit < 0) {  // malformed: keep as written
+      out += raw[i];
+      continue;
+    }
+    uint32_t cp = static_cast<uint32_t>(unit);
+    size_t used = 6;
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      int low = i + 7 < raw.size() && raw[i + 6] == '\\' && raw[i + 7] == 'u'
+                    ? Hex4(raw, i + 8)
+                    : -1;
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        cp = 0x10000 + ((static_cast<uint32_t>(unit) - 0xD800) << 10) +
+             (static_cast<uint32_t>(low) - 0xDC00);
+        used = 12;
+      } else {
+        cp = 0xFFFD;
+      }
+    } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+      cp = 0xFFFD;
+    }
+    AppendUtf8(out, cp);
+    i += used - 1;
+  }
+  return out;
 }
 
 int LineOfOffset(std::string_view s, size_t pos) {

@@ -44,6 +44,11 @@ int LineOfOffset(std::string_view s, size_t pos);
 // JSON requires; invalid UTF-8 bytes become U+FFFD.
 void AppendQuoted(std::string& out, std::string_view v);
 
+// Decodes the text between a JSON string's quotes (escapes as written) into
+// UTF-8; a lone surrogate escape becomes U+FFFD, as Elasticsearch stores
+// it. A malformed escape is kept as written.
+std::string Unescape(std::string_view raw);
+
 // Appends one JSON pointer token, escaped (~0 ~1).
 void AppendPointerToken(std::string& out, std::string_view token);
 
