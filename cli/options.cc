@@ -1,3 +1,4 @@
+#include "util/option_ranges.h"
 #include "util/strings.h"
 #include <cstdio>
 #include <cstdlib>
@@ -35,10 +36,10 @@ bool ParseEngineOption(const std::vector<std::string>& args, size_t* i,
   if (a == "--max-event-bytes" || a == "--max-depth") {
     std::string v;
     value(&v);
-    char* end = nullptr;
-    unsigned long long n = std::strtoull(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n == 0) {
-      *error = a + " needs a positive whole number";
+    const OptionRange& range = a == "--max-depth" ? kMaxDepth : kMaxEventBytes;
+    uint64_t n = 0;
+    if (auto st = ParseInRange(range, v, &n); !st.ok()) {
+      *error = Cat("--", st.message());
     } else if (a == "--max-depth") {
       opts->max_depth = static_cast<uint32_t>(n);
     } else {

@@ -19,6 +19,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "cli/commands.h"
+#include "util/option_ranges.h"
+#include "util/strings.h"
 #include "cli/line_reader.h"
 #include <nlohmann/json.hpp>
 #include "rules/exclusions_loader.h"
@@ -97,18 +99,20 @@ int RunTune(const std::vector<std::string>& args) {
       continue;
     }
     const std::string& a = args[i];
-    auto number = [&](uint64_t* dst) {
-      if (i + 1 >= args.size()) return false;
-      char* end = nullptr;
-      *dst = std::strtoull(args[++i].c_str(), &end, 10);
-      return end && *end == '\0';
+    std::string number_error;
+    auto number = [&](const OptionRange& range, uint64_t* dst) {
+      auto st = ParseInRange(range, i + 1 < args.size() ? args[++i] : "", dst);
+      if (!st.ok()) number_error = Cat("--", st.message());
+      return st.ok();
     };
     uint64_t n = 0;
     if (a == "--top") {
-      if (!number(&n)) return std::fprintf(stderr, "c2sieve tune: --top needs a number\n"), kExitUsage;
+      if (!number(kTuneTop, &n))
+        return std::fprintf(stderr, "c2sieve tune: %s\n", number_error.c_str()), kExitUsage;
       top = n;
     } else if (a == "--min-count") {
-      if (!number(&min_count)) return std::fprintf(stderr, "c2sieve tune: --min-count needs a number\n"), kExitUsage;
+      if (!number(kTuneMinCount, &min_count))
+        return std::fprintf(stderr, "c2sieve tune: %s\n", number_error.c_str()), kExitUsage;
     } else if ((a == "-o" || a == "--output") && i + 1 < args.size()) {
       out_path = args[++i];
     } else if (a == "--no-progress") {

@@ -4,6 +4,10 @@
 // written twice, and a stale match after a failed evaluation. Each test
 // failed before its fix.
 #include <hs/hs.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <string>
 #include <vector>
@@ -12,6 +16,10 @@
 #include <nlohmann/json.hpp>
 
 #include "event/json_repair.h"
+#include "profiles/profile_loader.h"
+#include "rules/exclusions_loader.h"
+#include "rules/load_context.h"
+#include "rules/ruleset_loader.h"
 #include "test_util.h"
 #include "util/json_text.h"
 #include "util/option_ranges.h"
@@ -285,6 +293,165 @@ TEST(FailClosed, FailedEvaluationForgetsThePreviousMatch) {
   EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
   EXPECT_TRUE(h.session->matches().empty());
   EXPECT_EQ(h.session->EnrichmentJson(), "{}");
+}
+
+}  // namespace
+}  // namespace c2s
+
+namespace c2s {
+namespace {
+
+using testing::Harness;
+
+// ---- 6. pushes that would blind the rule ----
+
+std::string Doc(const std::string& entries, const std::string& top = "") {
+  return R"({"format":"c2sieve.exclusions/1",)" + top + R"("exclusions":[)" + entries + "]}";
+}
+
+absl::Status Push(const std::string& doc) {
+  auto parsed = rules::ParseExclusions(doc, "push.json");
+  if (!parsed.ok()) return parsed.status();
+  runtime::EngineCore::Options o;
+  auto core = runtime::EngineCore::Create(std::move(o));
+  if (!core.ok()) return core.status();
+  return (*core)->SetExclusions(&*parsed);
+}
+
+TEST(FailClosed, PushesThatWouldBlindTheRuleAreRefused) {
+  // Every example of the report: each left 0-12 of the sample's 186
+  // matches, and each was accepted without allow_catch_all.
+  const char* blinding[] = {
+      R"({"reason":"r","process.executable":["C:\\*"]})",
+      R"({"reason":"r","process.name":["*.exe"]})",
+      R"({"reason":"r","process.name":["*e"]})",
+      R"({"reason":"r","process.name":["*a","*b","*c","*d","*e","*f","*g","*h","*i","*j","*k","*l","*m","*n","*o","*p","*q","*r","*s","*t","*u","*v","*w","*x","*y","*z"]})",
+      R"({"reason":"r","host.name":["*-*"]})",
+      R"({"reason":"r","when":{"any":[{"field":"process.name","wildcard":["*"]},{"field":"host.name","wildcard":["x"]}]}})",
+      R"({"reason":"r","when":{"field":"process.name","exists":true}})",
+      R"({"reason":"r","when":{"field":"event.category","equals":["network"]}})",
+      R"({"reason":"r","when":{"not":{"field":"user.id","equals":["nobody"]}}})",
+      R"({"reason":"r","dns.question.name":["*.com","*.io","*.org"]})",
+      R"({"reason":"r","process.code_signature.subject_name":["Microsoft *"]})",
+      R"({"reason":"r","process.code_signature.subject_name":["*"],"process.code_signature.trusted":true})",
+  };
+  for (const char* e : blinding) {
+    auto st = Push(Doc(e));
+    ASSERT_FALSE(st.ok()) << e;
+    EXPECT_NE(st.message().find("too broad"), std::string::npos) << e << ": " << st;
+  }
+  // Anchored, but still most of a rule: refused by the probe share.
+  auto st = Push(Doc(R"({"reason":"r","process.executable":["C:\\Users\\*"]})"));
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("suppress 50% of rule 66883649-f908-4a5b-a1e0-54090a1d3a32's probe events"),
+            std::string::npos)
+      << st;
+  EXPECT_NE(st.message().find("allow_broad"), std::string::npos);
+  // ... unless the document allows it, which is logged.
+  auto allowed = rules::ParseExclusions(
+      Doc(R"({"reason":"r","process.executable":["C:\\Users\\*"]})", R"("allow_broad":true,)"), "p");
+  ASSERT_TRUE(allowed.ok());
+  ASSERT_EQ(allowed->warnings.size(), 1u);
+  EXPECT_NE(allowed->warnings[0].find("allow_broad"), std::string::npos);
+  runtime::EngineCore::Options o;
+  auto core = runtime::EngineCore::Create(std::move(o));
+  ASSERT_TRUE(core.ok());
+  EXPECT_TRUE((*core)->SetExclusions(&*allowed).ok());
+  // Narrow ones pass, and the example file passes.
+  for (const char* e : {
+           R"({"reason":"r","process.executable":["C:\\Tools\\CorpUpdater\\updater.exe"]})",
+           R"({"reason":"r","dns.question.name":["pastebin.com"]})",
+           R"({"reason":"r","process.code_signature.subject_name":["Microsoft *"],"process.code_signature.trusted":true,"dns.question.name":["graph.microsoft.com"]})",
+           R"({"reason":"r","process.code_signature.subject_name":["Example Corp"],"process.code_signature.trusted":true})",
+       })
+    EXPECT_TRUE(Push(Doc(e)).ok()) << e << ": " << Push(Doc(e));
+}
+
+TEST(FailClosed, ProbeShareIsMeasuredPerRule) {
+  runtime::EngineCore::Options o;
+  auto core = runtime::EngineCore::Create(std::move(o));
+  ASSERT_TRUE(core.ok());
+  auto one_domain = rules::ParseExclusions(Doc(R"({"reason":"r","dns.question.name":["api.telegram.org"]})"), "d");
+  ASSERT_TRUE(one_domain.ok());
+  auto measured = (*core)->MeasureExclusions(*one_domain);
+  ASSERT_TRUE(measured.ok());
+  ASSERT_EQ(measured->size(), 2u);  // the Windows and the Linux rule
+  for (const auto& m : *measured) {
+    EXPECT_GT(m.probes, 100u) << m.rule_id;
+    EXPECT_GT(m.suppressed, 0u) << m.rule_id;
+    EXPECT_LT(m.share(), 0.05) << m.rule_id;
+  }
+}
+
+TEST(FailClosed, DuplicateKeysAreRefusedInEveryConfigurationDocument) {
+  auto ex = rules::ParseExclusions(
+      R"({"format":"c2sieve.exclusions/1","exclusions":[{"reason":"r",)"
+      R"("process.executable":["*"],"process.executable":["C:\\x\\evil.exe"]}]})",
+      "dup.json");
+  ASSERT_FALSE(ex.ok());
+  EXPECT_NE(ex.status().message().find("/exclusions/0/process.executable: duplicate key"),
+            std::string::npos)
+      << ex.status();
+  // Keys compare decoded.
+  EXPECT_FALSE(rules::ParseExclusions(
+                   R"({"format":"c2sieve.exclusions/1","exclusions":[],"excl\u0075sions":[]})", "d")
+                   .ok());
+  auto rs = rules::ParseRuleset(R"({"format":"c2sieve.ruleset/1","name":"a","name":"b","rules":[]})",
+                                "dup-ruleset.json");
+  ASSERT_FALSE(rs.ok());
+  EXPECT_NE(rs.status().message().find("dup-ruleset.json:1 /name: duplicate key"), std::string::npos)
+      << rs.status();
+  auto profiles = profiles::ParseProfiles(
+      R"({"format":"c2sieve.profiles/1","profiles":[],"profiles":[]})", "dup-profiles.json");
+  EXPECT_FALSE(profiles.ok());
+  EXPECT_EQ(json_text::DuplicateKeyPointer(R"({"a":[{"b":1},{"c":{"d":1,"d":2}}]})"), "/a/1/c/d");
+  EXPECT_EQ(json_text::DuplicateKeyPointer(R"({"a":{"b":1},"c":{"b":1}})"), "");
+}
+
+// ---- 2. watched and loaded files: regular files only, bounded ----
+
+TEST(FailClosed, ConfigurationFilesMustBeRegularAndBounded) {
+  auto dir_read = rules::ReadFile("/tmp");
+  ASSERT_FALSE(dir_read.ok());
+  EXPECT_NE(dir_read.status().message().find("is a directory"), std::string::npos);
+  auto dev = rules::ReadFile("/dev/zero");
+  ASSERT_FALSE(dev.ok());
+  EXPECT_NE(dev.status().message().find("not a regular file"), std::string::npos);
+  std::string fifo = ::testing::TempDir() + "/c2s-fifo";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto f = rules::ReadFile(fifo);  // must not block
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("not a regular file"), std::string::npos);
+  ::unlink(fifo.c_str());
+  std::string big = ::testing::TempDir() + "/c2s-big.json";
+  {
+    std::FILE* out = std::fopen(big.c_str(), "w");
+    ASSERT_NE(out, nullptr);
+    std::string chunk(1 << 20, ' ');
+    for (int i = 0; i < 17; ++i) std::fwrite(chunk.data(), 1, chunk.size(), out);
+    std::fclose(out);
+  }
+  auto ex = rules::LoadExclusionsFile(big);
+  ASSERT_FALSE(ex.ok());
+  EXPECT_NE(ex.status().message().find("larger than the limit of 16777216 bytes"), std::string::npos)
+      << ex.status();
+  ::unlink(big.c_str());
+  auto missing = rules::LoadExclusionsFile("/nonexistent/exclusions.json");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("no such file"), std::string::npos);
+}
+
+// ---- 3. a compile budget per push ----
+
+TEST(FailClosed, ExclusionsHaveACompileBudget) {
+  std::string many = R"({"reason":"r","dns.question.name":[)";
+  for (size_t i = 0; i <= rules::kMaxExclusionPatterns; ++i)
+    many += (i ? "," : "") + std::string("\"h") + std::to_string(i) + ".example.org\"";
+  many += "]}";
+  auto r = rules::ParseExclusions(Doc(many), "big.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("more than 10000 patterns"), std::string::npos) << r.status();
 }
 
 }  // namespace

@@ -255,7 +255,17 @@ TEST(KibanaExceptions, ConvertsWhatItCanAndReportsTheRest) {
   EXPECT_NE(report.not_converted[2].find("file.hash.sha256 is not one the engine reads"),
             std::string::npos);
   EXPECT_NE(report.not_converted[3].find("escaped *"), std::string::npos);
-  EXPECT_EQ(report.warnings.size(), 3u);  // two wildcards' case, one nested entry
+  // Two wildcards' case, one nested entry, and one item without a narrow
+  // anchor (host and operator only), converted with an explicit
+  // allow_catch_all for review.
+  ASSERT_EQ(report.warnings.size(), 4u);
+  size_t anchorless = 0;
+  for (const auto& w : report.warnings)
+    anchorless += w.find("pins no narrow anchor") != std::string::npos;
+  EXPECT_EQ(anchorless, 1u);
+  EXPECT_EQ(std::count(doc->begin(), doc->end(), '\n') > 0 &&
+                doc->find("\"allow_catch_all\": true") != std::string::npos,
+            true);
 
   Harness h(*doc);
   auto backup = [] {

@@ -139,7 +139,7 @@ TEST(ExclusionsLoader, ErrorsNameFileLineAndPointer) {
     {"reason":"r","rules":["no-such-rule"],"process.name":["a.exe"]}]})"),
               HasSubstr("excl.json:2 /exclusions/0: rule \"no-such-rule\" is not loaded"));
   EXPECT_THAT(ErrorOfExclusions(R"({"format":"c2sieve.exclusions/1","exclusions":[
-    {"reason":"r","when":{"field":"process.parent.name","wildcard":["x"]}}]})"),
+    {"reason":"r","process.name":["a.exe"],"when":{"field":"process.parent.name","wildcard":["x"]}}]})"),
               HasSubstr("/exclusions/0/when: field \"process.parent.name\" is not one the engine"));
   EXPECT_THAT(ErrorOfExclusions("{\"format\":\"c2sieve.exclusions/1\",\n\"exclusions\":[\n{]}"),
               HasSubstr("excl.json:3: not valid JSON"));
@@ -180,22 +180,25 @@ TEST(ExclusionsLoader, CatchAllEntriesWouldBlindTheRule) {
     auto r = ParseExclusions(doc, "e.json");
     ASSERT_FALSE(r.ok()) << entry;
     EXPECT_THAT(std::string(r.status().message()),
-                HasSubstr("e.json:1 /exclusions/0: this exclusion matches (nearly) every event"))
+                HasSubstr("e.json:1 /exclusions/0: too broad: this exclusion pins no narrow anchor"))
         << entry;
     doc.insert(doc.find(R"("reason")"), R"("allow_catch_all":true,)");
     r = ParseExclusions(doc, "e.json");
     ASSERT_TRUE(r.ok()) << r.status();
     ASSERT_EQ(r->warnings.size(), 1u);
-    EXPECT_THAT(r->warnings[0], HasSubstr("catch-all exclusion applied"));
+    EXPECT_THAT(r->warnings[0], HasSubstr("exclusion without a narrow anchor applied"));
   }
   // Narrowed by something specific: fine.
   for (const char* entry : {
            R"({"reason":"r","process.executable":["*"],"process.name":["tool.exe"]})",
            R"({"reason":"r","process.executable":["?:\\Tools\\*"]})",
            R"({"reason":"r","user.id":["S-1-5-21-1"]})",
-           // Combinations in `when` are the author's own: not second-guessed.
-           R"({"reason":"r","when":{"any":[{"field":"process.name","wildcard":["a*"]},)"
-           R"({"field":"host.name","wildcard":["b*"]}]}})"}) {
+           // `when` is held to the same anchors: an "any" whose every branch
+           // is anchored, an "all" with one anchor.
+           R"({"reason":"r","when":{"any":[{"field":"process.name","wildcard":["a.exe"]},)"
+           R"({"field":"dns.question.name","wildcard":["*.example.org"]}]}})",
+           R"({"reason":"r","when":{"all":[{"field":"host.name","wildcard":["b*"]},)"
+           R"({"field":"process.executable","wildcard":["*\\bin\\tool.exe"]}]}})"}) {
     std::string doc = std::string(R"({"format":"c2sieve.exclusions/1","exclusions":[)") + entry + "]}";
     auto r = ParseExclusions(doc, "e.json");
     EXPECT_TRUE(r.ok()) << entry << ": " << r.status();

@@ -59,7 +59,9 @@ c2s_status Fail(c2s_status code, std::string message) {
 
 c2s_status FromStatus(const absl::Status& st, c2s_status kind) {
   if (st.ok()) return C2S_OK;
-  if (absl::IsNotFound(st) || absl::IsDataLoss(st))
+  // NotFound, DataLoss: a file could not be read; PermissionDenied: a file
+  // refused for its kind or size (see rules::ReadFile).
+  if (absl::IsNotFound(st) || absl::IsDataLoss(st) || absl::IsPermissionDenied(st))
     return Fail(C2S_E_IO, std::string(st.message()));
   if (absl::IsResourceExhausted(st))
     return Fail(C2S_E_NOMEM, std::string(st.message()));

@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "import/eql.h"
+#include "util/json_text.h"
 #include "util/strings.h"
 
 namespace c2s::import {
@@ -195,6 +196,9 @@ absl::StatusOr<ImportSpec> ParseImportSpec(std::string_view text, const std::str
   OrderedJson doc = OrderedJson::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
     return absl::InvalidArgumentError(Cat(origin, ": not a JSON object"));
+  if (std::string dup = json_text::DuplicateKeyPointer(text); !dup.empty())
+    return absl::InvalidArgumentError(Cat(origin, ":", json_text::LineOfPointer(text, dup), " ",
+                                          dup, ": duplicate key (each key may appear once)"));
   auto format = doc.find("format");
   if (format == doc.end() || *format != "c2sieve.import/1")
     return absl::InvalidArgumentError(Cat(origin, ": \"format\" must be \"c2sieve.import/1\""));

@@ -4,6 +4,9 @@
 #include <ctime>
 
 #include "import/ruleset_writer.h"
+#include "rules/exclusions_loader.h"
+#include "rules/json_reader.h"
+#include "util/json_text.h"
 #include "util/strings.h"
 
 namespace c2s::import {
@@ -153,6 +156,9 @@ absl::StatusOr<std::string> ConvertKibanaExceptions(std::string_view ndjson,
     Json doc = Json::parse(line, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
       return absl::InvalidArgumentError(Cat(origin, ":", line_no, ": not a JSON object"));
+    if (std::string dup = json_text::DuplicateKeyPointer(line); !dup.empty())
+      return absl::InvalidArgumentError(Cat(origin, ":", line_no, " ", dup,
+                                            ": duplicate key (each key may appear once)"));
     if (doc.contains("exported_exception_list_count")) {
       if (Count(doc, "missing_exception_list_item_count") > 0 ||
           Count(doc, "missing_exception_list_count") > 0)
@@ -230,13 +236,22 @@ absl::StatusOr<std::string> ConvertKibanaExceptions(std::string_view ndjson,
         if (o.is_string()) os.push_back(o.get<std::string>());
       all.push_back({{"field", "host.os.type"}, {"equals", os}});
     }
-    bool only_presence = true;
-    for (const auto& c : all) {
-      const OrderedJson& p = c.contains("not") ? c["not"] : c;
-      only_presence &= p.contains("exists");
+    OrderedJson when = all.size() == 1 ? all[0] : OrderedJson{{"all", all}};
+    // Kibana applies such an item to Elastic's rule as it is; c2sieve
+    // refuses an entry without a narrow anchor unless it says so, so the
+    // breadth is made explicit for review (and logged at every load).
+    bool anchored = false;
+    {
+      std::string text = when.dump();
+      rules::LoadContext ctx(label, text);
+      rules::Node node;
+      if (rules::ReadNode(ctx, rules::Json::parse(text), "", &node).ok())
+        anchored = rules::HasNarrowAnchor(node);
     }
-    if (only_presence)
-      notes.push_back("it tests only whether fields are present: it excludes nearly every event");
+    if (!anchored)
+      notes.push_back("it pins no narrow anchor (an exact domain, executable file name, process "
+                      "name, user id, or a trusted signer): converted with \"allow_catch_all\": "
+                      "true; review it, it may blind the rule");
     for (const auto& n : notes) report->warnings.push_back(Cat(label, ": ", n));
     OrderedJson x = OrderedJson::object();
     std::string reason = name;
@@ -245,7 +260,8 @@ absl::StatusOr<std::string> ConvertKibanaExceptions(std::string_view ndjson,
       reason += " -- " + doc["description"].get<std::string>();
     x["reason"] = reason;
     if (!opts.rule_ids.empty()) x["rules"] = opts.rule_ids;
-    x["when"] = all.size() == 1 ? all[0] : OrderedJson{{"all", all}};
+    x["when"] = std::move(when);
+    if (!anchored) x["allow_catch_all"] = true;
     exclusions.push_back(std::move(x));
     ++report->converted;
   }

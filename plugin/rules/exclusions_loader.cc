@@ -20,31 +20,100 @@ constexpr ExclusionField kFields[] = {
     {"host.name", NodeKind::kWildcard},
 };
 
-// A pattern that matches (nearly) any value: only wildcards and path or
-// name punctuation ("*", "?:\\*", "*.*").
-bool IsCatchAll(const std::string& pattern) {
-  for (char c : pattern)
-    if (c != '*' && c != '?' && c != ':' && c != '\\' && c != '/' && c != '.') return false;
-  return pattern.find('*') != std::string::npos;
+bool HasWildcard(std::string_view p) { return p.find_first_of("*?") != std::string_view::npos; }
+
+bool NarrowDomain(std::string_view p) {
+  if (p.substr(0, 2) == "*.") p.remove_prefix(2);
+  else if (!p.empty() && p[0] == '*') p.remove_prefix(1);
+  size_t dot = p.find('.');
+  return !HasWildcard(p) && dot != std::string_view::npos && dot > 0 && p.back() != '.' &&
+         p.find("..") == std::string_view::npos;
 }
 
-// True when no condition of the entry narrows it: each is a catch-all
-// pattern list or a bare boolean. Such an entry would blind the rule.
-bool BlindsTheRule(const Node& condition) {
-  for (const Node& c : condition.children) {
-    if (c.kind == NodeKind::kWildcard) {
-      bool all_narrow = true;
-      for (const auto& p : c.values) all_narrow &= !IsCatchAll(p);
-      if (all_narrow) return false;
-    } else if (c.kind == NodeKind::kIsTrue ||
-               (c.kind == NodeKind::kNot && !c.children.empty() &&
-                c.children[0].kind == NodeKind::kIsTrue)) {
-      continue;
-    } else {
-      return false;  // equals, or a `when` the author wrote in full
-    }
-  }
+// A literal file name ("*\\Zoom\\bin\\Zoom.exe"), or a literal folder
+// under the root ("C:\\Tools\\*", "?:\\Tools\\*", "/opt/agent/*"); not
+// "C:\\*", "*.exe" or "*\\*".
+bool NarrowExecutable(std::string_view p) {
+  size_t sep = p.find_last_of("\\/");
+  std::string_view name = sep == std::string_view::npos ? p : p.substr(sep + 1);
+  if (!name.empty() && !HasWildcard(name)) return true;
+  size_t root = 0;
+  if (p.size() >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') &&
+      (p[0] == '?' || (p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')))
+    root = 3;
+  else if (!p.empty() && (p[0] == '/' || p[0] == '\\'))
+    root = 1;
+  else
+    return false;
+  std::string_view rest = p.substr(root);
+  std::string_view literal = rest.substr(0, rest.find_first_of("*?"));
+  size_t folder_end = literal.find_first_of("\\/");
+  return folder_end != std::string_view::npos && folder_end > 0;
+}
+
+bool NarrowSigner(std::string_view p) {
+  size_t first = p.find_first_of("*?");
+  return (first == std::string_view::npos ? p.size() : first) >= 4;
+}
+
+template <typename Pred>
+bool Every(const Node& n, Pred pred) {
+  if (n.values.empty()) return false;
+  for (const auto& v : n.values)
+    if (!pred(v)) return false;
   return true;
+}
+
+bool IsTrustedTrue(const Node& n) {
+  return n.kind == NodeKind::kIsTrue && n.field == "process.code_signature.trusted";
+}
+
+// Predicates of a conjunction, through nested "all".
+void Conjuncts(const Node& n, std::vector<const Node*>* out) {
+  if (n.kind == NodeKind::kAll) {
+    for (const Node& c : n.children) Conjuncts(c, out);
+  } else {
+    out->push_back(&n);
+  }
+}
+
+bool AnchorPredicate(const Node& p, bool trusted_in_conjunction) {
+  bool wildcard_or_equals = p.kind == NodeKind::kWildcard || p.kind == NodeKind::kEquals;
+  if (!wildcard_or_equals) return false;
+  if (p.field == "dns.question.name") return Every(p, NarrowDomain);
+  if (p.field == "process.executable") return Every(p, NarrowExecutable);
+  if (p.field == "process.name" || p.field == "user.id")
+    return Every(p, [](std::string_view v) { return !v.empty() && !HasWildcard(v); });
+  if (p.field == "process.code_signature.subject_name")
+    return trusted_in_conjunction && Every(p, NarrowSigner);
+  return false;
+}
+
+}  // namespace
+
+bool HasNarrowAnchor(const Node& condition) {
+  std::vector<const Node*> parts;
+  Conjuncts(condition, &parts);
+  bool trusted = false;
+  for (const Node* p : parts) trusted |= IsTrustedTrue(*p);
+  for (const Node* p : parts) {
+    if (p->kind == NodeKind::kAny) {
+      bool all_anchored = !p->children.empty();
+      for (const Node& branch : p->children) all_anchored &= HasNarrowAnchor(branch);
+      if (all_anchored) return true;
+      continue;
+    }
+    if (AnchorPredicate(*p, trusted)) return true;
+  }
+  return false;
+}
+
+namespace {
+
+void CountPatterns(const Node& n, size_t* patterns, size_t* bytes) {
+  *patterns += n.values.size();
+  for (const auto& v : n.values) *bytes += v.size();
+  for (const auto& c : n.children) CountPatterns(c, patterns, bytes);
 }
 
 absl::Status ReadEntry(const LoadContext& ctx, const Json& v,
@@ -107,17 +176,22 @@ absl::Status ReadEntry(const LoadContext& ctx, const Json& v,
   out->condition.kind = NodeKind::kAll;
   out->condition.comment = out->reason;
   out->condition.where = ctx.Where(ptr);
-  if (BlindsTheRule(out->condition)) {
-    auto allow = v.find("allow_catch_all");
-    if (allow != v.end() && !allow->is_boolean())
-      return ctx.Fail(ChildPointer(ptr, "allow_catch_all"), "must be true or false");
+  auto allow = v.find("allow_catch_all");
+  if (allow != v.end() && !allow->is_boolean())
+    return ctx.Fail(ChildPointer(ptr, "allow_catch_all"), "must be true or false");
+  if (!HasNarrowAnchor(out->condition)) {
     if (allow == v.end() || !allow->get<bool>()) {
       return ctx.Fail(ptr,
-                      "this exclusion matches (nearly) every event and would blind "
-                      "the rule; narrow it, or set \"allow_catch_all\": true");
+                      "too broad: this exclusion pins no narrow anchor and could blind the "
+                      "rule. Add one of: an exact domain or *.domain (dns.question.name), an "
+                      "executable path ending in a literal file name (process.executable), an "
+                      "exact process.name, an exact user.id, or a signer "
+                      "(process.code_signature.subject_name) together with "
+                      "process.code_signature.trusted: true. To apply it anyway, set "
+                      "\"allow_catch_all\": true in the entry (logged)");
     }
-    warnings->push_back(Cat(ctx.Where(ptr), ": catch-all exclusion applied (allow_catch_all): ",
-                            out->reason));
+    warnings->push_back(Cat(ctx.Where(ptr), ": exclusion without a narrow anchor applied "
+                            "(allow_catch_all): ", out->reason));
   }
   return absl::OkStatus();
 }
@@ -133,8 +207,11 @@ absl::StatusOr<ExclusionSet> ParseExclusions(std::string_view text,
                                              const std::string& origin) {
   LoadContext ctx(origin, text);
   Json doc;
+  if (text.size() > kMaxExclusionsBytes)
+    return ctx.Fail("", Cat("document of ", text.size(), " bytes, larger than the limit of ",
+                            kMaxExclusionsBytes, " bytes"));
   if (auto st = ParseDocument(ctx, text, kFormat,
-                              {"$schema", "format", "exclusions", "comment"},
+                              {"$schema", "format", "exclusions", "comment", "allow_broad"},
                               &doc);
       !st.ok())
     return st;
@@ -144,18 +221,34 @@ absl::StatusOr<ExclusionSet> ParseExclusions(std::string_view text,
   if (!list.is_array()) return ctx.Fail("/exclusions", "must be an array");
   ExclusionSet set;
   set.origin = origin;
+  if (auto ab = doc.find("allow_broad"); ab != doc.end()) {
+    if (!ab->is_boolean()) return ctx.Fail("/allow_broad", "must be true or false");
+    set.allow_broad = ab->get<bool>();
+    if (set.allow_broad)
+      set.warnings.push_back(Cat(ctx.Where("/allow_broad"), ": \"allow_broad\": the check that "
+                                 "these exclusions leave each rule most of its probe events is off"));
+  }
+  size_t patterns = 0, pattern_bytes = 0;
   for (size_t i = 0; i < list.size(); ++i) {
     Exclusion e;
-    if (auto st = ReadEntry(ctx, list[i], ChildPointer("/exclusions", i), &e, &set.warnings);
-        !st.ok())
+    std::string ptr = ChildPointer("/exclusions", i);
+    if (auto st = ReadEntry(ctx, list[i], ptr, &e, &set.warnings); !st.ok())
       return st;
+    CountPatterns(e.condition, &patterns, &pattern_bytes);
+    if (patterns > kMaxExclusionPatterns)
+      return ctx.Fail(ptr, Cat("the document holds more than ", kMaxExclusionPatterns,
+                               " patterns (the compile budget of one exclusions push); "
+                               "split it or narrow it"));
+    if (pattern_bytes > kMaxExclusionPatternBytes)
+      return ctx.Fail(ptr, Cat("the document's patterns exceed ", kMaxExclusionPatternBytes,
+                               " bytes (the compile budget of one exclusions push)"));
     set.entries.push_back(std::move(e));
   }
   return set;
 }
 
 absl::StatusOr<ExclusionSet> LoadExclusionsFile(const std::string& path) {
-  auto text = ReadFile(path);
+  auto text = ReadFile(path, kMaxExclusionsBytes);
   if (!text.ok()) return text.status();
   return ParseExclusions(*text, path);
 }

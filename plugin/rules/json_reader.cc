@@ -151,6 +151,9 @@ absl::Status ParseJsonText(const LoadContext& ctx, std::string_view text,
     if (auto b = what.find("] "); b != std::string::npos) what = what.substr(b + 2);
     return absl::InvalidArgumentError(Cat(ctx.origin(), ": not valid JSON: ", what));
   }
+  if (std::string dup = json_text::DuplicateKeyPointer(text); !dup.empty())
+    return ctx.Fail(dup, "duplicate key: each key may appear once per object (parsers disagree "
+                         "on which value counts, so a repeated key could hide an entry)");
   return absl::OkStatus();
 }
 

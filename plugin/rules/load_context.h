@@ -28,7 +28,15 @@ class LoadContext {
   std::string_view text_;
 };
 
-// Reads a whole file; the error names the path.
-absl::StatusOr<std::string> ReadFile(const std::string& path);
+// Largest configuration file read (rulesets, profiles); exclusions have a
+// smaller cap of their own (kMaxExclusionsBytes).
+inline constexpr size_t kMaxConfigFileBytes = size_t{256} << 20;
+
+// Reads a whole configuration file; the error names the path and says why.
+// Only regular files are read, opened without blocking: a FIFO, socket or
+// device (a symlink to /dev/zero) is refused, since reading it could block
+// a watcher forever or never end; so is a file larger than max_bytes.
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     size_t max_bytes = kMaxConfigFileBytes);
 
 }  // namespace c2s::rules

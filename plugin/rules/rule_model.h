@@ -81,6 +81,9 @@ struct Exclusion {
 struct ExclusionSet {
   std::string origin;
   std::vector<Exclusion> entries;
+  // The document's "allow_broad": apply it even if it suppresses more than
+  // the allowed share of a rule's probe events (logged).
+  bool allow_broad = false;
   // Things worth a log line when the set is applied (catch-all entries
   // allowed by "allow_catch_all").
   std::vector<std::string> warnings;

@@ -80,6 +80,9 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   auto rules = engine::CompiledMatcher::CompileRules(core->fields_, core->rulesets_);
   if (!rules.ok()) return rules.status();
   core->rules_matcher_ = *rules;
+  auto probes = ProbeEvents::Build(core->fields_, core->rulesets_, core->rules_matcher_);
+  if (!probes.ok()) return probes.status();
+  core->probes_ = std::move(*probes);
   core->enrichments_ =
       std::make_shared<enrich::RuleEnrichments>(**rules, options.building_blocks_as_tags);
   auto version = core->Build(options.exclusions);
@@ -106,8 +109,21 @@ absl::StatusOr<std::shared_ptr<const EngineVersion>> EngineCore::Build(
     auto compiled = engine::CompiledMatcher::CompileExclusions(*rules_matcher_, *exclusions);
     if (!compiled.ok()) return compiled.status();
     v->exclusions = *compiled;
+    // Before it is applied: a version that would blind a rule is refused.
+    if (!exclusions->allow_broad) {
+      auto measured = probes_->Measure(v->exclusions);
+      if (!measured.ok()) return measured.status();
+      if (auto st = ProbeEvents::Check(*measured, exclusions->origin); !st.ok()) return st;
+    }
   }
   return std::shared_ptr<const EngineVersion>(std::move(v));
+}
+
+absl::StatusOr<std::vector<RuleSuppression>> EngineCore::MeasureExclusions(
+    const rules::ExclusionSet& exclusions) const {
+  auto compiled = engine::CompiledMatcher::CompileExclusions(*rules_matcher_, exclusions);
+  if (!compiled.ok()) return compiled.status();
+  return probes_->Measure(*compiled);
 }
 
 absl::Status EngineCore::SetExclusions(const rules::ExclusionSet* exclusions,

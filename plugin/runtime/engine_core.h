@@ -18,6 +18,7 @@
 #include "event/profile_resolver.h"
 #include "profiles/profile_model.h"
 #include "rules/rule_model.h"
+#include "runtime/probe_events.h"
 
 namespace c2s::runtime {
 
@@ -85,6 +86,11 @@ class EngineCore {
   ExclusionsInfo exclusions_info() const;
   absl::Status last_exclusions_status() const;
 
+  // What share of each rule's probe events `exclusions` would suppress
+  // (compiled, not applied). For `c2sieve check`.
+  absl::StatusOr<std::vector<RuleSuppression>> MeasureExclusions(
+      const rules::ExclusionSet& exclusions) const;
+
   // Counts a document that failed before it reached SetExclusions.
   void NoteRejectedExclusions(const absl::Status& why = absl::OkStatus());
 
@@ -111,6 +117,7 @@ class EngineCore {
 
   std::vector<rules::Ruleset> rulesets_;
   std::shared_ptr<const engine::CompiledMatcher> rules_matcher_;
+  std::unique_ptr<ProbeEvents> probes_;
   std::shared_ptr<const enrich::RuleEnrichments> enrichments_;
   engine::FieldTable fields_;
   std::unique_ptr<event::FieldPaths> paths_;

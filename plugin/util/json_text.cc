@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace c2s::json_text {
 
@@ -155,6 +156,48 @@ std::string Unescape(std::string_view raw) {
     i += used - 1;
   }
   return out;
+}
+
+namespace {
+
+bool FindDuplicate(std::string_view s, size_t at, std::string* pointer) {
+  at = SkipSpace(s, at);
+  if (at >= s.size()) return false;
+  bool found = false;
+  size_t depth_mark = pointer->size();
+  if (s[at] == '{') {
+    std::vector<std::string> keys;
+    ForEachMember(s, at, [&](const Member& m) {
+      std::string k = Unescape(m.raw_key);
+      pointer->resize(depth_mark);
+      *pointer += '/';
+      AppendPointerToken(*pointer, k);
+      for (const auto& seen : keys) found |= seen == k;
+      if (found) return false;
+      keys.push_back(std::move(k));
+      found = FindDuplicate(s, m.value_begin, pointer);
+      return !found;
+    });
+  } else if (s[at] == '[') {
+    size_t index = 0;
+    ForEachElement(s, at, [&](size_t b, size_t) {
+      pointer->resize(depth_mark);
+      *pointer += '/';
+      *pointer += std::to_string(index++);
+      found = FindDuplicate(s, b, pointer);
+      return !found;
+    });
+  }
+  if (!found) pointer->resize(depth_mark);
+  return found;
+}
+
+}  // namespace
+
+std::string DuplicateKeyPointer(std::string_view s) {
+  std::string pointer;
+  if (!FindDuplicate(s, 0, &pointer)) return "";
+  return pointer;
 }
 
 int LineOfOffset(std::string_view s, size_t pos) {

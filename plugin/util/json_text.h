@@ -49,6 +49,12 @@ void AppendQuoted(std::string& out, std::string_view v);
 // it. A malformed escape is kept as written.
 std::string Unescape(std::string_view raw);
 
+// For valid JSON text: the JSON pointer of the first member whose key
+// (decoded) repeats an earlier key of the same object, or "" if none.
+// Configuration refuses such documents: parsers disagree on which value
+// counts, so a duplicate can hide an entry from review.
+std::string DuplicateKeyPointer(std::string_view s);
+
 // Appends one JSON pointer token, escaped (~0 ~1).
 void AppendPointerToken(std::string& out, std::string_view token);
 
