@@ -111,10 +111,12 @@ typedef struct c2s_engine_config {
   const char *enable_profiles;   /* comma-separated names of profiles that
                                     are off by default, or NULL */
   int mode;                      /* c2s_match_mode */
-  size_t max_event_bytes;        /* larger events pass through as errors
-                                    (0: 16 MiB) */
-  uint32_t max_depth;            /* deeper events pass through as errors
-                                    (0: 128) */
+  size_t max_event_bytes;        /* larger events pass through as errors:
+                                    64 .. 1073741824 (0: 16 MiB); a value out
+                                    of range fails c2s_engine_create with
+                                    C2S_E_INVALID_ARGUMENT */
+  uint32_t max_depth;            /* deeper events pass through as errors:
+                                    1 .. 4096 (0: 128) */
   const char *disable_rules;     /* comma-separated rule ids to switch off
                                     (e.g. one of the two built-in rules), or
                                     NULL; an id not loaded is an error */
@@ -172,7 +174,8 @@ typedef struct c2s_stats {
   uint64_t matches;           /* evaluations where at least one rule matched */
   uint64_t errors;            /* events passed through for being malformed */
   uint64_t exclusion_swaps;   /* exclusions versions applied (reloads) */
-  uint64_t exclusion_rejects; /* exclusions versions rejected */
+  uint64_t exclusion_rejects; /* exclusions versions rejected, and reads or
+                                 fetches of a watched source that failed */
   uint64_t excluded;          /* evaluations a rule's query matched but an
                                  exclusions entry covered (and no rule
                                  matched) */
@@ -185,7 +188,18 @@ typedef struct c2s_exclusions_info {
   uint64_t entries;
   int64_t applied_unix_ms; /* when it was swapped in; 0 if never */
   uint64_t generation;     /* increases with every swap */
-  char last_error[512];    /* why the last rejected version was rejected */
+  char last_error[512];    /* why the last rejected version (or failed read or
+                              fetch) failed */
+  /* The watched source (c2s_engine_watch_exclusions) and how reading it
+   * goes: a shipper stuck on stale exclusions shows an old
+   * last_success_unix_ms and a growing consecutive_failures. */
+  char source[512];             /* "" when nothing is watched */
+  int64_t last_attempt_unix_ms; /* last read or fetch; 0 if none */
+  int64_t last_success_unix_ms; /* last read or fetch that found a good
+                                   version (applied, or unchanged) */
+  uint64_t fetch_failures;      /* reads or fetches that failed (missing
+                                   file, DNS, TLS, HTTP status ...) */
+  uint64_t consecutive_failures;
 } c2s_exclusions_info;
 
 /* Copies the exclusions information (strings truncated to fit).
@@ -201,9 +215,11 @@ C2S_API void c2s_engine_set_log(c2s_engine *engine, c2s_log_fn fn, void *user);
 
 typedef struct c2s_watch_options {
   uint32_t struct_size;     /* set by c2s_watch_options_init() */
-  const char *source;       /* file path, file://, http:// or https:// URL */
-  uint32_t interval_ms;     /* how often to look (default 5000) */
-  uint32_t timeout_ms;      /* per request (default 10000) */
+  const char *source;       /* file path, file:///path, http:// or https://
+                               URL; anything else is refused */
+  uint32_t interval_ms;     /* how often to look: 10 .. 86400000
+                               (0: 5000) */
+  uint32_t timeout_ms;      /* per request: 100 .. 600000 (0: 10000) */
   const char *ca_file;      /* extra CA bundle for https, or NULL */
   int insecure_skip_verify; /* nonzero: no TLS verification (logged) */
 } c2s_watch_options;
@@ -215,13 +231,25 @@ C2S_API void c2s_watch_options_init(c2s_watch_options *options);
  * when it changes (also when replaced by rename); a URL is polled with
  * If-None-Match / If-Modified-Since. Each new version is validated and
  * compiled off the hot path and swapped in atomically; a version that
- * fails is logged and counted and the last good one stays. Replaces any
- * previous watch. Returns the status of the first attempt; the watch runs
- * on even if it failed (the server may come up later). Thread-safe. */
+ * fails, and a read or fetch that fails, is logged and counted
+ * (exclusion_rejects, c2s_exclusions_info) and the last good one stays.
+ * Replaces any previous watch.
+ *
+ * Returns C2S_E_INVALID_ARGUMENT (and logs it) for an empty source, a URL
+ * scheme other than http, https or file, or an interval or timeout out of
+ * range. A file is read once before the call returns, never blocking (only
+ * regular files are read: a FIFO or device is refused), and the result of
+ * that first read is returned (C2S_E_IO for a missing file,
+ * C2S_E_EXCLUSIONS for an invalid document). A URL is first fetched on the
+ * watch thread, so a slow server never holds up the caller: C2S_OK, and the
+ * outcome goes to the log, the counters and c2s_engine_exclusions_info.
+ * Watching goes on after a failed first attempt (the file may appear, the
+ * server may come up later). Thread-safe. */
 C2S_API c2s_status c2s_engine_watch_exclusions(c2s_engine *engine,
                                                const c2s_watch_options *options);
 
-/* Stops watching (the exclusions in force stay). Thread-safe. */
+/* Stops watching (the exclusions in force stay); a fetch in flight is
+ * abandoned, so this returns within about 50 ms. Thread-safe. */
 C2S_API void c2s_engine_unwatch_exclusions(c2s_engine *engine);
 
 /* Counters summed over all sessions of the engine (live and freed).

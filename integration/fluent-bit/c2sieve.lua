@@ -276,8 +276,12 @@ do
     keep_alive[#keep_alive + 1] = exclusions
     w.source = exclusions
     w.interval_ms = tonumber(option("C2SIEVE_WATCH_MS", "5000"))
-    if lib.c2s_engine_watch_exclusions(engine_box[0], w) ~= 0 then
-      log("warn", "exclusions: " .. ffi.string(lib.c2s_last_error()) .. " (still watching)")
+    local rc = lib.c2s_engine_watch_exclusions(engine_box[0], w)
+    if rc == 1 then  -- C2S_E_INVALID_ARGUMENT: a setting that can never work
+      error("c2sieve: C2SIEVE_EXCLUSIONS: " .. ffi.string(lib.c2s_last_error()))
+    elseif rc ~= 0 then
+      log("error", "exclusions NOT applied: " .. ffi.string(lib.c2s_last_error()) ..
+          " (events are evaluated without them; still watching)")
     end
   end
 end

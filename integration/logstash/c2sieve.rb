@@ -126,8 +126,12 @@ def register(params)
     @keep << source
     w[:source] = source
     w[:interval_ms] = Integer(params.fetch("watch_ms", 5000))
-    if C2sieveFFI.c2s_engine_watch_exclusions(@engine, w) != 0
-      warn "[c2sieve] exclusions: #{C2sieveFFI.c2s_last_error} (still watching)"
+    rc = C2sieveFFI.c2s_engine_watch_exclusions(@engine, w)
+    if rc == 1 # C2S_E_INVALID_ARGUMENT: a setting that can never work
+      raise ArgumentError, "[c2sieve] exclusions: #{C2sieveFFI.c2s_last_error}"
+    elsif rc != 0
+      warn "[c2sieve] ERROR exclusions NOT applied: #{C2sieveFFI.c2s_last_error} " \
+           "(events are evaluated without them; still watching)"
     end
   end
   @drop = params.fetch("non_matching", "keep") == "drop"

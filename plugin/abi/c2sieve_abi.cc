@@ -319,6 +319,11 @@ void c2s_engine_exclusions_info(const c2s_engine* engine, c2s_exclusions_info* o
     out->applied_unix_ms = info.applied_unix_ms;
     out->generation = info.generation;
     CopyTruncated(out->last_error, sizeof out->last_error, info.last_error);
+    CopyTruncated(out->source, sizeof out->source, info.source);
+    out->last_attempt_unix_ms = info.last_attempt_unix_ms;
+    out->last_success_unix_ms = info.last_success_unix_ms;
+    out->fetch_failures = info.fetch_failures;
+    out->consecutive_failures = info.consecutive_failures;
   } catch (...) {
   }
 }
@@ -350,6 +355,10 @@ c2s_status c2s_engine_watch_exclusions(c2s_engine* engine, const c2s_watch_optio
     o.fetch.timeout_ms = options->timeout_ms ? options->timeout_ms : 10000;
     if (options->ca_file) o.fetch.ca_file = options->ca_file;
     o.fetch.insecure = options->insecure_skip_verify != 0;
+    if (auto st = c2s::config::ExclusionsWatcher::Validate(o); !st.ok()) {
+      engine->Log(2, std::string(st.message()));
+      return Fail(C2S_E_INVALID_ARGUMENT, std::string(st.message()));
+    }
     std::lock_guard<std::mutex> lock(engine->watch_mu);
     engine->watcher.reset();
     engine->watcher = std::make_unique<c2s::config::ExclusionsWatcher>(

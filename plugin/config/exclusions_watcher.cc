@@ -6,60 +6,119 @@
 
 #include "rules/exclusions_loader.h"
 #include "rules/load_context.h"
+#include "util/option_ranges.h"
 #include "util/strings.h"
 
 namespace c2s::config {
 
+namespace {
+
+// "file:///etc/x.json" -> "/etc/x.json"; "" for anything else.
+std::string FileUrlPath(const std::string& s) {
+  for (const char* prefix : {"file://localhost/", "file:///"})
+    if (s.rfind(prefix, 0) == 0) return "/" + s.substr(std::string(prefix).size());
+  return "";
+}
+
+bool LooksLikeUrl(const std::string& s) {
+  size_t colon = s.find("://");
+  if (colon == std::string::npos || colon == 0) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    char c = s[i];
+    bool scheme_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                       (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+    if (!scheme_char) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status ExclusionsWatcher::Validate(const Options& o) {
+  if (o.source.empty())
+    return absl::InvalidArgumentError("exclusions source is empty: give a file path or an "
+                                      "http(s):// URL");
+  if (LooksLikeUrl(o.source) && !IsHttpUrl(o.source) && FileUrlPath(o.source).empty())
+    return absl::InvalidArgumentError(
+        Cat(o.source, ": unsupported URL; exclusions are read from a file path, file:///path, "
+                      "http:// or https://"));
+  if (auto st = CheckRange(kWatchIntervalMs, o.interval_ms); !st.ok()) return st;
+  if (auto st = CheckRange(kFetchTimeoutMs, o.fetch.timeout_ms); !st.ok()) return st;
+  return absl::OkStatus();
+}
+
 ExclusionsWatcher::ExclusionsWatcher(std::shared_ptr<runtime::EngineCore> core,
                                      Options options, LogFn log)
     : core_(std::move(core)), options_(std::move(options)), log_(std::move(log)) {
+  if (!IsHttpUrl(options_.source)) {
+    std::string from_url = FileUrlPath(options_.source);
+    path_ = from_url.empty() ? options_.source : from_url;
+  }
+  core_->SetWatchedSource(options_.source);
   if (options_.fetch.insecure && options_.source.rfind("https://", 0) == 0)
     log_(2, Cat("TLS verification is OFF for ", options_.source));
-  first_status_ = CheckNow();
-  thread_ = std::thread([this] { Run(); });
+  bool url = path_.empty();
+  if (!url) first_status_ = CheckNow();
+  thread_ = std::thread([this, url] { Run(url); });
 }
 
 ExclusionsWatcher::~ExclusionsWatcher() {
   {
     std::lock_guard<std::mutex> lock(stop_mu_);
-    stop_ = true;
+    stopping_.store(true);
   }
   stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  core_->SetWatchedSource("");
 }
 
-void ExclusionsWatcher::Run() {
+void ExclusionsWatcher::Run(bool look_first) {
+  if (look_first) CheckNow().IgnoreError();  // failures are logged and counted
   std::unique_lock<std::mutex> lock(stop_mu_);
-  while (!stop_) {
+  while (!stopping_.load()) {
     stop_cv_.wait_for(lock, std::chrono::milliseconds(options_.interval_ms),
-                      [this] { return stop_; });
-    if (stop_) break;
+                      [this] { return stopping_.load(); });
+    if (stopping_.load()) break;
     lock.unlock();
-    CheckNow().IgnoreError();  // failures are logged and counted
+    CheckNow().IgnoreError();
     lock.lock();
   }
 }
 
 absl::Status ExclusionsWatcher::CheckNow() {
   std::lock_guard<std::mutex> lock(check_mu_);
-  return IsUrl(options_.source) ? CheckUrl() : CheckFile();
+  return path_.empty() ? CheckUrl() : CheckFile();
+}
+
+absl::Status ExclusionsWatcher::Failed(absl::Status why) {
+  core_->NoteFetchFailure(why);
+  log_(2, Cat(why.message(), "; keeping the version in force"));
+  return why;
+}
+
+absl::Status ExclusionsWatcher::Unchanged() {
+  // The source was read and holds what was seen last: current, if that
+  // version was good.
+  if (document_status_.ok()) core_->NoteFetchSuccess();
+  return document_status_;
 }
 
 absl::Status ExclusionsWatcher::Apply(const std::string& text, const std::string& origin) {
   std::string hash = ContentHash(text);
-  if (hash == last_hash_) return absl::OkStatus();  // same bytes: nothing to do
+  if (hash == last_hash_) return Unchanged();  // same bytes: nothing to do
   auto parsed = rules::ParseExclusions(text, origin);
   absl::Status st = parsed.ok() ? core_->SetExclusions(&*parsed, hash) : parsed.status();
   if (!parsed.ok()) core_->NoteRejectedExclusions(st);
+  // Rejected or not, remember the bytes so the same bad version is not
+  // retried and re-logged every interval; the last good version stays.
+  last_hash_ = hash;
+  document_status_ = st;
   if (st.ok()) {
+    core_->NoteFetchSuccess();
     for (const auto& w : parsed->warnings) log_(1, w);
-    last_hash_ = hash;
     log_(0, Cat("exclusions ", origin, " applied (", parsed->entries.size(),
                 " entries, version ", hash, ")"));
   } else {
-    // Rejected: remember the bytes so the same bad version is not retried
-    // and re-logged every interval; the last good version stays in force.
-    last_hash_ = hash;
     log_(2, Cat("exclusions rejected, keeping the version in force: ", st.message()));
   }
   return st;
@@ -68,37 +127,38 @@ absl::Status ExclusionsWatcher::Apply(const std::string& text, const std::string
 absl::Status ExclusionsWatcher::CheckFile() {
   struct stat st;
   FileStamp now;
-  if (::stat(options_.source.c_str(), &st) == 0) {
+  if (::stat(path_.c_str(), &st) == 0) {
     now.valid = true;
     now.dev = st.st_dev;
     now.ino = st.st_ino;
     now.size = static_cast<uint64_t>(st.st_size);
     now.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
   }
-  if (now == file_stamp_) return core_->last_exclusions_status();
+  if (looked_ && now == file_stamp_)  // a missing file was logged and counted once
+    return now.valid ? Unchanged() : absl::NotFoundError(Cat(path_, ": cannot be read (no such file)"));
   file_stamp_ = now;
-  if (!now.valid) {
-    auto status = absl::NotFoundError(Cat(options_.source, ": cannot be read"));
-    log_(2, Cat(status.message(), "; keeping the version in force"));
-    return status;
-  }
-  auto text = rules::ReadFile(options_.source);
+  looked_ = true;
+  if (!now.valid) return Failed(absl::NotFoundError(Cat(path_, ": cannot be read (no such file)")));
+  // Regular files only, opened without blocking: a FIFO or device swapped
+  // in by rename is refused, never waited on.
+  auto text = rules::ReadFile(path_, rules::kMaxExclusionsBytes);
   if (!text.ok()) {
     file_stamp_.valid = false;  // try again next time
-    log_(2, Cat(text.status().message(), "; keeping the version in force"));
-    return text.status();
+    return Failed(text.status());
   }
   return Apply(*text, options_.source);
 }
 
 absl::Status ExclusionsWatcher::CheckUrl() {
-  FetchResult r = FetchUrl(options_.source, etag_, last_modified_, options_.fetch);
+  FetchOptions fetch = options_.fetch;
+  if (fetch.max_bytes > rules::kMaxExclusionsBytes) fetch.max_bytes = rules::kMaxExclusionsBytes;
+  FetchResult r = FetchUrl(options_.source, etag_, last_modified_, fetch, &stopping_);
   switch (r.kind) {
     case FetchResult::Kind::kNotModified:
-      return core_->last_exclusions_status();
+      return Unchanged();
     case FetchResult::Kind::kError:
-      log_(2, Cat(r.error, "; keeping the version in force"));
-      return absl::UnavailableError(r.error);
+      if (stopping_.load()) return absl::CancelledError(r.error);
+      return Failed(absl::UnavailableError(r.error));
     case FetchResult::Kind::kOk:
       break;
   }

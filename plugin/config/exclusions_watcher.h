@@ -2,9 +2,11 @@
 // re-read when it changes, also when config management replaces it by
 // rename; a URL is polled with conditional requests. A new version is
 // validated and compiled off the hot path and swapped in atomically; a
-// version that fails is logged and the last good one stays in force.
+// version that fails is logged and counted and the last good one stays in
+// force. Neither starting nor stopping a watch waits for a server.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -25,15 +27,23 @@ class ExclusionsWatcher {
  public:
   struct Options {
     std::string source;            // path, file://, http:// or https://
-    uint32_t interval_ms = 5000;   // how often to look
-    FetchOptions fetch;
+    uint32_t interval_ms = 5000;   // how often to look (kWatchIntervalMs)
+    FetchOptions fetch;            // timeout_ms within kFetchTimeoutMs
   };
 
-  // Loads the source once (the returned status is that first attempt's)
-  // and starts watching; watching goes on after a failed first attempt, so
-  // a shipper that starts while the server is down picks the file up later.
+  // Checks the options without touching the source: a non-empty path or
+  // an http(s):// or file:///path URL, interval and timeout in range.
+  // InvalidArgument naming what is wrong.
+  static absl::Status Validate(const Options& options);
+
+  // Starts watching validated options. A file is read once before this
+  // returns (never blocking: regular files only), and first_status() is
+  // that attempt's; a URL is first fetched on the watch thread at once, so
+  // a slow server never holds up the caller (first_status() is OK; the
+  // outcome is logged, counted and in the engine's exclusions info).
+  // Watching goes on after a failed first attempt.
   ExclusionsWatcher(std::shared_ptr<runtime::EngineCore> core, Options options, LogFn log);
-  ~ExclusionsWatcher();  // stops and joins the thread
+  ~ExclusionsWatcher();  // stops, abandoning a transfer in flight; joins
   ExclusionsWatcher(const ExclusionsWatcher&) = delete;
   ExclusionsWatcher& operator=(const ExclusionsWatcher&) = delete;
 
@@ -46,10 +56,13 @@ class ExclusionsWatcher {
   absl::Status CheckFile();
   absl::Status CheckUrl();
   absl::Status Apply(const std::string& text, const std::string& origin);
-  void Run();
+  absl::Status Failed(absl::Status why);
+  absl::Status Unchanged();
+  void Run(bool look_first);
 
   std::shared_ptr<runtime::EngineCore> core_;
   Options options_;
+  std::string path_;  // the file watched ("" for a URL)
   LogFn log_;
   absl::Status first_status_;
 
@@ -64,11 +77,13 @@ class ExclusionsWatcher {
              mtime_ns == o.mtime_ns;
     }
   } file_stamp_;
+  bool looked_ = false;  // file_stamp_ is from a look at the file
   std::string etag_, last_modified_, last_hash_;
+  absl::Status document_status_;  // of the last document read
 
+  std::atomic<bool> stopping_{false};  // also abandons a fetch in flight
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
-  bool stop_ = false;
   std::thread thread_;
 };
 

@@ -55,12 +55,13 @@ void GlobalInit() {
 
 }  // namespace
 
-bool IsUrl(const std::string& s) {
-  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0 || s.rfind("file://", 0) == 0;
+bool IsHttpUrl(const std::string& s) {
+  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
 }
 
 FetchResult FetchUrl(const std::string& url, const std::string& etag,
-                     const std::string& last_modified, const FetchOptions& options) {
+                     const std::string& last_modified, const FetchOptions& options,
+                     const std::atomic<bool>* cancel) {
   GlobalInit();
   FetchResult r;
   CURL* curl = curl_easy_init();
@@ -87,11 +88,11 @@ FetchResult FetchUrl(const std::string& url, const std::string& etag,
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
 #if LIBCURL_VERSION_NUM >= 0x075500  // 7.85 deprecates the bitmask options
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #else  // Debian 11's 7.74, used by the portable build
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS,
-                   static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FILE));
+                   static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS,
                    static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
@@ -99,11 +100,42 @@ FetchResult FetchUrl(const std::string& url, const std::string& etag,
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0L : 2L);
   if (!options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "c2sieve");
-  CURLcode rc = curl_easy_perform(curl);
+  // The multi interface, polled in short slices, so a stop request is seen
+  // while a slow server holds the transfer.
+  CURLcode rc = CURLE_OK;
+  bool cancelled = false;
+  CURLM* multi = curl_multi_init();
+  if (multi == nullptr || curl_multi_add_handle(multi, curl) != CURLM_OK) {
+    rc = CURLE_OUT_OF_MEMORY;
+  } else {
+    int running = 1;
+    while (running) {
+      if (curl_multi_perform(multi, &running) != CURLM_OK) {
+        rc = CURLE_RECV_ERROR;
+        break;
+      }
+      if (!running) break;
+      if (cancel && cancel->load(std::memory_order_relaxed)) {
+        cancelled = true;
+        break;
+      }
+      curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+    }
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &left))
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == curl) rc = msg->data.result;
+    curl_multi_remove_handle(multi, curl);
+  }
+  if (multi) curl_multi_cleanup(multi);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
+  if (cancelled) {
+    r.error = Cat(url, ": fetch abandoned (watch stopped)");
+    r.body.clear();
+    return r;
+  }
   r.etag = t.etag;
   r.last_modified = t.last_modified;
   if (t.too_big) {
@@ -116,10 +148,9 @@ FetchResult FetchUrl(const std::string& url, const std::string& etag,
     r.body.clear();
     return r;
   }
-  bool is_file = url.rfind("file://", 0) == 0;
   if (status == 304) {
     r.kind = FetchResult::Kind::kNotModified;
-  } else if (is_file || (status >= 200 && status < 300)) {
+  } else if (status >= 200 && status < 300) {
     r.kind = FetchResult::Kind::kOk;
   } else {
     r.error = Cat(url, ": HTTP status ", static_cast<int>(status));

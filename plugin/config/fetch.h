@@ -2,6 +2,7 @@
 // hot path: only the exclusions watcher calls it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -22,13 +23,16 @@ struct FetchResult {
   std::string error;
 };
 
-// True for http://, https:// and file:// sources (anything else is a path).
-bool IsUrl(const std::string& source);
+// True for http:// and https:// sources.
+bool IsHttpUrl(const std::string& source);
 
-// A conditional GET: `etag` / `last_modified` from the previous answer
-// ("" for none). A 304 answer is kNotModified.
+// A conditional GET over http or https: `etag` / `last_modified` from the
+// previous answer ("" for none). A 304 answer is kNotModified. When
+// `cancel` becomes true the transfer is abandoned within about 50 ms (so a
+// slow server never holds up a host that stops watching).
 FetchResult FetchUrl(const std::string& url, const std::string& etag,
-                     const std::string& last_modified, const FetchOptions& options);
+                     const std::string& last_modified, const FetchOptions& options,
+                     const std::atomic<bool>* cancel = nullptr);
 
 // 64-bit FNV-1a of the bytes, as 16 hex digits: identifies a version in
 // logs and counters (not a security hash).

@@ -159,6 +159,36 @@ void EngineCore::NoteRejectedExclusions(const absl::Status& why) {
   info_.last_error = std::string(why.message());
 }
 
+namespace {
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void EngineCore::SetWatchedSource(const std::string& source) {
+  std::lock_guard<std::mutex> lock(version_mu_);
+  info_.source = source;
+  info_.consecutive_failures = 0;
+}
+
+void EngineCore::NoteFetchFailure(const absl::Status& why) {
+  rejects_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(version_mu_);
+  last_status_ = why;
+  info_.last_error = std::string(why.message());
+  info_.last_attempt_unix_ms = NowUnixMs();
+  ++info_.fetch_failures;
+  ++info_.consecutive_failures;
+}
+
+void EngineCore::NoteFetchSuccess() {
+  std::lock_guard<std::mutex> lock(version_mu_);
+  info_.last_attempt_unix_ms = info_.last_success_unix_ms = NowUnixMs();
+  info_.consecutive_failures = 0;
+}
+
 EngineCore::ExclusionsInfo EngineCore::exclusions_info() const {
   std::lock_guard<std::mutex> lock(version_mu_);
   return info_;

@@ -82,6 +82,13 @@ class EngineCore {
     int64_t applied_unix_ms = 0;
     uint64_t generation = 0;
     std::string last_error;  // of the last rejected attempt, "" if none
+    // The watched source, and how reading it goes (a fleet sees a shipper
+    // stuck on stale exclusions by last_success_unix_ms).
+    std::string source;
+    int64_t last_attempt_unix_ms = 0;
+    int64_t last_success_unix_ms = 0;  // read and applied, or unchanged
+    uint64_t fetch_failures = 0;       // reads or fetches that failed
+    uint64_t consecutive_failures = 0;
   };
   ExclusionsInfo exclusions_info() const;
   absl::Status last_exclusions_status() const;
@@ -93,6 +100,14 @@ class EngineCore {
 
   // Counts a document that failed before it reached SetExclusions.
   void NoteRejectedExclusions(const absl::Status& why = absl::OkStatus());
+
+  // The watcher's bookkeeping: the source watched ("" when none), and the
+  // outcome of each look at it. A failed read or fetch (missing file, DNS,
+  // TLS, HTTP status) counts as a rejected version too, so one counter
+  // shows every configuration failure.
+  void SetWatchedSource(const std::string& source);
+  void NoteFetchFailure(const absl::Status& why);
+  void NoteFetchSuccess();
 
   std::shared_ptr<const EngineVersion> Current() const;
   uint64_t generation() const {

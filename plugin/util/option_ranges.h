@@ -26,7 +26,7 @@ inline constexpr OptionRange kMaxEventBytes{"max-event-bytes", 64, 1ull << 30, 1
 // this; Elasticsearch's own parser stops at 1,000 levels, far below 4,096.
 inline constexpr OptionRange kMaxDepth{"max-depth", 1, 4096, 128};
 // How often a watched exclusions source is looked at.
-inline constexpr OptionRange kWatchIntervalMs{"watch-interval-ms", 100, 86400000, 5000};
+inline constexpr OptionRange kWatchIntervalMs{"watch-interval-ms", 10, 86400000, 5000};
 // One fetch of a watched URL, connection included.
 inline constexpr OptionRange kFetchTimeoutMs{"fetch-timeout-ms", 100, 600000, 10000};
 // `tune`: groups shown and the fewest matches for a proposal.

@@ -100,6 +100,18 @@ local weird = setmetatable({}, { __pairs = function() error("boom") end,
 local ok, c3 = pcall(filter, "t", 1, weird)
 check(ok and c3 == 0, "errors are contained")
 
+-- An exclusions setting that can never work stops the filter from loading
+-- (Fluent Bit then refuses to start) instead of running silently without.
+for _, bad in ipairs({ "ftp://x/exclusions.json", "gopher://y" }) do
+  local loaded, err = pcall(load_wrapper, { C2SIEVE_LIBRARY = library, C2SIEVE_EXCLUSIONS = bad })
+  check(not loaded and tostring(err):find("unsupported URL", 1, true) ~= nil,
+        "bad exclusions source " .. bad .. " is fatal: " .. tostring(err))
+end
+-- A missing file: loads (the file may come), says so at error level.
+local missing_ok = pcall(load_wrapper, { C2SIEVE_LIBRARY = library,
+                                          C2SIEVE_EXCLUSIONS = "/nonexistent/c2sieve.json" })
+check(missing_ok, "a missing exclusions file does not stop the filter")
+
 print(string.format("%d events, %d matches", n, matched))
 print(string.format("%d passed, %d failed", passed, failed))
 os.exit(failed == 0 and 0 or 1)

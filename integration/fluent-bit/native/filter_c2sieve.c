@@ -500,8 +500,17 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
         c2s_watch_options_init(&w);
         w.source = ctx->exclusions;
         w.interval_ms = ctx->watch_ms > 0 ? (uint32_t) ctx->watch_ms : 5000;
-        if (c2s_engine_watch_exclusions(ctx->engine, &w) != C2S_OK) {
-            flb_plg_warn(ins, "exclusions: %s (still watching)", c2s_last_error());
+        c2s_status st = c2s_engine_watch_exclusions(ctx->engine, &w);
+        if (st == C2S_E_INVALID_ARGUMENT) {
+            /* A setting that can never work: refuse to start. */
+            flb_plg_error(ins, "exclusions: %s", c2s_last_error());
+            c2s_engine_free(ctx->engine);
+            flb_free(ctx);
+            return -1;
+        }
+        if (st != C2S_OK) {
+            flb_plg_error(ins, "exclusions NOT applied: %s (events are evaluated "
+                          "without them; still watching)", c2s_last_error());
         }
     }
     ctx->drop = ctx->non_matching && strcmp(ctx->non_matching, "drop") == 0;
