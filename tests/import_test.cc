@@ -535,5 +535,25 @@ TEST(ImportFuzzRegressions, NonAsciiOutsideTomlStringsIsRefusedBeforeParsing) {
   EXPECT_TRUE(ok.ok()) << ok.status();
 }
 
+// Found by attack: an unterminated quote made the pre-check treat the rest
+// of the file as a string, and toml++ reached undefined behaviour on the
+// non-ASCII bytes after it (ASan/UBSan in CI).
+TEST(ImportFuzzRegressions, UnterminatedStringsAreRefusedBeforeParsing) {
+  struct Case {
+    std::string text, message;
+  } cases[] = {
+      {"id =0\"\xca\xae", "u.toml:1:6: a string that is not closed"},
+      {"a = 'x\xca\xae\nb = 1\n", "u.toml:1:5: a string that is not closed"},
+      {"a = \"x\\\"\xca\xae", "u.toml:1:5: a string that is not closed"},
+      {"a = \"\"\"multi\nline \xca\xae", "u.toml:1:5: a string that is not closed"},
+      {"a = 1\nb = \"ok\" \xca\xae\n", "u.toml:2:10: a non-ASCII character outside strings and comments"},
+  };
+  for (const Case& c : cases) {
+    auto r = import::ImportElasticRule(c.text, "u.toml", {});
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(std::string(r.status().message()), c.message);
+  }
+}
+
 }  // namespace
 }  // namespace c2s::testing

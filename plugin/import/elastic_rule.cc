@@ -142,11 +142,18 @@ bool Holds(const CommentRule& c, const rules::Node& n) {
          std::find(n.values.begin(), n.values.end(), c.contains) != n.values.end();
 }
 
-// The first byte outside ASCII that is not inside a string or a comment,
-// as (line, column); {0, 0} if none. Rule files carry non-ASCII text only
-// in strings, and toml++ 3.3 (Debian 12) misbehaves on some non-ASCII bare
-// keys, so such input is refused before it is parsed.
-std::pair<int, int> NonAsciiOutsideStrings(std::string_view t) {
+// Text toml++ must not see: the first byte outside ASCII that is not
+// inside a string or a comment, or a string that is not closed (a
+// single-line string must end on its line), as (line, column, reason);
+// line 0 if none. Rule files carry non-ASCII text only in strings, and
+// toml++ 3.3 (Debian 12) reaches undefined behaviour on some non-ASCII
+// input outside them (an unterminated quote followed by non-ASCII bytes
+// among it), so such input is refused before it is parsed.
+struct Unparseable {
+  int line = 0, column = 0;
+  const char* reason = "";
+};
+Unparseable CheckBeforeToml(std::string_view t) {
   int line = 1, column = 0;
   size_t i = 0;
   auto step = [&]() {
@@ -163,20 +170,29 @@ std::pair<int, int> NonAsciiOutsideStrings(std::string_view t) {
     if (c == '#') {
       while (i < t.size() && t[i] != '\n') step();
     } else if (c == '"' || c == '\'') {
-      std::string_view delim = t.substr(i, 3) == std::string(3, c) ? t.substr(i, 3) : t.substr(i, 1);
+      int open_line = line, open_column = column + 1;
+      bool multi = t.substr(i, 3) == std::string(3, c);
+      std::string_view delim = t.substr(i, multi ? 3 : 1);
       for (size_t k = 0; k < delim.size(); ++k) step();
-      while (i < t.size() && t.substr(i, delim.size()) != delim) {
+      bool closed = false;
+      while (i < t.size()) {
+        if (t.substr(i, delim.size()) == delim) {
+          closed = true;
+          break;
+        }
+        if (!multi && (t[i] == '\n' || t[i] == '\r')) break;  // single-line strings end here
         if (c == '"' && t[i] == '\\' && i + 1 < t.size()) step();  // escaped character
         step();
       }
+      if (!closed) return {open_line, open_column, "a string that is not closed"};
       for (size_t k = 0; k < delim.size() && i < t.size(); ++k) step();
     } else if (static_cast<unsigned char>(c) >= 0x80) {
-      return {line, column + 1};
+      return {line, column + 1, "a non-ASCII character outside strings and comments"};
     } else {
       step();
     }
   }
-  return {0, 0};
+  return {};
 }
 
 void ApplyComments(const std::vector<CommentRule>& rules_, rules::Node* n) {
@@ -258,8 +274,8 @@ absl::StatusOr<ImportSpec> ParseImportSpec(std::string_view text, const std::str
 absl::StatusOr<rules::Rule> ImportElasticRule(std::string_view text, const std::string& origin,
                                               const ImportSpec& spec) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte order mark
-  if (auto [line, column] = NonAsciiOutsideStrings(text); line > 0)
-    return Fail(origin, line, column, "a non-ASCII character outside strings and comments");
+  if (Unparseable u = CheckBeforeToml(text); u.line > 0)
+    return Fail(origin, u.line, u.column, u.reason);
   toml::parse_result parsed = toml::parse(text, origin);
   if (!parsed) {
     const auto& err = parsed.error();
