@@ -29,7 +29,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   g++ cmake make pkg-config binutils patchelf ca-certificates \
-  libhyperscan-dev libsimdjson-dev nlohmann-json3-dev libabsl-dev libcurl4-openssl-dev >/dev/null
+  libhyperscan-dev libsimdjson-dev nlohmann-json3-dev libabsl-dev libcurl4-openssl-dev \
+  libidn2-dev >/dev/null
 
 cmake -S . -B build-portable -DCMAKE_BUILD_TYPE=Release \
   -DC2S_BUILD_TESTS=OFF -DC2S_BUILD_BENCHMARKS=OFF >/dev/null

@@ -88,27 +88,37 @@ TEST(CanonicalDomain, TrimRootDotAndCase) {
   EXPECT_EQ(Domain(""), "");
 }
 
-TEST(Punycode, Rfc3492Samples) {
+TEST(DomainToAscii, Uts46FormsByLibidn2) {
   std::string out;
-  // RFC 3492 7.1 (B): Chinese (simplified).
-  ASSERT_TRUE(PunycodeEncode(U"\u4ed6\u4eec\u4e3a\u4ec0\u4e48\u4e0d\u8bf4\u4e2d\u6587", &out));
-  EXPECT_EQ(out, "ihqwcrb4cv8a8dqg056pqjye");
-  ASSERT_TRUE(PunycodeEncode(U"b\u00fccher", &out));
-  EXPECT_EQ(out, "bcher-kva");
-  // (L) 3<nen>B<gumi><kinpachi><sensei>
-  ASSERT_TRUE(PunycodeEncode(U"3\u5e74B\u7d44\u91d1\u516b\u5148\u751f", &out));
-  EXPECT_EQ(out, "3B-ww4c5e180e575a65lsy2b");
+  ASSERT_TRUE(DomainToAscii("b\xc3\xbc" "cher.ngrok.io", false, &out));
+  EXPECT_EQ(out, "xn--bcher-kva.ngrok.io");
+  ASSERT_TRUE(DomainToAscii("B\xc3\x9c" "CHER.NGROK.io", false, &out));  // case mapped
+  EXPECT_EQ(out, "xn--bcher-kva.ngrok.io");
+  ASSERT_TRUE(DomainToAscii("bu\xcc\x88" "cher.ngrok.io", false, &out));  // NFD -> NFC
+  EXPECT_EQ(out, "xn--bcher-kva.ngrok.io");
+  ASSERT_TRUE(DomainToAscii("\xef\xbd\x81\xef\xbd\x90\xef\xbd\x89.telegram.org", false, &out));
+  EXPECT_EQ(out, "api.telegram.org");  // full-width
+  ASSERT_TRUE(DomainToAscii("api\xe3\x80\x82telegram\xe3\x80\x82org\xe3\x80\x82", false, &out));
+  EXPECT_EQ(out, "api.telegram.org");  // ideographic full stops, root dot dropped
+  // Transitional and non-transitional differ on sharp s.
+  ASSERT_TRUE(DomainToAscii("ex\xc3\x9f.com", false, &out));
+  EXPECT_EQ(out, "xn--ex-hia.com");
+  ASSERT_TRUE(DomainToAscii("ex\xc3\x9f.com", true, &out));
+  EXPECT_EQ(out, "exss.com");
+  EXPECT_FALSE(DomainToAscii("bad\xff.com", false, &out));
+  EXPECT_FALSE(DomainToAscii(std::string("a\0b.com", 7), false, &out));
 }
 
-TEST(DomainToAscii, EncodesOnlyNonAsciiLabels) {
-  std::string out;
-  EXPECT_FALSE(DomainToAscii("pastebin.com", &out));
-  ASSERT_TRUE(DomainToAscii("b\xc3\xbc" "cher.ngrok.io", &out));
-  EXPECT_EQ(out, "xn--bcher-kva.ngrok.io");
-  ASSERT_TRUE(DomainToAscii("B\xc3\xbc" "cher.NGROK.io", &out));
-  EXPECT_EQ(out, "xn--bcher-kva.ngrok.io");
-  EXPECT_FALSE(DomainToAscii("bad\xff.com", &out));
-  EXPECT_TRUE(out.empty());
+TEST(CanonicalDomain, UrlShapedValuesReduceToTheirHost) {
+  std::string buf;
+  auto host = [&](std::string_view v) { return std::string(CanonicalDomain(v, &buf)); };
+  EXPECT_EQ(host("https://Pastebin.com/raw/x"), "pastebin.com");
+  EXPECT_EQ(host("http://user:pw@pastebin.com:8080/?q#f"), "pastebin.com");
+  EXPECT_EQ(host("pastebin.com:443"), "pastebin.com");
+  EXPECT_EQ(host("pastebin%2ecom"), "pastebin.com");
+  EXPECT_EQ(host("pastebin%2Ecom."), "pastebin.com");
+  EXPECT_EQ(host("[2001:db8::1]:443"), "[2001:db8::1]");
+  EXPECT_EQ(host("pastebin.com"), "pastebin.com");
 }
 
 }  // namespace

@@ -456,3 +456,56 @@ TEST(FailClosed, ExclusionsHaveACompileBudget) {
 
 }  // namespace
 }  // namespace c2s
+
+namespace c2s {
+namespace {
+
+using testing::Event;
+using testing::Harness;
+
+// ---- 12. spellings UTS #46 maps to a listed name (canonical mode) ----
+
+TEST(FailClosed, Uts46SpellingsOfListedNamesMatchInCanonicalMode) {
+  Harness canonical;
+  Harness parity("", event::MatchMode::kParity);
+  const char* spellings[] = {
+      "\xef\xbd\x81\xef\xbd\x90\xef\xbd\x89.telegram.org",          // full-width "api"
+      "api\xe3\x80\x82telegram\xe3\x80\x82org",                       // ideographic full stops
+      "api.tele\xe2\x80\x8bgram.org",                                 // zero-width space
+      "api.tele\xc2\xadgram.org",                                     // soft hyphen
+      "API.TELEGRAM.ORG\xef\xbc\x8e",                                 // full-width root dot
+      "\xef\xbc\xa1\xef\xbc\xb0\xef\xbc\xa9.telegram.org",          // full-width capitals
+  };
+  for (const char* d : spellings) {
+    EXPECT_TRUE(canonical.Matches(Event().Domain(d))) << d;
+    EXPECT_FALSE(parity.Matches(Event().Domain(d))) << d;  // as Elasticsearch compares
+  }
+  // Four spellings of one IDN against a rule listing its A-label.
+  rules::Ruleset rs;
+  rs.name = "idn";
+  rules::Rule r;
+  r.id = "idn-1";
+  r.name = "idn";
+  r.query.kind = rules::NodeKind::kWildcard;
+  r.query.field = "dns.question.name";
+  r.query.values = {"xn--bcher-kva.example"};
+  rs.rules.push_back(r);
+  Harness idn({rs}, false);
+  for (const char* d : {"xn--bcher-kva.example", "XN--BCHER-KVA.example", "b\xc3\xbc" "cher.example",
+                        "bu\xcc\x88" "cher.example", "B\xc3\x9c" "CHER.example"})
+    EXPECT_TRUE(idn.Matches(R"({"dns":{"question":{"name":")" + std::string(d) + R"("}}})")) << d;
+}
+
+TEST(FailClosed, UrlShapedConnectionValuesReduceToTheirHost) {
+  Harness h("", event::MatchMode::kCanonical, "", {"ecs-connection"});
+  for (const char* v : {"https://pastebin.com/raw/abc", "pastebin.com:443", "pastebin%2ecom",
+                        "http://u@PASTEBIN.com:8080/"}) {
+    Event e;
+    e.Erase("/dns");
+    e.Set("/url/domain", v);
+    EXPECT_TRUE(h.Matches(e)) << v;
+  }
+}
+
+}  // namespace
+}  // namespace c2s

@@ -1,5 +1,7 @@
 #include "event/canonical.h"
 
+#include <idn2.h>
+
 #include <cstring>
 #include <vector>
 
@@ -168,136 +170,78 @@ std::string_view CanonicalPathOnce(std::string_view in, std::string* buf) {
 
 }  // namespace
 
+namespace {
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string_view HostOfUrl(std::string_view v, std::string* buf) {
+  if (v.find_first_of(":/%@") == std::string_view::npos) return v;
+  if (size_t scheme = v.find("://"); scheme != std::string_view::npos) v.remove_prefix(scheme + 3);
+  v = v.substr(0, v.find_first_of("/?#"));
+  if (size_t at = v.rfind('@'); at != std::string_view::npos) v.remove_prefix(at + 1);
+  if (!v.empty() && v[0] == '[') {  // an IPv6 literal keeps its colons
+    size_t close = v.find(']');
+    if (close != std::string_view::npos) v = v.substr(0, close + 1);
+  } else if (size_t colon = v.rfind(':'); colon != std::string_view::npos) {
+    bool port = colon + 1 < v.size();
+    for (size_t i = colon + 1; i < v.size(); ++i) port &= v[i] >= '0' && v[i] <= '9';
+    if (port || colon + 1 == v.size()) v = v.substr(0, colon);
+  }
+  if (v.find('%') == std::string_view::npos) return v;
+  buf->clear();
+  for (size_t i = 0; i < v.size(); ++i) {
+    int hi = i + 2 < v.size() && v[i] == '%' ? HexDigit(v[i + 1]) : -1;
+    int lo = hi >= 0 ? HexDigit(v[i + 2]) : -1;
+    if (lo >= 0) {
+      *buf += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      *buf += v[i];
+    }
+  }
+  return *buf;
+}
+
 std::string_view CanonicalDomain(std::string_view in, std::string* buf) {
-  size_t b = 0, e = in.size();
+  std::string host_buf;
+  std::string_view host = HostOfUrl(in, &host_buf);
+  size_t b = 0, e = host.size();
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (b < e && space(in[b])) ++b;
-  while (e > b && space(in[e - 1])) --e;
-  if (e > b + 1 && in[e - 1] == '.') --e;  // the root label
-  std::string_view core = in.substr(b, e - b);
+  while (b < e && space(host[b])) ++b;
+  while (e > b && space(host[e - 1])) --e;
+  if (e > b + 1 && host[e - 1] == '.') --e;  // the root label
+  std::string_view core = host.substr(b, e - b);
   bool upper = false;
   for (char c : core) upper |= (c >= 'A' && c <= 'Z');
-  if (!upper) return core;
+  if (!upper && host.data() == in.data()) return core;
   buf->assign(core);
   for (char& c : *buf)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
   return *buf;
 }
 
-namespace {
-
-// UTF-8 to code points; false on invalid input.
-bool DecodeUtf8(std::string_view s, std::u32string* out) {
+bool DomainToAscii(std::string_view name, bool transitional, std::string* out) {
   out->clear();
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    char32_t cp;
-    size_t n;
-    if (c < 0x80) { cp = c; n = 1; }
-    else if (c >= 0xc2 && c <= 0xdf) { cp = c & 0x1f; n = 2; }
-    else if (c >= 0xe0 && c <= 0xef) { cp = c & 0x0f; n = 3; }
-    else if (c >= 0xf0 && c <= 0xf4) { cp = c & 0x07; n = 4; }
-    else return false;
-    if (i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-    out->push_back(cp);
-    i += n;
+  std::string input(name);  // libidn2 wants a NUL-terminated string
+  if (input.find('\0') != std::string::npos) return false;
+  char* result = nullptr;
+  int flags = IDN2_NFC_INPUT | (transitional ? IDN2_TRANSITIONAL : IDN2_NONTRANSITIONAL);
+  if (idn2_to_ascii_8z(input.c_str(), &result, flags) != IDN2_OK) {
+    idn2_free(result);
+    return false;
   }
-  return true;
-}
-
-}  // namespace
-
-bool PunycodeEncode(const std::u32string& input, std::string* out) {
-  // RFC 3492, section 6.3, with its parameters.
-  constexpr uint32_t kBase = 36, kTmin = 1, kTmax = 26, kSkew = 38, kDamp = 700;
-  auto digit = [](uint32_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + d - 26); };
-  auto adapt = [&](uint32_t delta, uint32_t points, bool first) {
-    delta = first ? delta / kDamp : delta / 2;
-    delta += delta / points;
-    uint32_t k = 0;
-    while (delta > ((kBase - kTmin) * kTmax) / 2) {
-      delta /= kBase - kTmin;
-      k += kBase;
-    }
-    return k + (kBase - kTmin + 1) * delta / (delta + kSkew);
-  };
-  out->clear();
-  for (char32_t c : input)
-    if (c < 0x80) *out += static_cast<char>(c);
-  uint32_t basic = static_cast<uint32_t>(out->size());
-  uint32_t handled = basic;
-  if (basic > 0) *out += '-';
-  uint32_t n = 0x80, delta = 0, bias = 72;
-  while (handled < input.size()) {
-    uint32_t m = UINT32_MAX;
-    for (char32_t c : input)
-      if (c >= n && c < m) m = c;
-    if (m - n > (UINT32_MAX - delta) / (handled + 1)) return false;
-    delta += (m - n) * (handled + 1);
-    n = m;
-    for (char32_t c : input) {
-      if (c < n && ++delta == 0) return false;
-      if (c == n) {
-        uint32_t q = delta;
-        for (uint32_t k = kBase;; k += kBase) {
-          uint32_t t = k <= bias ? kTmin : k >= bias + kTmax ? kTmax : k - bias;
-          if (q < t) break;
-          *out += digit(t + (q - t) % (kBase - t));
-          q = (q - t) / (kBase - t);
-        }
-        *out += digit(q);
-        bias = adapt(delta, handled + 1, handled == basic);
-        delta = 0;
-        ++handled;
-      }
-    }
-    ++delta;
-    ++n;
-  }
-  return true;
-}
-
-bool DomainToAscii(std::string_view name, std::string* out) {
-  out->clear();
-  bool ascii = true;
-  for (char c : name) ascii &= static_cast<unsigned char>(c) < 0x80;
-  if (ascii) return false;
-  std::u32string label;
-  std::string encoded;
-  size_t start = 0;
-  for (size_t i = 0; i <= name.size(); ++i) {
-    if (i < name.size() && name[i] != '.') continue;
-    std::string_view part = name.substr(start, i - start);
-    start = i + 1;
-    if (!out->empty() || i != part.size()) *out += '.';
-    if (!DecodeUtf8(part, &label)) {
-      out->clear();
-      return false;
-    }
-    bool label_ascii = true;
-    for (char32_t c : label) label_ascii &= c < 0x80;
-    if (label_ascii) {
-      for (char c : part) *out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-      continue;
-    }
-    for (char32_t& c : label)
-      if (c >= 'A' && c <= 'Z') c += 32;
-    if (!PunycodeEncode(label, &encoded)) {
-      out->clear();
-      return false;
-    }
-    *out += "xn--";
-    *out += encoded;
-  }
-  return true;
+  std::string canonical_buf;
+  std::string_view canonical = CanonicalDomain(result, &canonical_buf);
+  out->assign(canonical);
+  idn2_free(result);
+  return !out->empty();
 }
 
 }  // namespace c2s::event

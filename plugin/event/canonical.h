@@ -23,18 +23,22 @@ namespace c2s::event {
 //   /usr//bin/./x, /usr/lib/../bin/x -> /usr/bin/x  (never above "/")
 std::string_view CanonicalPath(std::string_view in, std::string* buf);
 
-// A DNS name, canonical: surrounding ASCII whitespace and one trailing root
-// dot removed, ASCII lowercased. Returns `in` itself when already canonical.
+// A DNS name, canonical: a URL-shaped value reduced to its host (scheme,
+// user info, port, path dropped; %XX decoded: "https://u@Pastebin%2ecom:443/x"
+// -> "pastebin.com"), surrounding ASCII whitespace and one trailing root dot
+// removed, ASCII lowercased. Returns `in` itself when already canonical.
 std::string_view CanonicalDomain(std::string_view in, std::string* buf);
 
-// The IDNA ASCII form of a name with non-ASCII labels (each such label
-// Punycode-encoded with the "xn--" prefix, RFC 3492). False, leaving *out
-// empty, when the name is all ASCII or not valid UTF-8. Only ASCII is case
-// folded; no Unicode normalization is applied.
-bool DomainToAscii(std::string_view name, std::string* out);
+// The host of a URL-shaped value (see CanonicalDomain); `v` itself when it
+// holds none of ":/%@".
+std::string_view HostOfUrl(std::string_view v, std::string* buf);
 
-// RFC 3492 Punycode of a sequence of code points (no prefix). False on
-// overflow.
-bool PunycodeEncode(const std::u32string& input, std::string* out);
+// UTS #46 ToASCII of a name by libidn2 (NFC first, then the IDNA mapping:
+// full-width forms, ideographic full stops, case, ignored characters such
+// as soft hyphen and zero-width space; then Punycode A-labels), in its
+// non-transitional (IDNA 2008, what resolvers use today) or transitional
+// form (IDNA 2003 compatible: "ß" -> "ss", joiners removed), canonical as
+// above. False when libidn2 refuses the name.
+bool DomainToAscii(std::string_view name, bool transitional, std::string* out);
 
 }  // namespace c2s::event

@@ -297,7 +297,10 @@ void ScanDomain(std::string_view v, bool* needs_canonical, bool* non_ascii) {
   bool edges = !v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' ||
                               v.back() == '\t' || v.back() == '.' || v.back() == '\r' ||
                               v.back() == '\n' || v.front() == '\r' || v.front() == '\n');
-  *needs_canonical = upper || edges;
+  // URL-shaped values (connection profiles' url.domain ...) reduce to
+  // their host.
+  bool url = v.find_first_of(":/%@") != std::string_view::npos;
+  *needs_canonical = upper || edges || url;
   *non_ascii = high;
 }
 
@@ -335,13 +338,19 @@ void ProfileResolver::CanonicalizeSlot(uint32_t slot, EventFields* fields) {
     if (out.data() != buf.data()) --arena_used_;  // a view of the input: no copy
     values[i].text = out;
     if (non_ascii) {
-      // A name with non-ASCII labels also matches as its IDNA form.
-      if (arena_used_ == arena_.size()) arena_.emplace_back();
-      std::string& idna = arena_[arena_used_++];
-      if (DomainToAscii(out, &idna))
-        values.push_back(FieldValue{ValueType::kString, idna});
-      else
-        --arena_used_;
+      // A name with non-ASCII text also matches as its UTS #46 forms
+      // (libidn2), non-transitional and transitional: more spellings of a
+      // listed name can only add matches.
+      for (bool transitional : {false, true}) {
+        if (arena_used_ == arena_.size()) arena_.emplace_back();
+        std::string& idna = arena_[arena_used_++];
+        bool added = DomainToAscii(out, transitional, &idna) && idna != out;
+        for (size_t k = n; added && k < values.size(); ++k) added &= values[k].text != idna;
+        if (added)
+          values.push_back(FieldValue{ValueType::kString, idna});
+        else
+          --arena_used_;
+      }
     }
   }
 }
