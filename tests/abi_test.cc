@@ -141,6 +141,65 @@ TEST(Abi, FieldLevelRejectsBadInput) {
   EXPECT_EQ(n, 0u);
 }
 
+// Found when attacked: after a failed c2s_eval_fields, c2s_session_match
+// still returned the previous event's match.
+TEST(Abi, FailedEvaluationLeavesNoStaleMatch) {
+  Engine g;
+  auto v = Values(g.e, "pastebin.com", "C:\\Users\\Public\\a.exe");
+  size_t n = 0;
+  ASSERT_EQ(c2s_eval_fields(g.s, v.data(), v.size(), &n), C2S_OK);
+  ASSERT_EQ(n, 1u);
+  v.push_back({9999, C2S_VALUE_STRING, "x", 1});
+  EXPECT_EQ(c2s_eval_fields(g.s, v.data(), v.size(), &n), C2S_E_INVALID_ARGUMENT);
+  EXPECT_EQ(n, 0u);
+  c2s_match m;
+  EXPECT_EQ(c2s_session_match(g.s, 0, &m), C2S_E_INVALID_ARGUMENT);
+  const char* json = nullptr;
+  ASSERT_EQ(c2s_session_enrichment(g.s, &json, nullptr), C2S_OK);
+  EXPECT_STREQ(json, "{}");
+  // Same after a malformed JSON event.
+  ASSERT_EQ(c2s_eval_fields(g.s, v.data(), v.size() - 1, &n), C2S_OK);
+  c2s_output out;
+  EXPECT_EQ(c2s_eval_json(g.s, "{bad", 4, &out), C2S_E_EVENT);
+  EXPECT_EQ(c2s_session_match(g.s, 0, &m), C2S_E_INVALID_ARGUMENT);
+}
+
+// Found when attacked: max_depth of 4294967295 (or a huge max_event_bytes)
+// crashed the host on its first c2s_eval_json. Out-of-range limits are
+// refused by c2s_engine_create, naming the range.
+TEST(Abi, LimitsOutOfRangeAreInvalidArguments) {
+  for (uint32_t depth : {4097u, 4294967295u, 1000000000u}) {
+    c2s_engine_config config;
+    c2s_engine_config_init(&config);
+    config.max_depth = depth;
+    c2s_engine* e = nullptr;
+    EXPECT_EQ(c2s_engine_create(&config, &e), C2S_E_INVALID_ARGUMENT) << depth;
+    EXPECT_EQ(e, nullptr);
+    EXPECT_NE(std::string(c2s_last_error()).find("max-depth must be between 1 and 4096"),
+              std::string::npos)
+        << c2s_last_error();
+  }
+  for (size_t bytes : {size_t{10}, (size_t{1} << 30) + 1, ~size_t{0}}) {
+    c2s_engine_config config;
+    c2s_engine_config_init(&config);
+    config.max_event_bytes = bytes;
+    c2s_engine* e = nullptr;
+    EXPECT_EQ(c2s_engine_create(&config, &e), C2S_E_INVALID_ARGUMENT) << bytes;
+  }
+  c2s_engine_config config;
+  c2s_engine_config_init(&config);
+  config.max_depth = 4096;
+  c2s_engine* e = nullptr;
+  ASSERT_EQ(c2s_engine_create(&config, &e), C2S_OK) << c2s_last_error();
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  std::string deep = "{\"a\":" + std::string(4000, '[') + std::string(4000, ']') + "}";
+  c2s_output out;
+  EXPECT_EQ(c2s_eval_json(s, deep.data(), deep.size(), &out), C2S_OK);
+  c2s_session_free(s);
+  c2s_engine_free(e);
+}
+
 TEST(Abi, JsonEvaluation) {
   Engine g;
   c2s_output out;
