@@ -1,87 +1,117 @@
-// c2sieve check: validate ruleset and exclusions files the way the engine
-// would load them (parse, schema rules, compile).
+// c2sieve check: validate ruleset, exclusions and profile files the way the
+// engine would load them (parse, schema rules, compile), reported in the
+// order given. Exclusions are checked against every ruleset given (and the
+// built-in ones), with the share of each rule's probe events they would
+// suppress.
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "cli/command_specs.h"
 #include "cli/commands.h"
+#include "cli/file_kind.h"
+#include "profiles/profile_loader.h"
 #include "rules/exclusions_loader.h"
 #include "rules/load_context.h"
 #include "rules/ruleset_loader.h"
-#include "profiles/profile_loader.h"
+#include "util/strings.h"
 
 namespace c2s::cli {
 
 namespace {
 
-// "ruleset", "exclusions" or "" from the document's "format".
-std::string KindOf(const std::string& text) {
-  try {
-    auto doc = nlohmann::json::parse(text);
-    if (doc.is_object() && doc.contains("format") && doc["format"].is_string()) {
-      std::string f = doc["format"];
-      if (f.rfind("c2sieve.ruleset/", 0) == 0) return "ruleset";
-      if (f.rfind("c2sieve.exclusions/", 0) == 0) return "exclusions";
-      if (f.rfind("c2sieve.profiles/", 0) == 0) return "profiles";
-    }
-  } catch (...) {
+struct Report {
+  bool ok = false;
+  std::string text;  // the line(s) printed for the file
+};
+
+Report Invalid(const absl::Status& st) { return {false, "INVALID " + SafeStatus(st)}; }
+
+Report CheckProfiles(const std::string& f, const std::string& text) {
+  auto ps = profiles::ParseProfiles(text, f);
+  if (!ps.ok()) return Invalid(ps.status());
+  runtime::EngineCore::Options o;
+  o.builtin_profiles = false;  // the file on its own (it may be builtin.json)
+  o.profiles = *ps;
+  auto core = runtime::EngineCore::Create(std::move(o));
+  if (!core.ok()) return Invalid(core.status());
+  return {true, Cat("OK      ", SafeMessage(f), ": ", ps->size(), " profile(s)")};
+}
+
+Report CheckExclusions(const std::string& f, const std::string& text,
+                       const std::vector<rules::Ruleset>& rulesets) {
+  auto ex = rules::ParseExclusions(text, f);
+  if (!ex.ok()) return Invalid(ex.status());
+  runtime::EngineCore::Options o;
+  // Check against the built-in rules too, unless a file given here is (a
+  // version of) the built-in ruleset itself.
+  o.builtin_rulesets = true;
+  if (auto builtin = rules::BuiltinRuleset(); builtin.ok())
+    for (const auto& rs : rulesets)
+      for (const auto& r : rs.rules)
+        for (const auto& b : builtin->rules)
+          if (r.id == b.id) o.builtin_rulesets = false;
+  o.rulesets = rulesets;
+  auto core = runtime::EngineCore::Create(std::move(o));
+  if (!core.ok()) return Invalid(core.status());
+  auto measured = (*core)->MeasureExclusions(*ex);
+  if (!measured.ok()) return Invalid(measured.status());
+  absl::Status applies = (*core)->SetExclusions(&*ex);
+  Report r{applies.ok(), ""};
+  r.text = applies.ok() ? Cat("OK      ", SafeMessage(f), ": ", ex->entries.size(), " exclusion(s)")
+                        : "INVALID " + SafeStatus(applies);
+  for (const auto& m : *measured) {
+    char line[160];
+    std::snprintf(line, sizeof line, "\n          would suppress %5.1f%% of rule %s's probe events (%zu of %zu)",
+                  m.share() * 100, m.rule_id.c_str(), m.suppressed, m.probes);
+    r.text += line;
   }
-  return "";
+  for (const auto& w : ex->warnings) r.text += "\n          warning: " + SafeMessage(w);
+  return r;
 }
 
 }  // namespace
 
 int RunCheck(const std::vector<std::string>& args) {
-  std::vector<std::string> files;
-  for (const auto& a : args) {
-    if (a.size() > 1 && a[0] == '-') {
-      std::fprintf(stderr, "c2sieve check: unknown option %s\n", a.c_str());
-      return kExitUsage;
-    }
-    files.push_back(a);
-  }
-  if (files.empty()) {
-    std::fprintf(stderr, "c2sieve check: no file given\n");
-    return kExitUsage;
-  }
-  // Rulesets first, so exclusions are checked against every rule given.
+  const CommandSpec& spec = CheckSpec();
+  auto parsed = ParseArgs(spec, args);
+  if (!parsed.ok()) return Usage(spec, parsed.status());
+  const std::vector<std::string>& files = parsed->operands();
+  // Rulesets are loaded first, so exclusions are checked against every rule
+  // given; the reports still come out in the order of the files.
+  std::vector<Report> reports(files.size());
+  std::vector<std::string> texts(files.size());
+  std::vector<FileKind> kinds(files.size(), FileKind::kUnknown);
+  std::vector<bool> pending(files.size(), false);
   std::vector<rules::Ruleset> rulesets;
-  std::vector<std::pair<std::string, std::string>> exclusion_files;
-  int failures = 0;
-  for (const auto& f : files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& f = files[i];
     auto text = rules::ReadFile(f);
     if (!text.ok()) {
-      std::printf("INVALID %s\n", std::string(text.status().message()).c_str());
-      ++failures;
+      reports[i] = Invalid(text.status());
       continue;
     }
-    std::string kind = KindOf(*text);
-    if (kind == "exclusions") {
-      exclusion_files.emplace_back(f, std::move(*text));
-      continue;
+    kinds[i] = SniffKind(*text);
+    switch (kinds[i]) {
+      case FileKind::kExclusions:
+        texts[i] = std::move(*text);
+        pending[i] = true;
+        continue;
+      case FileKind::kProfiles:
+        reports[i] = CheckProfiles(f, *text);
+        continue;
+      case FileKind::kRuleset:
+      case FileKind::kUnknown:    // broken JSON: the loader gives its line
+      case FileKind::kOtherJson:  // the loader names the missing "format"
+        break;
+      default:
+        reports[i] = {false, Cat("INVALID ", SafeMessage(f), ": not a file check reads: ",
+                                 KindAdvice(kinds[i], f))};
+        continue;
     }
-    if (kind == "profiles") {
-      auto ps = profiles::ParseProfiles(*text, f);
-      runtime::EngineCore::Options o;
-      o.builtin_profiles = false;  // the file on its own (it may be builtin.json)
-      if (ps.ok()) o.profiles = *ps;
-      auto core = ps.ok() ? runtime::EngineCore::Create(std::move(o))
-                          : absl::StatusOr<std::shared_ptr<runtime::EngineCore>>(ps.status());
-      if (!core.ok()) {
-        std::printf("INVALID %s\n", std::string(core.status().message()).c_str());
-        ++failures;
-      } else {
-        std::printf("OK      %s: %zu profile(s)\n", f.c_str(), ps->size());
-      }
-      continue;
-    }
-    // Anything else is checked as a ruleset: its errors say what is wrong.
     auto rs = rules::ParseRuleset(*text, f);
     if (!rs.ok()) {
-      std::printf("INVALID %s\n", std::string(rs.status().message()).c_str());
-      ++failures;
+      reports[i] = Invalid(rs.status());
       continue;
     }
     runtime::EngineCore::Options o;
@@ -89,40 +119,19 @@ int RunCheck(const std::vector<std::string>& args) {
     o.rulesets.push_back(*rs);
     auto core = runtime::EngineCore::Create(std::move(o));
     if (!core.ok()) {
-      std::printf("INVALID %s\n", std::string(core.status().message()).c_str());
-      ++failures;
+      reports[i] = Invalid(core.status());
       continue;
     }
-    std::printf("OK      %s: ruleset \"%s\", %zu rule(s)\n", f.c_str(),
-                rs->name.c_str(), rs->rules.size());
+    reports[i] = {true, Cat("OK      ", SafeMessage(f), ": ruleset \"", SafeMessage(rs->name),
+                            "\", ", rs->rules.size(), " rule(s)")};
     rulesets.push_back(std::move(*rs));
   }
-  for (const auto& [f, text] : exclusion_files) {
-    auto ex = rules::ParseExclusions(text, f);
-    if (!ex.ok()) {
-      std::printf("INVALID %s\n", std::string(ex.status().message()).c_str());
-      ++failures;
-      continue;
-    }
-    runtime::EngineCore::Options o;
-    // Check against the built-in rules too, unless a file given here is
-    // (a version of) the built-in ruleset itself.
-    o.builtin_rulesets = true;
-    if (auto builtin = rules::BuiltinRuleset(); builtin.ok()) {
-      for (const auto& rs : rulesets)
-        for (const auto& r : rs.rules)
-          for (const auto& b : builtin->rules)
-            if (r.id == b.id) o.builtin_rulesets = false;
-    }
-    o.rulesets = rulesets;
-    o.exclusions = &*ex;
-    auto core = runtime::EngineCore::Create(std::move(o));
-    if (!core.ok()) {
-      std::printf("INVALID %s\n", std::string(core.status().message()).c_str());
-      ++failures;
-      continue;
-    }
-    std::printf("OK      %s: %zu exclusion(s)\n", f.c_str(), ex->entries.size());
+  for (size_t i = 0; i < files.size(); ++i)
+    if (pending[i]) reports[i] = CheckExclusions(files[i], texts[i], rulesets);
+  int failures = 0;
+  for (const Report& r : reports) {
+    std::printf("%s\n", r.text.c_str());
+    failures += !r.ok;
   }
   return failures ? kExitInvalid : kExitOk;
 }

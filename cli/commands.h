@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "cli/arg_spec.h"
 #include "runtime/engine_core.h"
 
 namespace c2s::cli {
@@ -13,7 +14,8 @@ namespace c2s::cli {
 // Exit codes (documented in --help and the README).
 enum ExitCode {
   kExitOk = 0,
-  kExitInvalid = 1,  // check: a file is invalid; explain: no event
+  kExitInvalid = 1,  // check: a file is invalid; explain: no event; import:
+                     // something refused or left out
   kExitUsage = 2,
   kExitConfig = 3,   // a ruleset or exclusions file failed to load
   kExitIo = 4,
@@ -33,11 +35,13 @@ struct EngineOptions {
   bool building_blocks_as_tags = false;
 };
 
-// Consumes --ruleset F, --builtin, --exclusions F, --profiles F,
-// --profile NAME, --enable-profile NAME, --parity at args[*i]; true if it
-// did. Sets *error on a missing value.
-bool ParseEngineOption(const std::vector<std::string>& args, size_t* i,
-                       EngineOptions* opts, std::string* error);
+// The engine options of parsed arguments (EngineOptionSpecs()).
+void EngineOptionsFrom(const Args& args, EngineOptions* opts);
+
+// Prints "c2sieve NAME: message" (bytes of files never echoed) and returns
+// kExitUsage / `code`.
+int Usage(const CommandSpec& spec, const absl::Status& error);
+int Fail(const CommandSpec& spec, int code, const absl::Status& error);
 
 absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
     const EngineOptions& opts);

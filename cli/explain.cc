@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_specs.h"
 #include "cli/commands.h"
+#include "cli/file_kind.h"
+#include "cli/line_reader.h"
 #include "rules/load_context.h"
 #include "runtime/session.h"
 #include "util/json_text.h"
@@ -27,43 +30,22 @@ void PrintNode(const engine::CompiledMatcher& m,
 }  // namespace
 
 int RunExplain(const std::vector<std::string>& args) {
+  const CommandSpec& spec = ExplainSpec();
+  auto parsed = ParseArgs(spec, args);
+  if (!parsed.ok()) return Usage(spec, parsed.status());
   EngineOptions eo;
-  std::string input = "-";
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string err;
-    if (ParseEngineOption(args, &i, &eo, &err)) {
-      if (!err.empty()) {
-        std::fprintf(stderr, "c2sieve explain: %s\n", err.c_str());
-        return kExitUsage;
-      }
-      continue;
-    }
-    if (args[i].size() > 1 && args[i][0] == '-') {
-      std::fprintf(stderr, "c2sieve explain: unknown option %s\n", args[i].c_str());
-      return kExitUsage;
-    }
-    input = args[i];
-  }
+  EngineOptionsFrom(*parsed, &eo);
+  std::string input = parsed->operands().empty() ? "-" : parsed->operands()[0];
   auto core = BuildEngine(eo);
-  if (!core.ok()) {
-    std::fprintf(stderr, "c2sieve explain: %s\n",
-                 std::string(core.status().message()).c_str());
-    return kExitConfig;
-  }
+  if (!core.ok()) return Fail(spec, kExitConfig, core.status());
+  auto opened = Input::Open(input);
+  if (!opened.ok()) return Fail(spec, kExitIo, opened.status());
+  // The first non-blank line is all explain needs: stop reading there.
   std::string text;
-  if (input == "-") {
-    std::ostringstream s;
-    s << std::cin.rdbuf();
-    text = s.str();
-  } else {
-    auto t = rules::ReadFile(input);
-    if (!t.ok()) {
-      std::fprintf(stderr, "c2sieve explain: %s\n",
-                   std::string(t.status().message()).c_str());
-      return kExitIo;
-    }
-    text = std::move(*t);
-  }
+  bool read_ok = ReadLines(**opened, [&](std::string_view line) {
+    if (text.empty() && line.find_first_not_of(" \t\r") != std::string_view::npos) text = line;
+  }, [&](uint64_t) { return text.empty(); });
+  if (!read_ok) return Fail(spec, kExitIo, absl::DataLossError(input + ": read error"));
   // The first non-blank line is the event.
   std::string_view event;
   for (size_t pos = 0; pos < text.size();) {
@@ -77,7 +59,7 @@ int RunExplain(const std::vector<std::string>& args) {
     }
   }
   if (event.empty()) {
-    std::fprintf(stderr, "c2sieve explain: no event in %s\n", input.c_str());
+    std::fprintf(stderr, "c2sieve explain: no event in %s\n", SafeMessage(input).c_str());
     return kExitInvalid;
   }
   runtime::Session session(*core);

@@ -6,7 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_specs.h"
 #include "cli/commands.h"
+#include "cli/file_kind.h"
+#include "rules/load_context.h"
 #include "import/elastic_rule.h"
 #include "import/kibana_exceptions.h"
 #include "import/sigma.h"
@@ -17,12 +20,15 @@ namespace c2s::cli {
 
 namespace {
 
+// Reads an input file; on failure prints why (no such file, a directory
+// ...) and returns false.
 bool ReadWhole(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  *out = s.str();
+  auto text = rules::ReadFile(path);
+  if (!text.ok()) {
+    std::fprintf(stderr, "c2sieve import: %s\n", SafeStatus(text.status()).c_str());
+    return false;
+  }
+  *out = std::move(*text);
   return true;
 }
 
@@ -30,10 +36,7 @@ bool ReadWhole(const std::string& path, std::string* out) {
 int ReadSpec(const std::string& path, import::ImportSpec* spec) {
   if (path.empty()) return -1;
   std::string text;
-  if (!ReadWhole(path, &text)) {
-    std::fprintf(stderr, "c2sieve import: cannot read %s\n", path.c_str());
-    return kExitIo;
-  }
+  if (!ReadWhole(path, &text)) return kExitIo;
   auto parsed = import::ParseImportSpec(text, path);
   if (!parsed.ok()) {
     std::fprintf(stderr, "c2sieve import: %s\n", std::string(parsed.status().message()).c_str());
@@ -46,43 +49,19 @@ int ReadSpec(const std::string& path, import::ImportSpec* spec) {
 int WriteRuleset(const std::string& doc, const std::string& out_path, size_t files);
 
 int ImportElastic(const std::vector<std::string>& args) {
-  std::string spec_path, out_path, commit;
-  std::vector<std::string> files;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string* dst) {
-      if (i + 1 >= args.size()) return false;
-      *dst = args[++i];
-      return true;
-    };
-    if (a == "--spec") {
-      if (!value(&spec_path)) return std::fprintf(stderr, "c2sieve import: --spec needs a file\n"), kExitUsage;
-    } else if (a == "-o" || a == "--output") {
-      if (!value(&out_path)) return std::fprintf(stderr, "c2sieve import: -o needs a file\n"), kExitUsage;
-    } else if (a == "--source-commit") {
-      if (!value(&commit)) return std::fprintf(stderr, "c2sieve import: --source-commit needs a value\n"), kExitUsage;
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "c2sieve import: unknown option %s\n", a.c_str());
-      return kExitUsage;
-    } else {
-      files.push_back(a);
-    }
-  }
-  if (files.empty()) {
-    std::fprintf(stderr, "usage: c2sieve import elastic [--spec FILE] [--source-commit SHA] "
-                         "[-o FILE] RULE.toml...\n");
-    return kExitUsage;
-  }
+  const CommandSpec& cs = ImportElasticSpec();
+  auto parsed = ParseArgs(cs, args);
+  if (!parsed.ok()) return Usage(cs, parsed.status());
+  const std::string spec_path = parsed->Value("--spec"), out_path = parsed->Value("-o"),
+                    commit = parsed->Value("--source-commit");
+  const std::vector<std::string>& files = parsed->operands();
   import::ImportSpec spec;
   if (int rc = ReadSpec(spec_path, &spec); rc >= 0) return rc;
   if (!commit.empty()) spec.header["source"]["commit"] = commit;
   std::vector<std::pair<std::string, std::string>> inputs;
   for (const auto& f : files) {
     std::string text;
-    if (!ReadWhole(f, &text)) {
-      std::fprintf(stderr, "c2sieve import: cannot read %s\n", f.c_str());
-      return kExitIo;
-    }
+    if (!ReadWhole(f, &text)) return kExitIo;
     inputs.emplace_back(f, std::move(text));
   }
   auto doc = import::ImportElasticRuleset(inputs, spec);
@@ -124,25 +103,13 @@ int WriteRuleset(const std::string& doc, const std::string& out_path, size_t fil
 }
 
 int ImportSigma(const std::vector<std::string>& args) {
-  std::string spec_path, out_path, commit;
-  bool skip_refused = false;
-  std::vector<std::string> files;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--spec" && i + 1 < args.size()) spec_path = args[++i];
-    else if ((a == "-o" || a == "--output") && i + 1 < args.size()) out_path = args[++i];
-    else if (a == "--source-commit" && i + 1 < args.size()) commit = args[++i];
-    else if (a == "--skip-refused") skip_refused = true;
-    else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "c2sieve import: unknown option %s\n", a.c_str());
-      return kExitUsage;
-    } else files.push_back(a);
-  }
-  if (files.empty()) {
-    std::fprintf(stderr, "usage: c2sieve import sigma [--skip-refused] [--spec FILE] "
-                         "[--source-commit SHA] [-o FILE] RULE.yml...\n");
-    return kExitUsage;
-  }
+  const CommandSpec& cs = ImportSigmaSpec();
+  auto parsed = ParseArgs(cs, args);
+  if (!parsed.ok()) return Usage(cs, parsed.status());
+  const std::string spec_path = parsed->Value("--spec"), out_path = parsed->Value("-o"),
+                    commit = parsed->Value("--source-commit");
+  const bool skip_refused = parsed->Has("--skip-refused");
+  const std::vector<std::string>& files = parsed->operands();
   import::ImportSpec spec;
   if (int rc = ReadSpec(spec_path, &spec); rc >= 0) return rc;
   if (!spec.header.contains("name")) spec.header["name"] = "sigma";
@@ -151,10 +118,7 @@ int ImportSigma(const std::vector<std::string>& args) {
   std::vector<std::string> refused;
   for (const auto& f : files) {
     std::string text;
-    if (!ReadWhole(f, &text)) {
-      std::fprintf(stderr, "c2sieve import: cannot read %s\n", f.c_str());
-      return kExitIo;
-    }
+    if (!ReadWhole(f, &text)) return kExitIo;
     auto r = import::ImportSigmaRule(text, f);
     if (!r.ok()) {
       if (!skip_refused) {
@@ -184,49 +148,22 @@ int ImportSigma(const std::vector<std::string>& args) {
 }
 
 int ImportExceptions(const std::vector<std::string>& args) {
-  std::string out_path, input;
+  const CommandSpec& cs = ImportExceptionsSpec();
+  auto parsed = ParseArgs(cs, args);
+  if (!parsed.ok()) return Usage(cs, parsed.status());
   EngineOptions engine_opts;
+  EngineOptionsFrom(*parsed, &engine_opts);
   import::ExceptionsOptions opts;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    std::string error;
-    if (ParseEngineOption(args, &i, &engine_opts, &error)) {
-      if (!error.empty()) return std::fprintf(stderr, "c2sieve import: %s\n", error.c_str()), kExitUsage;
-      continue;
-    }
-    if ((a == "-o" || a == "--output") && i + 1 < args.size()) {
-      out_path = args[++i];
-    } else if (a == "--rule" && i + 1 < args.size()) {
-      opts.rule_ids.push_back(args[++i]);
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "c2sieve import: unknown option %s\n", a.c_str());
-      return kExitUsage;
-    } else if (input.empty()) {
-      input = a;
-    } else {
-      std::fprintf(stderr, "c2sieve import exceptions: one export file at a time\n");
-      return kExitUsage;
-    }
-  }
-  if (input.empty()) {
-    std::fprintf(stderr, "usage: c2sieve import exceptions [--rule ID]... [engine options] "
-                         "[-o FILE] EXPORT.ndjson\n");
-    return kExitUsage;
-  }
+  opts.rule_ids = parsed->Values("--rule");
+  const std::string out_path = parsed->Value("-o"), input = parsed->operands()[0];
   auto core = BuildEngine(engine_opts);
-  if (!core.ok()) {
-    std::fprintf(stderr, "c2sieve import: %s\n", std::string(core.status().message()).c_str());
-    return kExitConfig;
-  }
+  if (!core.ok()) return Fail(cs, kExitConfig, core.status());
   const engine::FieldTable& fields = (*core)->fields();
   opts.known_field = [&](std::string_view f) { return fields.Find(std::string(f)) >= 0; };
   opts.now_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
   std::string text;
-  if (!ReadWhole(input, &text)) {
-    std::fprintf(stderr, "c2sieve import: cannot read %s\n", input.c_str());
-    return kExitIo;
-  }
+  if (!ReadWhole(input, &text)) return kExitIo;
   import::ExceptionsReport report;
   auto doc = import::ConvertKibanaExceptions(text, input, opts, &report);
   if (!doc.ok()) {
@@ -263,15 +200,29 @@ int ImportExceptions(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunImport(const std::vector<std::string>& args) {
-  if (args.empty()) {
-    std::fprintf(stderr, "usage: c2sieve import elastic ...\n");
-    return kExitUsage;
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::string usage = "usage: c2sieve import elastic|sigma|exceptions [OPTIONS] FILE...\n"
+                        "  c2sieve import FORMAT --help shows a format's options\n";
+    std::fputs(usage.c_str(), args.empty() ? stderr : stdout);
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  if (WantsHelp(args)) {
+    const CommandSpec* spec = args[0] == "elastic"      ? &ImportElasticSpec()
+                              : args[0] == "sigma"      ? &ImportSigmaSpec()
+                              : args[0] == "exceptions" ? &ImportExceptionsSpec()
+                                                        : nullptr;
+    if (spec) {
+      std::fputs(HelpText(*spec).c_str(), stdout);
+      return kExitOk;
+    }
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "elastic") return ImportElastic(rest);
   if (args[0] == "exceptions") return ImportExceptions(rest);
   if (args[0] == "sigma") return ImportSigma(rest);
-  std::fprintf(stderr, "c2sieve import: unknown format '%s' (elastic, exceptions, sigma)\n", args[0].c_str());
+  std::string near = Nearest(args[0], {"elastic", "exceptions", "sigma"});
+  std::fprintf(stderr, "c2sieve import: unknown format '%s'%s (elastic, exceptions, sigma)\n",
+               SafeMessage(args[0]).c_str(), near.empty() ? "" : ("; did you mean " + near + "?").c_str());
   return kExitUsage;
 }
 

@@ -1,23 +1,81 @@
 #include "cli/line_reader.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "util/strings.h"
+
 namespace c2s::cli {
 
-bool ReadLines(FILE* in, const std::function<void(std::string_view)>& on_line,
+absl::StatusOr<std::unique_ptr<Input>> Input::Open(const std::string& path) {
+  int fd = 0;
+  if (path != "-") {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      return absl::NotFoundError(Cat(path, ": cannot open: ",
+                                     e == ENOENT ? "no such file (check the path)" : std::strerror(e)));
+    }
+  } else {
+    fd = ::dup(0);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return absl::InvalidArgumentError(Cat(path, ": is a directory; give an NDJSON file"));
+  }
+  std::unique_ptr<Input> in(new Input());
+  in->name_ = path == "-" ? "standard input" : path;
+  if (S_ISREG(st.st_mode)) in->size_ = static_cast<uint64_t>(st.st_size);
+  gzFile gz = gzdopen(fd, "rb");
+  if (gz == nullptr) {
+    ::close(fd);
+    return absl::ResourceExhaustedError(Cat(path, ": cannot set up reading"));
+  }
+  gzbuffer(gz, 1 << 20);
+  in->gz_ = gz;
+  return in;
+}
+
+Input::~Input() {
+  if (gz_) gzclose(static_cast<gzFile>(gz_));
+}
+
+long Input::Read(char* buf, size_t n) {
+  unsigned chunk = n > (1u << 30) ? (1u << 30) : static_cast<unsigned>(n);
+  int got = gzread(static_cast<gzFile>(gz_), buf, chunk);
+  if (got == 0) {
+    // zlib reports a truncated stream only here, after the data it had.
+    int err = Z_OK;
+    gzerror(static_cast<gzFile>(gz_), &err);
+    if (err != Z_OK) return -1;
+  }
+  return got < 0 ? -1 : got;
+}
+
+uint64_t Input::consumed() const {
+  z_off_t at = gzoffset(static_cast<gzFile>(gz_));
+  return at < 0 ? 0 : static_cast<uint64_t>(at);
+}
+
+bool ReadLines(Input& in, const std::function<void(std::string_view)>& on_line,
                const std::function<bool(uint64_t)>& on_block) {
   std::vector<char> buf(1 << 20);
   std::string carry;
-  uint64_t consumed = 0;
   while (true) {
-    size_t n = std::fread(buf.data(), 1, buf.size(), in);
+    long n = in.Read(buf.data(), buf.size());
+    if (n < 0) return false;
     if (n == 0) break;
-    consumed += n;
-    std::string_view chunk(buf.data(), n);
+    std::string_view chunk(buf.data(), static_cast<size_t>(n));
     size_t pos = 0;
     while (true) {
       size_t nl = chunk.find('\n', pos);
@@ -32,17 +90,10 @@ bool ReadLines(FILE* in, const std::function<void(std::string_view)>& on_line,
       pos = nl + 1;
     }
     carry.append(chunk.substr(pos));
-    if (!on_block(consumed)) return true;
+    if (!on_block(in.consumed())) return true;
   }
-  if (std::ferror(in)) return false;
   if (!carry.empty()) on_line(carry);
   return true;
-}
-
-uint64_t InputSize(FILE* in) {
-  struct stat st;
-  if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode)) return static_cast<uint64_t>(st.st_size);
-  return 0;
 }
 
 void Progress::Update(uint64_t done, uint64_t events) {

@@ -6,18 +6,45 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <memory>
+#include <string>
 #include <string_view>
+
+#include "absl/status/statusor.h"
 
 namespace c2s::cli {
 
-// Calls on_line for every line of `in` (without its '\n'; a last line
-// without one too), and after each block read on_block(bytes read so far),
-// which returns false to stop. Returns false on a read error.
-bool ReadLines(FILE* in, const std::function<void(std::string_view)>& on_line,
-               const std::function<bool(uint64_t)>& on_block);
+// An input file or standard input, read through zlib: gzip-compressed
+// input is decompressed, anything else is read as it is.
+class Input {
+ public:
+  // "-" is standard input. The error says why a path cannot be read (no
+  // such file, a directory ...).
+  static absl::StatusOr<std::unique_ptr<Input>> Open(const std::string& path);
+  ~Input();
+  Input(const Input&) = delete;
+  Input& operator=(const Input&) = delete;
 
-// The size of `in` if it is a regular file, else 0 (unknown).
-uint64_t InputSize(FILE* in);
+  // Up to n bytes of content; 0 at the end, -1 on a read error.
+  long Read(char* buf, size_t n);
+  // The file's size on disk if it is a regular file, else 0 (unknown), and
+  // how much of it has been consumed: for the progress bar.
+  uint64_t size() const { return size_; }
+  uint64_t consumed() const;
+  const std::string& name() const { return name_; }
+
+ private:
+  Input() = default;
+  void* gz_ = nullptr;  // gzFile
+  uint64_t size_ = 0;
+  std::string name_;
+};
+
+// Calls on_line for every line of `in` (without its '\n'; a last line
+// without one too), and after each block read on_block(input consumed so
+// far), which returns false to stop. Returns false on a read error.
+bool ReadLines(Input& in, const std::function<void(std::string_view)>& on_line,
+               const std::function<bool(uint64_t)>& on_block);
 
 class Progress {
  public:

@@ -1,74 +1,26 @@
-#include "util/option_ranges.h"
-#include "util/strings.h"
 #include <cstdio>
-#include <cstdlib>
 
 #include "cli/commands.h"
+#include "cli/file_kind.h"
+#include "profiles/profile_loader.h"
 #include "rules/exclusions_loader.h"
 #include "rules/ruleset_loader.h"
-#include "profiles/profile_loader.h"
+#include "util/strings.h"
 
 namespace c2s::cli {
 
-bool ParseEngineOption(const std::vector<std::string>& args, size_t* i,
-                       EngineOptions* opts, std::string* error) {
-  const std::string& a = args[*i];
-  auto value = [&](std::string* dst) {
-    if (*i + 1 >= args.size()) {
-      *error = a + " needs a file";
-      return true;
-    }
-    *dst = args[++*i];
-    return true;
-  };
-  if (a == "--builtin") {
-    opts->builtin = true;
-    return true;
-  }
-  if (a == "--ruleset") {
-    std::string f;
-    value(&f);
-    if (!f.empty()) opts->rulesets.push_back(f);
-    return true;
-  }
-  if (a == "--exclusions") return value(&opts->exclusions);
-  if (a == "--profile") return value(&opts->force_profile);
-  if (a == "--max-event-bytes" || a == "--max-depth") {
-    std::string v;
-    value(&v);
-    const OptionRange& range = a == "--max-depth" ? kMaxDepth : kMaxEventBytes;
-    uint64_t n = 0;
-    if (auto st = ParseInRange(range, v, &n); !st.ok()) {
-      *error = Cat("--", st.message());
-    } else if (a == "--max-depth") {
-      opts->max_depth = static_cast<uint32_t>(n);
-    } else {
-      opts->max_event_bytes = static_cast<size_t>(n);
-    }
-    return true;
-  }
-  if (a == "--parity") {
-    opts->parity = true;
-    return true;
-  }
-  if (a == "--disable-rule") {
-    std::string v;
-    value(&v);
-    if (!v.empty()) opts->disabled_rules.push_back(v);
-    return true;
-  }
-  if (a == "--building-blocks-as-tags") {
-    opts->building_blocks_as_tags = true;
-    return true;
-  }
-  if (a == "--profiles" || a == "--enable-profile") {
-    std::string v;
-    value(&v);
-    if (!v.empty())
-      (a == "--profiles" ? opts->profile_files : opts->enable_profiles).push_back(v);
-    return true;
-  }
-  return false;
+void EngineOptionsFrom(const Args& args, EngineOptions* opts) {
+  opts->builtin = args.Has("--builtin");
+  opts->rulesets = args.Values("--ruleset");
+  opts->exclusions = args.Value("--exclusions");
+  opts->profile_files = args.Values("--profiles");
+  opts->force_profile = args.Value("--profile");
+  opts->enable_profiles = args.Values("--enable-profile");
+  opts->parity = args.Has("--parity");
+  opts->max_event_bytes = args.Number("--max-event-bytes", 0);
+  opts->max_depth = static_cast<uint32_t>(args.Number("--max-depth", 0));
+  opts->disabled_rules = args.Values("--disable-rule");
+  opts->building_blocks_as_tags = args.Has("--building-blocks-as-tags");
 }
 
 absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
@@ -76,12 +28,16 @@ absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
   runtime::EngineCore::Options o;
   o.builtin_rulesets = opts.builtin || opts.rulesets.empty();
   for (const auto& f : opts.rulesets) {
-    auto rs = rules::LoadRulesetFile(f);
+    auto text = ReadConfigFor(f, FileKind::kRuleset, "--ruleset");
+    if (!text.ok()) return text.status();
+    auto rs = rules::ParseRuleset(*text, f);
     if (!rs.ok()) return rs.status();
     o.rulesets.push_back(std::move(*rs));
   }
   for (const auto& f : opts.profile_files) {
-    auto loaded = profiles::LoadProfilesFile(f);
+    auto text = ReadConfigFor(f, FileKind::kProfiles, "--profiles");
+    if (!text.ok()) return text.status();
+    auto loaded = profiles::ParseProfiles(*text, f);
     if (!loaded.ok()) return loaded.status();
     for (auto& p : *loaded) o.profiles.push_back(std::move(p));
   }
@@ -94,13 +50,28 @@ absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
   if (opts.max_depth) o.limits.max_depth = opts.max_depth;
   rules::ExclusionSet ex;
   if (!opts.exclusions.empty()) {
-    auto loaded = rules::LoadExclusionsFile(opts.exclusions);
+    auto text = ReadConfigFor(opts.exclusions, FileKind::kExclusions, "--exclusions");
+    if (!text.ok()) return text.status();
+    auto loaded = rules::ParseExclusions(*text, opts.exclusions);
     if (!loaded.ok()) return loaded.status();
     ex = std::move(*loaded);
-    for (const auto& w : ex.warnings) std::fprintf(stderr, "c2sieve: warning: %s\n", w.c_str());
+    for (const auto& w : ex.warnings)
+      std::fprintf(stderr, "c2sieve: warning: %s\n", SafeMessage(w).c_str());
     o.exclusions = &ex;
   }
   return runtime::EngineCore::Create(std::move(o));
+}
+
+int Usage(const CommandSpec& spec, const absl::Status& error) {
+  std::fprintf(stderr, "c2sieve %s: %s\n", std::string(spec.name).c_str(),
+               SafeStatus(error).c_str());
+  return kExitUsage;
+}
+
+int Fail(const CommandSpec& spec, int code, const absl::Status& error) {
+  std::fprintf(stderr, "c2sieve %s: %s\n", std::string(spec.name).c_str(),
+               SafeStatus(error).c_str());
+  return code;
 }
 
 }  // namespace c2s::cli

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "cli/command_specs.h"
 #include "cli/commands.h"
+#include "cli/file_kind.h"
 #include "cli/line_reader.h"
 #include "runtime/session.h"
 
@@ -43,47 +45,20 @@ void PrintTop(const char* title,
 }  // namespace
 
 int RunScan(const std::vector<std::string>& args) {
+  const CommandSpec& spec = ScanSpec();
+  auto parsed = ParseArgs(spec, args);
+  if (!parsed.ok()) return Usage(spec, parsed.status());
   EngineOptions eo;
-  bool only_matches = false, quiet = false, progress = true;
-  std::string input = "-";
-  bool have_input = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string err;
-    if (ParseEngineOption(args, &i, &eo, &err)) {
-      if (!err.empty()) {
-        std::fprintf(stderr, "c2sieve scan: %s\n", err.c_str());
-        return kExitUsage;
-      }
-      continue;
-    }
-    const std::string& a = args[i];
-    if (a == "--only-matches") only_matches = true;
-    else if (a == "--quiet") quiet = true;
-    else if (a == "--no-progress") progress = false;
-    else if (a.size() > 1 && a[0] == '-') {
-      std::fprintf(stderr, "c2sieve scan: unknown option %s\n", a.c_str());
-      return kExitUsage;
-    } else if (have_input) {
-      std::fprintf(stderr, "c2sieve scan: one input file at most\n");
-      return kExitUsage;
-    } else {
-      input = a;
-      have_input = true;
-    }
-  }
+  EngineOptionsFrom(*parsed, &eo);
+  bool only_matches = parsed->Has("--only-matches"), quiet = parsed->Has("--quiet"),
+       progress = !parsed->Has("--no-progress");
+  std::string input = parsed->operands().empty() ? "-" : parsed->operands()[0];
   auto core = BuildEngine(eo);
-  if (!core.ok()) {
-    std::fprintf(stderr, "c2sieve scan: %s\n",
-                 std::string(core.status().message()).c_str());
-    return kExitConfig;
-  }
-  FILE* in = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
-  if (in == nullptr) {
-    std::fprintf(stderr, "c2sieve scan: %s: %s\n", input.c_str(),
-                 std::strerror(errno));
-    return kExitIo;
-  }
-  uint64_t total = InputSize(in);
+  if (!core.ok()) return Fail(spec, kExitConfig, core.status());
+  auto opened = Input::Open(input);
+  if (!opened.ok()) return Fail(spec, kExitIo, opened.status());
+  Input& in = **opened;
+  uint64_t total = in.size();
 
   runtime::Session session(*core);
   Summary sum;
@@ -134,7 +109,8 @@ int RunScan(const std::vector<std::string>& args) {
     return true;
   });
   if (!io_error && !read_ok) {
-    std::fprintf(stderr, "c2sieve scan: %s: read error\n", input.c_str());
+    std::fprintf(stderr, "c2sieve scan: %s: read error (a truncated or corrupt gzip file?)\n",
+                 SafeMessage(in.name()).c_str());
     io_error = true;
   }
   if (!io_error &&
@@ -142,7 +118,6 @@ int RunScan(const std::vector<std::string>& args) {
        std::fflush(stdout) != 0)) {
     io_error = true;
   }
-  if (in != stdin) std::fclose(in);
   bar.Clear();
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   if (!quiet) {

@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "cli/command_specs.h"
 #include "cli/commands.h"
+#include "cli/file_kind.h"
 #include "util/option_ranges.h"
 #include "util/strings.h"
 #include "cli/line_reader.h"
@@ -33,6 +35,7 @@ namespace {
 struct Group {
   std::string rule_id, rule_name, process, signer, domain;
   bool trusted = false;
+  bool signature_data = false;
   uint64_t count = 0;
   std::set<std::string> hosts, users;
 };
@@ -70,6 +73,83 @@ bool IsTrusted(runtime::Session& s, const engine::FieldTable& table) {
   return false;
 }
 
+bool HasValues(runtime::Session& s, const engine::FieldTable& table, const char* field) {
+  int32_t slot = table.Find(field);
+  if (slot < 0) return false;
+  for (const auto& v : s.evaluator().fields().values(slot))
+    if (v.type != engine::ValueType::kNull) return true;
+  return false;
+}
+
+// One line of the report.
+struct Row {
+  std::string rule_id;
+  uint64_t matches;
+  size_t hosts, users;
+  std::string process, signer, domain, verdict;
+};
+struct Totals {
+  uint64_t events, matched_events, matches, errors;
+  size_t groups;
+};
+
+// A table whose columns are as wide as their widest cell: long paths fit.
+void PrintTable(const Totals& t, const std::vector<Row>& rows, size_t groups) {
+  std::printf("%llu events, %llu matched (%llu matches), %llu errors; %zu groups\n\n",
+              static_cast<unsigned long long>(t.events),
+              static_cast<unsigned long long>(t.matched_events),
+              static_cast<unsigned long long>(t.matches), static_cast<unsigned long long>(t.errors),
+              groups);
+  size_t wp = 7, ws = 6, wd = 6;
+  for (const Row& r : rows) {
+    wp = std::max(wp, r.process.size());
+    ws = std::max(ws, r.signer.size());
+    wd = std::max(wd, r.domain.size());
+  }
+  std::printf("%8s %6s %6s  %-*s  %-*s  %-*s  %s\n", "matches", "hosts", "users",
+              static_cast<int>(wp), "process", static_cast<int>(ws), "signer",
+              static_cast<int>(wd), "domain", "verdict");
+  for (const Row& r : rows)
+    std::printf("%8llu %6zu %6zu  %-*s  %-*s  %-*s  %s\n",
+                static_cast<unsigned long long>(r.matches), r.hosts, r.users,
+                static_cast<int>(wp), r.process.c_str(), static_cast<int>(ws), r.signer.c_str(),
+                static_cast<int>(wd), r.domain.c_str(), r.verdict.c_str());
+  if (groups > rows.size())
+    std::printf("%8s (%zu more groups; --top N shows more)\n", "", groups - rows.size());
+}
+
+std::string CsvField(const std::string& v) {
+  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void PrintCsv(const std::vector<Row>& rows) {
+  std::printf("rule_id,matches,hosts,users,process,signer,domain,verdict\n");
+  for (const Row& r : rows)
+    std::printf("%s,%llu,%zu,%zu,%s,%s,%s,%s\n", CsvField(r.rule_id).c_str(),
+                static_cast<unsigned long long>(r.matches), r.hosts, r.users,
+                CsvField(r.process).c_str(), CsvField(r.signer).c_str(),
+                CsvField(r.domain).c_str(), CsvField(r.verdict).c_str());
+}
+
+void PrintJson(const Totals& t, const std::vector<Row>& rows) {
+  nlohmann::ordered_json doc = {{"events", t.events},       {"matched_events", t.matched_events},
+                                {"matches", t.matches},     {"errors", t.errors},
+                                {"groups", t.groups},       {"shown", rows.size()}};
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Row& r : rows)
+    list.push_back({{"rule_id", r.rule_id}, {"matches", r.matches}, {"hosts", r.hosts},
+                    {"users", r.users}, {"process", r.process}, {"signer", r.signer},
+                    {"domain", r.domain}, {"verdict", r.verdict}});
+  doc["top"] = std::move(list);
+  std::printf("%s\n", doc.dump(2).c_str());
+}
+
 std::string Sample(const std::set<std::string>& names, size_t n) {
   std::string out;
   size_t i = 0;
@@ -87,66 +167,27 @@ std::string Sample(const std::set<std::string>& names, size_t n) {
 }  // namespace
 
 int RunTune(const std::vector<std::string>& args) {
+  const CommandSpec& spec = TuneSpec();
+  auto parsed = ParseArgs(spec, args);
+  if (!parsed.ok()) return Usage(spec, parsed.status());
   EngineOptions eo;
-  std::string input, out_path = "proposed-exclusions.json";
-  size_t top = 20;
-  uint64_t min_count = 10;
-  bool progress = true;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string err;
-    if (ParseEngineOption(args, &i, &eo, &err)) {
-      if (!err.empty()) return std::fprintf(stderr, "c2sieve tune: %s\n", err.c_str()), kExitUsage;
-      continue;
-    }
-    const std::string& a = args[i];
-    std::string number_error;
-    auto number = [&](const OptionRange& range, uint64_t* dst) {
-      auto st = ParseInRange(range, i + 1 < args.size() ? args[++i] : "", dst);
-      if (!st.ok()) number_error = Cat("--", st.message());
-      return st.ok();
-    };
-    uint64_t n = 0;
-    if (a == "--top") {
-      if (!number(kTuneTop, &n))
-        return std::fprintf(stderr, "c2sieve tune: %s\n", number_error.c_str()), kExitUsage;
-      top = n;
-    } else if (a == "--min-count") {
-      if (!number(kTuneMinCount, &min_count))
-        return std::fprintf(stderr, "c2sieve tune: %s\n", number_error.c_str()), kExitUsage;
-    } else if ((a == "-o" || a == "--output") && i + 1 < args.size()) {
-      out_path = args[++i];
-    } else if (a == "--no-progress") {
-      progress = false;
-    } else if (!a.empty() && a[0] == '-' && a != "-") {
-      std::fprintf(stderr, "c2sieve tune: unknown option %s\n", a.c_str());
-      return kExitUsage;
-    } else if (input.empty()) {
-      input = a;
-    } else {
-      std::fprintf(stderr, "c2sieve tune: one input file\n");
-      return kExitUsage;
-    }
-  }
-  if (input.empty()) {
-    std::fprintf(stderr, "usage: c2sieve tune [engine options] [--top N] [--min-count N] "
-                         "[-o FILE] EVENTS.ndjson\n");
-    return kExitUsage;
-  }
+  EngineOptionsFrom(*parsed, &eo);
+  const std::string input = parsed->operands()[0];
+  const std::string out_path = parsed->Value("-o", "proposed-exclusions.json");
+  const size_t top = parsed->Number("--top", kTuneTop.default_value);
+  const uint64_t min_count = parsed->Number("--min-count", kTuneMinCount.default_value);
+  const std::string format = parsed->Value("--format", "table");
+  const bool progress = !parsed->Has("--no-progress");
   auto core = BuildEngine(eo);
-  if (!core.ok()) {
-    std::fprintf(stderr, "c2sieve tune: %s\n", std::string(core.status().message()).c_str());
-    return kExitConfig;
-  }
-  FILE* in = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
-  if (in == nullptr) {
-    std::fprintf(stderr, "c2sieve tune: %s: %s\n", input.c_str(), std::strerror(errno));
-    return kExitIo;
-  }
+  if (!core.ok()) return Fail(spec, kExitConfig, core.status());
+  auto opened = Input::Open(input);
+  if (!opened.ok()) return Fail(spec, kExitIo, opened.status());
+  Input& in = **opened;
   runtime::Session session(*core);
   const engine::FieldTable& table = (*core)->fields();
   absl::flat_hash_map<std::string, Group> groups;
   uint64_t events = 0, matched_events = 0, matches = 0, errors = 0;
-  Progress bar(progress && isatty(fileno(stderr)), InputSize(in));
+  Progress bar(progress && isatty(fileno(stderr)), in.size());
   bool read_ok = ReadLines(in, [&](std::string_view line) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
     ++events;
@@ -158,13 +199,16 @@ int RunTune(const std::vector<std::string>& args) {
     std::string process = exe.empty() ? First(session, table, "process.name") : GeneralizeUserFolder(exe);
     std::string signer = First(session, table, "process.code_signature.subject_name");
     bool trusted = IsTrusted(session, table);
+    // A source that carries no signature at all (Sysmon's DNS events) is
+    // not the same as an unsigned process.
+    bool signature_data = !signer.empty() || HasValues(session, table, "process.code_signature.trusted");
     std::string host = First(session, table, "host.name");
     std::string user = First(session, table, "user.name");
     for (const auto& m : session.matches()) {
       ++matches;
       std::string domain = m.value.empty() ? First(session, table, "dns.question.name") : m.value;
       std::string key = m.rule_id + '\x1f' + process + '\x1f' + signer + '\x1f' +
-                        (trusted ? "1" : "0") + '\x1f' + domain;
+                        (trusted ? "1" : "0") + (signature_data ? "s" : "n") + '\x1f' + domain;
       Group& g = groups[key];
       if (g.count == 0) {
         g.rule_id = m.rule_id;
@@ -172,6 +216,7 @@ int RunTune(const std::vector<std::string>& args) {
         g.process = process;
         g.signer = signer;
         g.trusted = trusted;
+        g.signature_data = signature_data;
         g.domain = domain;
       }
       ++g.count;
@@ -182,12 +227,8 @@ int RunTune(const std::vector<std::string>& args) {
     bar.Update(consumed, events);
     return true;
   });
-  if (in != stdin) std::fclose(in);
   bar.Clear();
-  if (!read_ok) {
-    std::fprintf(stderr, "c2sieve tune: %s: read error\n", input.c_str());
-    return kExitIo;
-  }
+  if (!read_ok) return Fail(spec, kExitIo, absl::DataLossError(in.name() + ": read error"));
 
   std::vector<const Group*> ordered;
   for (const auto& [k, g] : groups) ordered.push_back(&g);
@@ -206,6 +247,8 @@ int RunTune(const std::vector<std::string>& args) {
     const Group& g = *ordered[i];
     if (g.count < min_count) {
       verdicts[i] = "below --min-count";
+    } else if (!g.signature_data) {
+      verdicts[i] = "not proposed: no signature data in this source";
     } else if (g.signer.empty() || !g.trusted) {
       verdicts[i] = "not proposed: unsigned or untrusted";
     } else if (g.process.empty() || g.domain.empty()) {
@@ -229,24 +272,22 @@ int RunTune(const std::vector<std::string>& args) {
     }
   }
 
-  std::fprintf(stderr, "c2sieve tune: %llu events, %llu matched (%llu matches), %llu errors; %zu groups\n\n",
-               static_cast<unsigned long long>(events), static_cast<unsigned long long>(matched_events),
-               static_cast<unsigned long long>(matches), static_cast<unsigned long long>(errors),
-               ordered.size());
-  std::fprintf(stderr, "%8s %6s %6s  %-44s %-28s %-30s %s\n", "matches", "hosts", "users", "process",
-               "signer", "domain", "verdict");
+  std::vector<Row> rows;
   for (size_t i = 0; i < ordered.size() && i < top; ++i) {
     const Group& g = *ordered[i];
-    std::string signer = g.signer.empty() ? "(unsigned)" : g.signer + (g.trusted ? "" : " (untrusted)");
-    std::fprintf(stderr, "%8llu %6zu %6zu  %-44s %-28s %-30s %s\n",
-                 static_cast<unsigned long long>(g.count), g.hosts.size(), g.users.size(),
-                 g.process.c_str(), signer.c_str(), g.domain.c_str(), verdicts[i].c_str());
+    std::string signer = !g.signature_data ? "(no signature data)"
+                         : g.signer.empty() ? "(unsigned)"
+                                            : g.signer + (g.trusted ? "" : " (untrusted)");
+    rows.push_back(Row{g.rule_id, g.count, g.hosts.size(), g.users.size(), g.process, signer,
+                       g.domain, verdicts[i]});
   }
-  if (ordered.size() > top)
-    std::fprintf(stderr, "%8s (%zu more groups; --top N shows more)\n", "", ordered.size() - top);
-
+  Totals totals{events, matched_events, matches, errors, ordered.size()};
+  if (format == "json") PrintJson(totals, rows);
+  else if (format == "csv") PrintCsv(rows);
+  else PrintTable(totals, rows, ordered.size());
+  std::fflush(stdout);
   if (entries.empty()) {
-    std::fprintf(stderr, "\nno exclusion proposed (none of the groups is signed, trusted and seen "
+    std::fprintf(stderr, "c2sieve tune: no exclusion proposed (none of the groups is signed, trusted and seen "
                          "at least %llu times); nothing written\n",
                  static_cast<unsigned long long>(min_count));
     return kExitOk;
@@ -272,7 +313,7 @@ int RunTune(const std::vector<std::string>& args) {
     std::fprintf(stderr, "c2sieve tune: cannot write %s\n", out_path.c_str());
     return kExitIo;
   }
-  std::fprintf(stderr, "\nwrote %s: %zu proposed exclusion(s) covering %llu of %llu matches (%.1f%%)\n",
+  std::fprintf(stderr, "c2sieve tune: wrote %s: %zu proposed exclusion(s) covering %llu of %llu matches (%.1f%%)\n",
                out_path.c_str(), doc["exclusions"].size(),
                static_cast<unsigned long long>(proposed_matches),
                static_cast<unsigned long long>(matches),

@@ -1,10 +1,14 @@
 /*
  * c2sieve.h -- C ABI of libc2sieve.
  *
- * libc2sieve tags Windows DNS events that look like command and control over
- * commonly abused web services (Elastic rule "Connection to Commonly Abused
- * Web Services", rule_id 66883649-f908-4a5b-a1e0-54090a1d3a32, built in) and
- * enriches the matching ones with ECS rule.*, threat.*, tags and risk fields.
+ * libc2sieve tags DNS events that look like command and control over
+ * commonly abused web services, with two Elastic rules built in: "Connection
+ * to Commonly Abused Web Services" (Windows, rule_id
+ * 66883649-f908-4a5b-a1e0-54090a1d3a32) and its Linux companion, the
+ * building block "DNS to Commonly Abused Web Services" (rule_id
+ * 8248323e-f888-4134-a26f-37a6362f7231). Matching events are enriched with
+ * ECS rule.*, threat.*, tags and risk fields; users may load rulesets of
+ * their own beside them or instead.
  *
  * Objects
  *   c2s_engine   Compiled rules plus the exclusions in force. Immutable apart

@@ -30,7 +30,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   g++ cmake make pkg-config binutils patchelf ca-certificates \
   libhyperscan-dev libsimdjson-dev nlohmann-json3-dev libabsl-dev libcurl4-openssl-dev \
-  libidn2-dev >/dev/null
+  libidn2-dev zlib1g-dev >/dev/null
 
 cmake -S . -B build-portable -DCMAKE_BUILD_TYPE=Release \
   -DC2S_BUILD_TESTS=OFF -DC2S_BUILD_BENCHMARKS=OFF >/dev/null

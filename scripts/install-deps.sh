@@ -13,7 +13,7 @@ esac
 packages=(
   build-essential cmake pkg-config
   "$hyperscan" libsimdjson-dev nlohmann-json3-dev libabsl-dev
-  libcurl4-openssl-dev libidn2-dev libtomlplusplus-dev libyaml-cpp-dev
+  libcurl4-openssl-dev libidn2-dev zlib1g-dev libtomlplusplus-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libpcre2-dev
   python3 python3-jsonschema python3-yaml
   docker-compose debootstrap

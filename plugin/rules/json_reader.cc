@@ -141,6 +141,10 @@ absl::Status ParseJsonText(const LoadContext& ctx, std::string_view text,
     // line L, column C: "; keep only the reason after the position.
     if (auto colon = what.find(": "); colon != std::string::npos)
       what = what.substr(colon + 2);
+    // nlohmann quotes the bytes it read ("; last read: '...'"): an error
+    // names the position, never echoes the file.
+    if (auto quote = what.find("; last read: "); quote != std::string::npos)
+      what.erase(quote);
     return absl::InvalidArgumentError(
         Cat(ctx.origin(), ":", json_text::LineOfOffset(text, at),
                      ": not valid JSON: ", what));

@@ -64,6 +64,53 @@ run tune-sample 0 "$bin" tune --min-count 3 -o /dev/stdout samples/ecs-dns-event
 run tune-nothing-to-propose 0 "$bin" tune --min-count 1000 -o tests/cli/never-written.json samples/ecs-dns-events.ndjson
 check tune-wrote-nothing [ ! -e "$repo/tests/cli/never-written.json" ]
 
+# A new user's paper cuts: help per subcommand, typos answered with the
+# nearest name, numbers range-checked, a wrong file named for what it is,
+# files checked in the order given, no file bytes echoed.
+run usage-did-you-mean-command 2 "$bin" scna tests/cli/events.ndjson
+run usage-did-you-mean-option 2 "$bin" scan --exclusion rulesets/examples/exclusions.json tests/cli/events.ndjson
+run usage-number-out-of-range 2 "$bin" scan --max-depth -1 tests/cli/events.ndjson
+run usage-tune-format 2 "$bin" tune --format xml samples/ecs-dns-events.ndjson
+run help-scan 0 "$bin" scan --help
+run help-import-sigma 0 "$bin" import sigma --help
+run scan-exclusions-is-a-ruleset 3 "$bin" scan --exclusions rulesets/elastic/command_and_control_common_webservices.json tests/cli/events.ndjson
+run scan-exclusions-is-yaml 3 "$bin" scan --exclusions tests/data/import/sigma_accept.yml tests/cli/events.ndjson
+run scan-exclusions-is-a-directory 3 "$bin" scan --exclusions tests/cli tests/cli/events.ndjson
+run scan-input-is-a-directory 4 "$bin" scan tests/cli
+run check-in-the-order-given 0 "$bin" check rulesets/examples/exclusions.json rulesets/profiles/builtin.json rulesets/elastic/command_and_control_common_webservices.json
+run check-never-echoes-file-bytes 1 "$bin" check tests/cli/binary-bytes.json tests/data/import/sigma_accept.yml
+check check-output-is-printable bash -c "! LC_ALL=C grep -qP '[^\\x09\\x0a\\x20-\\x7e]' '$golden/check-never-echoes-file-bytes.out'"
+gzip -c "$repo/tests/cli/events.ndjson" >"$work/events.ndjson.gz"
+"$bin" scan --quiet "$work/events.ndjson.gz" >"$work/gz.out"
+"$bin" scan --quiet "$repo/tests/cli/events.ndjson" >"$work/plain.out"
+check scan-reads-gzip cmp "$work/gz.out" "$work/plain.out"
+head -c 100 "$work/events.ndjson.gz" >"$work/truncated.gz"
+check scan-truncated-gzip-is-an-error bash -c "! \"$bin\" scan --quiet '$work/truncated.gz' >/dev/null 2>&1"
+# tune on Sysmon: hosts from the source's own host field, and no signature
+# data is not "unsigned"; the report on stdout in three formats.
+sysmon="$repo/../shared/data/sysmon-dns/otrf.ndjson"
+if [ -f "$sysmon" ]; then
+  run tune-sysmon-table 0 "$bin" tune --min-count 1 --top 5 -o /dev/null "$sysmon"
+  run tune-sysmon-csv 0 "$bin" tune --min-count 1 --top 5 --format csv -o /dev/null "$sysmon"
+  "$bin" tune --min-count 1 --format json -o /dev/null "$sysmon" >"$work/tune.json" 2>/dev/null
+  check tune-sysmon-json /usr/bin/python3 -c "
+import json
+d = json.load(open('$work/tune.json'))
+assert d['matches'] > 0 and d['top'], d
+for g in d['top']:
+    assert g['hosts'] >= 1, g
+    assert g['signer'] == '(no signature data)', g
+    assert g['verdict'] == 'not proposed: no signature data in this source', g
+"
+fi
+# The README's synopsis names every subcommand and every option --help lists.
+for sub in scan check explain tune "import elastic" "import sigma" "import exceptions"; do
+  for opt in $("$bin" $sub --help | sed -nE 's/^  (-[-a-z]+)(, (--[a-z-]+))?.*/\1 \3/p'); do
+    check "readme-synopsis-has-$(echo $sub | tr ' ' -)-$opt" grep -qe "$opt" "$repo/README.md"
+  done
+  check "readme-synopsis-has-$(echo $sub | tr ' ' -)" grep -q "c2sieve $sub" "$repo/README.md"
+done
+
 # The bundled sample: one line out per line in, and every line that was not
 # enriched is byte-for-byte the input line.
 "$bin" scan --quiet "$repo/samples/ecs-dns-events.ndjson" >"$work/sample.out"
@@ -76,7 +123,7 @@ check help-exit-0 "$bin" --help
 
 # tune's proposal, applied, removes exactly the matches it says it covers and
 # no others; every entry is narrow (process, trusted signer and domain).
-"$bin" tune --min-count 3 -o "$work/proposal.json" "$repo/samples/ecs-dns-events.ndjson" 2>"$work/tune.err"
+"$bin" tune --min-count 3 -o "$work/proposal.json" "$repo/samples/ecs-dns-events.ndjson" >/dev/null 2>"$work/tune.err"
 covered=$(sed -nE 's/.*covering ([0-9]+) of ([0-9]+) matches.*/\1/p' "$work/tune.err")
 total=$(sed -nE 's/.*covering ([0-9]+) of ([0-9]+) matches.*/\2/p' "$work/tune.err")
 after=$("$bin" scan --quiet --only-matches --exclusions "$work/proposal.json" "$repo/samples/ecs-dns-events.ndjson" | wc -l)
@@ -100,6 +147,12 @@ if command -v script >/dev/null; then
   check tune-progress-bar-on-a-terminal grep -q '100.0%' "$work/tty-tune.txt"
   check no-progress-bar-off-a-terminal bash -c "! grep -q '%' '$golden/scan.err'"
 fi
+
+# The README's dependency list names every package the build installs.
+for pkg in $(sed -n '/^packages=(/,/^)/p' "$repo/scripts/install-deps.sh" | tr -d '()"' |
+             sed 's/packages=//; s/\$hyperscan/libhyperscan-dev libvectorscan-dev/'); do
+  check "readme-names-package-$pkg" grep -q -- "\`$pkg\`" "$repo/README.md"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

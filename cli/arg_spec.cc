@@ -1,0 +1,222 @@
+#include "cli/arg_spec.h"
+
+#include <algorithm>
+
+#include "util/strings.h"
+
+namespace c2s::cli {
+
+namespace {
+
+const OptionSpec* Find(const CommandSpec& spec, std::string_view name) {
+  for (const auto& o : spec.options)
+    if (o.name == name || (!o.alias.empty() && o.alias == name)) return &o;
+  if (spec.engine_options)
+    for (const auto& o : EngineOptionSpecs())
+      if (o.name == name || (!o.alias.empty() && o.alias == name)) return &o;
+  return nullptr;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+void AppendOption(std::string* out, const OptionSpec& o) {
+  std::string head = "  " + std::string(o.name);
+  if (!o.alias.empty()) head += ", " + std::string(o.alias);
+  if (!o.value.empty()) head += " " + std::string(o.value);
+  std::string help(o.help);
+  if (o.range)
+    help += Cat(help.empty() ? "" : " ", "(", o.range->min, "..", o.range->max, ", default ",
+                o.range->default_value, ")");
+  if (o.repeatable) help += " (repeatable)";
+  if (head.size() < 28) {
+    head.resize(28, ' ');
+  } else {
+    head += "\n" + std::string(28, ' ');
+  }
+  // Continuation lines of the help text line up under its first line.
+  std::string indented;
+  for (char c : help) {
+    indented += c;
+    if (c == '\n') indented += std::string(28, ' ');
+  }
+  *out += head + indented + "\n";
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& EngineOptionSpecs() {
+  static const std::vector<OptionSpec> specs = {
+      {"--ruleset", "", "FILE",
+       "load a ruleset; replaces the built-in rulesets unless\n--builtin is also given",
+       true},
+      {"--builtin", "", "", "load the built-in rulesets as well"},
+      {"--exclusions", "", "FILE", "apply an exclusions file"},
+      {"--profiles", "", "FILE", "add source profiles", true},
+      {"--profile", "", "NAME", "read every event with this profile (no detection)"},
+      {"--enable-profile", "", "NAME",
+       "also detect a profile that is off by default\n(sysmon-network-winlogbeat, "
+       "sysmon-network-flat,\necs-connection)",
+       true},
+      {"--max-event-bytes", "", "N", "larger events pass through as errors", false,
+       &kMaxEventBytes},
+      {"--max-depth", "", "N", "deeper events pass through as errors", false, &kMaxDepth},
+      {"--parity", "", "",
+       "compare raw values exactly as Elasticsearch EQL does\n(default: canonical paths and "
+       "domains)"},
+      {"--disable-rule", "", "ID",
+       "switch a rule off; the built-in rules:\n66883649-f908-4a5b-a1e0-54090a1d3a32 "
+       "(Windows),\n8248323e-f888-4134-a26f-37a6362f7231 (Linux,\nbuilding block)",
+       true},
+      {"--building-blocks-as-tags", "", "",
+       "building-block rules' matches add only their tags\nand c2sieve.matches"},
+  };
+  return specs;
+}
+
+bool Args::Has(std::string_view name) const {
+  for (const auto& [n, v] : given_)
+    if (n == name) return true;
+  return false;
+}
+
+std::string Args::Value(std::string_view name, std::string fallback) const {
+  for (auto it = given_.rbegin(); it != given_.rend(); ++it)
+    if (it->first == name) return it->second;
+  return fallback;
+}
+
+std::vector<std::string> Args::Values(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [n, v] : given_)
+    if (n == name) out.push_back(v);
+  return out;
+}
+
+uint64_t Args::Number(std::string_view name, uint64_t fallback) const {
+  for (auto it = numbers_.rbegin(); it != numbers_.rend(); ++it)
+    if (it->first == name) return it->second;
+  return fallback;
+}
+
+bool WantsHelp(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") return true;
+  return false;
+}
+
+std::string Nearest(std::string_view word, const std::vector<std::string_view>& candidates) {
+  std::string best;
+  size_t best_distance = SIZE_MAX;
+  for (std::string_view c : candidates) {
+    size_t d = EditDistance(word, c);
+    // A prefix of a longer option ("--exclusion", "--only") is a typo too.
+    if (c.size() > word.size() && c.substr(0, word.size()) == word && word.size() >= 4) d = 1;
+    if (d < best_distance) {
+      best_distance = d;
+      best = std::string(c);
+    }
+  }
+  size_t limit = std::max<size_t>(1, std::min<size_t>(3, word.size() / 3));
+  return best_distance <= limit ? best : "";
+}
+
+absl::StatusOr<Args> ParseArgs(const CommandSpec& spec, const std::vector<std::string>& args) {
+  Args out;
+  bool only_operands = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (only_operands || a == "-" || a.empty() || a[0] != '-') {
+      out.operands_.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      only_operands = true;
+      continue;
+    }
+    std::string name = a, inline_value;
+    bool has_inline = false;
+    if (size_t eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
+      name = a.substr(0, eq);
+      inline_value = a.substr(eq + 1);
+      has_inline = true;
+    }
+    const OptionSpec* o = Find(spec, name);
+    if (o == nullptr) {
+      std::vector<std::string_view> names;
+      for (const auto& s : spec.options) names.push_back(s.name), names.push_back(s.alias);
+      if (spec.engine_options)
+        for (const auto& s : EngineOptionSpecs()) names.push_back(s.name);
+      std::string near = Nearest(name, names);
+      return absl::InvalidArgumentError(
+          Cat("unknown option ", name, near.empty() ? "" : Cat("; did you mean ", near, "?"),
+              " (c2sieve ", spec.name, " --help lists them)"));
+    }
+    std::string canonical(o->name);
+    if (o->value.empty()) {
+      if (has_inline) return absl::InvalidArgumentError(Cat(name, " takes no value"));
+      out.given_.emplace_back(canonical, "");
+      continue;
+    }
+    std::string value;
+    if (has_inline) {
+      value = inline_value;
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return absl::InvalidArgumentError(Cat(name, " needs a value: ", name, " ", o->value));
+    }
+    if (!o->repeatable && out.Has(canonical))
+      return absl::InvalidArgumentError(Cat(name, " given twice (it takes one ", o->value, ")"));
+    if (o->range) {
+      uint64_t n = 0;
+      if (auto st = ParseInRange(*o->range, value, &n); !st.ok())
+        return absl::InvalidArgumentError(Cat("--", st.message()));
+      out.numbers_.emplace_back(canonical, n);
+    }
+    if (!o->choices.empty() &&
+        std::find(o->choices.begin(), o->choices.end(), value) == o->choices.end()) {
+      std::string list;
+      for (auto c : o->choices) list += (list.empty() ? "" : ", ") + std::string(c);
+      return absl::InvalidArgumentError(Cat(name, " must be one of ", list, " (got \"", value, "\")"));
+    }
+    if (value.empty()) return absl::InvalidArgumentError(Cat(name, " needs a non-empty ", o->value));
+    out.given_.emplace_back(canonical, value);
+  }
+  if (out.operands_.size() < spec.min_operands)
+    return absl::InvalidArgumentError(
+        Cat("missing ", spec.operands, " (usage: c2sieve ", spec.name, " [OPTIONS] ", spec.operands, ")"));
+  if (out.operands_.size() > spec.max_operands)
+    return absl::InvalidArgumentError(Cat("too many operands: \"", out.operands_[spec.max_operands],
+                                          "\" (usage: c2sieve ", spec.name, " [OPTIONS] ",
+                                          spec.operands, ")"));
+  return out;
+}
+
+std::string HelpText(const CommandSpec& spec) {
+  std::string out = Cat("usage: c2sieve ", spec.name, spec.options.empty() && !spec.engine_options ? "" : " [OPTIONS]",
+                        spec.operands.empty() ? "" : " ", spec.operands, "\n\n", spec.summary, "\n");
+  if (!spec.options.empty()) {
+    out += "\noptions:\n";
+    for (const auto& o : spec.options) AppendOption(&out, o);
+  }
+  if (spec.engine_options) {
+    out += "\nengine options:\n";
+    for (const auto& o : EngineOptionSpecs()) AppendOption(&out, o);
+  }
+  if (!spec.notes.empty()) out += Cat("\n", spec.notes, "\n");
+  return out;
+}
+
+}  // namespace c2s::cli

@@ -1,0 +1,25 @@
+// Every subcommand's spec: the one source of its options and --help.
+#pragma once
+
+#include <vector>
+
+#include "cli/arg_spec.h"
+
+namespace c2s::cli {
+
+const CommandSpec& ScanSpec();
+const CommandSpec& CheckSpec();
+const CommandSpec& ExplainSpec();
+const CommandSpec& TuneSpec();
+const CommandSpec& ImportElasticSpec();
+const CommandSpec& ImportSigmaSpec();
+const CommandSpec& ImportExceptionsSpec();
+const CommandSpec& VersionSpec();
+
+// In the order `c2sieve --help` lists them.
+const std::vector<const CommandSpec*>& AllCommands();
+
+// The top-level usage: every subcommand with its summary's first line.
+std::string MainUsage();
+
+}  // namespace c2s::cli
