@@ -106,6 +106,15 @@ TEST(DomainToAscii, Uts46FormsByLibidn2) {
   ASSERT_TRUE(DomainToAscii("ex\xc3\x9f.com", true, &out));
   EXPECT_EQ(out, "exss.com");
   EXPECT_FALSE(DomainToAscii("bad\xff.com", false, &out));
+  // Found by fuzz_canonical: the result was URL-reduced a second time, so
+  // "%33" decoded once to "3" and the "%c3" it formed decoded again into a
+  // non-ASCII byte. %XX is decoded once, and ToASCII output is ASCII.
+  std::string buf;
+  std::string once(CanonicalDomain("\\%C%333.example", &buf));
+  EXPECT_EQ(once, "\\%c33.example");
+  for (bool transitional : {false, true})
+    if (DomainToAscii(once, transitional, &out))
+      for (char c : out) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << out;
   EXPECT_FALSE(DomainToAscii(std::string("a\0b.com", 7), false, &out));
 }
 

@@ -209,21 +209,35 @@ std::string_view HostOfUrl(std::string_view v, std::string* buf) {
   return *buf;
 }
 
-std::string_view CanonicalDomain(std::string_view in, std::string* buf) {
-  std::string host_buf;
-  std::string_view host = HostOfUrl(in, &host_buf);
-  size_t b = 0, e = host.size();
+namespace {
+
+// Surrounding whitespace and one root dot removed, ASCII lowercased; a view
+// of `in` when nothing changes, else of *buf.
+std::string_view CanonicalName(std::string_view in, std::string* buf) {
+  size_t b = 0, e = in.size();
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (b < e && space(host[b])) ++b;
-  while (e > b && space(host[e - 1])) --e;
-  if (e > b + 1 && host[e - 1] == '.') --e;  // the root label
-  std::string_view core = host.substr(b, e - b);
+  while (b < e && space(in[b])) ++b;
+  while (e > b && space(in[e - 1])) --e;
+  if (e > b + 1 && in[e - 1] == '.') --e;  // the root label
+  std::string_view core = in.substr(b, e - b);
   bool upper = false;
   for (char c : core) upper |= (c >= 'A' && c <= 'Z');
-  if (!upper && host.data() == in.data()) return core;
+  if (!upper) return core;
   buf->assign(core);
   for (char& c : *buf)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return *buf;
+}
+
+}  // namespace
+
+std::string_view CanonicalDomain(std::string_view in, std::string* buf) {
+  std::string host_buf;
+  std::string_view host = HostOfUrl(in, &host_buf);
+  if (host.data() != host_buf.data()) return CanonicalName(host, buf);  // a view of `in`
+  std::string name_buf;
+  std::string_view name = CanonicalName(host, &name_buf);
+  buf->assign(name);  // host_buf and name_buf end here
   return *buf;
 }
 
@@ -237,8 +251,10 @@ bool DomainToAscii(std::string_view name, bool transitional, std::string* out) {
     idn2_free(result);
     return false;
   }
+  // Only trimmed and lowercased: the URL reduction (and its %XX decoding)
+  // was done once, before; doing it again would decode twice.
   std::string canonical_buf;
-  std::string_view canonical = CanonicalDomain(result, &canonical_buf);
+  std::string_view canonical = CanonicalName(result, &canonical_buf);
   out->assign(canonical);
   idn2_free(result);
   return !out->empty();

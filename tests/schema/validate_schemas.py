@@ -83,6 +83,10 @@ check("exclusions", excl, True, "minimal exclusions")
 check("exclusions", {"format": "c2sieve.exclusions/1", "exclusions": [
     {"reason": "r", "allow_catch_all": True, "process.executable": ["*"]}]}, True,
       "exclusions with allow_catch_all")
+check("exclusions", {"format": "c2sieve.exclusions/1", "allow_broad": True, "exclusions": [
+    {"reason": "r", "process.executable": ["C:\\Users\\*"]}]}, True, "exclusions with allow_broad")
+check("exclusions", {"format": "c2sieve.exclusions/1", "allow_broad": "yes", "exclusions": []}, False,
+      "exclusions with allow_broad not a boolean")
 bad_excl = {
     "no reason": {"process.name": ["a.exe"]},
     "no condition": {"reason": "r"},
