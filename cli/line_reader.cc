@@ -36,11 +36,28 @@ absl::StatusOr<std::unique_ptr<Input>> Input::Open(const std::string& path) {
   std::unique_ptr<Input> in(new Input());
   in->name_ = path == "-" ? "standard input" : path;
   if (S_ISREG(st.st_mode)) in->size_ = static_cast<uint64_t>(st.st_size);
-  gzFile gz = gzdopen(fd, "rb");
-  if (gz == nullptr) {
-    ::close(fd);
-    return absl::ResourceExhaustedError(Cat(path, ": cannot set up reading"));
+  in->fd_ = fd;
+  // Two bytes tell gzip apart (1f 8b); a pipe may hand them out one by one.
+  while (in->peeked_size_ < 2) {
+    ssize_t n = ::read(fd, in->peeked_ + in->peeked_size_, 2 - in->peeked_size_);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return absl::DataLossError(Cat(path, ": read error: ", std::strerror(errno)));
+    if (n == 0) break;
+    in->peeked_size_ += static_cast<size_t>(n);
   }
+  bool gzip = in->peeked_size_ == 2 && static_cast<unsigned char>(in->peeked_[0]) == 0x1f &&
+              static_cast<unsigned char>(in->peeked_[1]) == 0x8b;
+  if (!gzip) return in;
+  // zlib reads the stream from its start: a file is rewound; a pipe cannot
+  // be, so gzip on a pipe is refused, saying what to do instead.
+  if (::lseek(fd, 0, SEEK_SET) != 0)
+    return absl::InvalidArgumentError(
+        Cat(path, ": gzip-compressed input on a pipe: give the file, or decompress it first "
+                  "(zcat FILE | c2sieve ...)"));
+  in->peeked_size_ = 0;
+  gzFile gz = gzdopen(fd, "rb");
+  if (gz == nullptr) return absl::ResourceExhaustedError(Cat(path, ": cannot set up reading"));
+  in->fd_ = -1;  // zlib owns it now
   gzbuffer(gz, 1 << 20);
   in->gz_ = gz;
   return in;
@@ -48,9 +65,23 @@ absl::StatusOr<std::unique_ptr<Input>> Input::Open(const std::string& path) {
 
 Input::~Input() {
   if (gz_) gzclose(static_cast<gzFile>(gz_));
+  if (fd_ >= 0) ::close(fd_);
 }
 
 long Input::Read(char* buf, size_t n) {
+  if (gz_ == nullptr) {
+    // The peeked bytes go out with the first read, as one block.
+    size_t from_peek = 0;
+    while (peeked_used_ < peeked_size_ && from_peek < n) buf[from_peek++] = peeked_[peeked_used_++];
+    while (true) {
+      ssize_t got = from_peek < n ? ::read(fd_, buf + from_peek, n - from_peek) : 0;
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return -1;
+      size_t total = from_peek + static_cast<size_t>(got);
+      consumed_ += total;
+      return static_cast<long>(total);
+    }
+  }
   unsigned chunk = n > (1u << 30) ? (1u << 30) : static_cast<unsigned>(n);
   int got = gzread(static_cast<gzFile>(gz_), buf, chunk);
   if (got == 0) {
@@ -63,6 +94,7 @@ long Input::Read(char* buf, size_t n) {
 }
 
 uint64_t Input::consumed() const {
+  if (gz_ == nullptr) return consumed_;
   z_off_t at = gzoffset(static_cast<gzFile>(gz_));
   return at < 0 ? 0 : static_cast<uint64_t>(at);
 }

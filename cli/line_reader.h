@@ -14,8 +14,9 @@
 
 namespace c2s::cli {
 
-// An input file or standard input, read through zlib: gzip-compressed
-// input is decompressed, anything else is read as it is.
+// An input file or standard input: gzip-compressed input (recognised by its
+// first two bytes) is decompressed through zlib; anything else is read with
+// plain read(2), as fast as before.
 class Input {
  public:
   // "-" is standard input. The error says why a path cannot be read (no
@@ -35,7 +36,11 @@ class Input {
 
  private:
   Input() = default;
-  void* gz_ = nullptr;  // gzFile
+  int fd_ = -1;
+  void* gz_ = nullptr;  // gzFile, for gzip input only
+  char peeked_[2];      // bytes read to recognise gzip, handed out first
+  size_t peeked_size_ = 0, peeked_used_ = 0;
+  uint64_t consumed_ = 0;  // plain input: bytes read
   uint64_t size_ = 0;
   std::string name_;
 };

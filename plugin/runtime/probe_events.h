@@ -1,5 +1,6 @@
 // Probe events: synthetic events the loaded rules match, derived from the
-// rules' own domain lists (every domain pattern, made concrete) crossed with
+// rules' own domain lists (each domain pattern made concrete; at most 256 per
+// rule, evenly spread over a longer list) crossed with
 // a few processes in user-writable places on Windows and Linux, hosts and
 // users. An exclusions push is measured against them before it is applied:
 // one that suppresses more than kMaxSuppressedShare of a rule's probes is

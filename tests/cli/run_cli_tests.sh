@@ -85,6 +85,8 @@ gzip -c "$repo/tests/cli/events.ndjson" >"$work/events.ndjson.gz"
 "$bin" scan --quiet "$repo/tests/cli/events.ndjson" >"$work/plain.out"
 check scan-reads-gzip cmp "$work/gz.out" "$work/plain.out"
 head -c 100 "$work/events.ndjson.gz" >"$work/truncated.gz"
+check scan-gzip-on-a-pipe-is-refused-clearly bash -c "cat '$work/events.ndjson.gz' | \"$bin\" scan - 2>&1 >/dev/null | grep -q 'decompress it first'"
+check scan-plain-stdin-still-read bash -c "\"$bin\" scan --quiet - < '$repo/tests/cli/events.ndjson' | cmp - '$work/plain.out'"
 check scan-truncated-gzip-is-an-error bash -c "! \"$bin\" scan --quiet '$work/truncated.gz' >/dev/null 2>&1"
 # tune on Sysmon: hosts from the source's own host field, and no signature
 # data is not "unsigned"; the report on stdout in three formats.
