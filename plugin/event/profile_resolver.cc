@@ -274,9 +274,15 @@ namespace {
 // One pass over a domain: whether CanonicalDomain or the IDNA form could
 // change anything. Most names are lower-case ASCII without a root dot.
 void ScanDomain(std::string_view v, bool* needs_canonical, bool* non_ascii) {
-  // Eight bytes at a time: any byte >= 0x80, any byte in 'A'..'Z'.
+  // Eight bytes at a time: any byte >= 0x80, any byte in 'A'..'Z', any of
+  // ":/%@" (URL-shaped values reduce to their host).
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  uint64_t high_bits = 0, upper_bits = 0;
+  constexpr uint64_t kHigh = 0x80 * kOnes;
+  auto has_byte = [](uint64_t x, uint64_t c) {
+    uint64_t y = x ^ (kOnes * c);
+    return (y - kOnes) & ~y & kHigh;
+  };
+  uint64_t high_bits = 0, upper_bits = 0, url_bits = 0;
   size_t i = 0;
   for (; i + 8 <= v.size(); i += 8) {
     uint64_t x;
@@ -286,20 +292,22 @@ void ScanDomain(std::string_view v, bool* needs_canonical, bool* non_ascii) {
     uint64_t from_a = heptets + (0x80 - 'A') * kOnes;
     high_bits |= x;
     upper_bits |= ~x & (from_a ^ above_z);
+    // Bytes >= 0x80 can make has_byte report a false hit; they send the
+    // value to the canonical path anyway.
+    url_bits |= has_byte(x, ':') | has_byte(x, '/') | has_byte(x, '%') | has_byte(x, '@');
   }
-  bool upper = (upper_bits & (0x80 * kOnes)) != 0;
-  bool high = (high_bits & (0x80 * kOnes)) != 0;
+  bool upper = (upper_bits & kHigh) != 0;
+  bool high = (high_bits & kHigh) != 0;
+  bool url = url_bits != 0;
   for (; i < v.size(); ++i) {
     char c = v[i];
     upper |= (c >= 'A' && c <= 'Z');
     high |= static_cast<unsigned char>(c) >= 0x80;
+    url |= c == ':' || c == '/' || c == '%' || c == '@';
   }
   bool edges = !v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' ||
                               v.back() == '\t' || v.back() == '.' || v.back() == '\r' ||
                               v.back() == '\n' || v.front() == '\r' || v.front() == '\n');
-  // URL-shaped values (connection profiles' url.domain ...) reduce to
-  // their host.
-  bool url = v.find_first_of(":/%@") != std::string_view::npos;
   *needs_canonical = upper || edges || url;
   *non_ascii = high;
 }
