@@ -2,6 +2,8 @@
 
 #include <idn2.h>
 
+#include "util/hex.h"
+
 #include <cstring>
 #include <vector>
 
@@ -166,17 +168,6 @@ std::string_view CanonicalPathOnce(std::string_view in, std::string* buf) {
   if (trailing) *buf += '\\';
   if (!root.empty() && parts.empty()) *buf += '\\';
   return *buf;
-}
-
-}  // namespace
-
-namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace

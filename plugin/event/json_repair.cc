@@ -2,23 +2,18 @@
 
 #include <cstdint>
 
+#include "util/hex.h"
+
 namespace c2s::event {
 
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The code unit of "\uXXXX" at s[i] (s[i] == '\\'), or -1.
 int32_t EscapedUnit(std::string_view s, size_t i) {
   if (i + 6 > s.size() || s[i] != '\\' || s[i + 1] != 'u') return -1;
   int32_t v = 0;
   for (size_t k = i + 2; k < i + 6; ++k) {
-    int h = HexValue(s[k]);
+    int h = HexDigit(s[k]);
     if (h < 0) return -1;
     v = v * 16 + h;
   }
