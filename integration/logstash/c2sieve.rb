@@ -18,6 +18,18 @@
 # ("enrich" | "tags"). Safe under concurrent pipeline workers: the engine
 # is shared and each worker thread gets its own session. Non-matching events
 # are returned as they came; matching ones get the ECS enrichment.
+#
+# Without "library", the library is looked for where the c2sieve bundle puts
+# it beside this script (../../lib/libc2sieve.so from share/c2sieve/, or the
+# same folder), then by the system's library path. Logstash runs the inline
+# tests at the end of this file when the pipeline starts, before any
+# script_params are read: they rely on that lookup alone.
+#
+# Whatever an event holds, a match is never lost and an event is never
+# dropped because of this script: an error while evaluating keeps the event
+# (also with non_matching => drop) and is logged; the enrichment is merged
+# without raising (a string, number or array where ECS has an object is moved
+# to c2sieve.displaced, as the library's own JSON splice does).
 require "ffi"
 require "json"
 
@@ -74,10 +86,16 @@ end
 STRING_VALUE = 0
 TRUE_VALUE = 1
 FALSE_VALUE = 2
-MAX_VALUES = 512
+
+# The library beside this script (see the header), else the bare name.
+def c2sieve_default_library
+  here = File.dirname(File.expand_path(__FILE__))
+  [File.join(here, "..", "..", "lib", "libc2sieve.so"), File.join(here, "libc2sieve.so")]
+    .map { |p| File.expand_path(p) }.find { |p| File.exist?(p) } || "libc2sieve.so"
+end
 
 def register(params)
-  @library = params.fetch("library", "libc2sieve.so")
+  @library = params["library"] || c2sieve_default_library
   C2sieveFFI.bind(@library)
   @keep = []  # memory the engine configuration points at
   # Room to spare for init, then a check that this script's layout matches
@@ -153,7 +171,7 @@ def c2sieve_session
   Thread.current[@session_key] ||= begin
     box = FFI::MemoryPointer.new(:pointer)
     raise "c2sieve: #{C2sieveFFI.c2s_last_error}" if C2sieveFFI.c2s_session_create(@engine, box) != 0
-    { session: box.read_pointer, values: FFI::MemoryPointer.new(C2sieveFFI::Value, MAX_VALUES),
+    { session: box.read_pointer, values: FFI::MemoryPointer.new(C2sieveFFI::Value, 64), capacity: 64,
       matched: FFI::MemoryPointer.new(:size_t), json: FFI::MemoryPointer.new(:pointer),
       size: FFI::MemoryPointer.new(:size_t) }
   end
@@ -187,10 +205,19 @@ def c2sieve_evaluate(event)
   s = c2sieve_session
   found = []
   c2sieve_collect(event.to_hash, nil, found)
-  found = found.first(MAX_VALUES)
-  # One buffer for every string of the event: one allocation per call.
-  texts = found.map { |f| f[2] || "" }
-  buffer = FFI::MemoryPointer.new(:char, [texts.sum(&:bytesize), 1].max)
+  # As many values as the event holds: no cap of our own (the library has
+  # none), the buffer grows and is kept for the thread's next events.
+  if found.size > s[:capacity]
+    s[:capacity] = [found.size, s[:capacity] * 2].max
+    s[:values] = FFI::MemoryPointer.new(C2sieveFFI::Value, s[:capacity])
+  end
+  # The strings go into one per-thread buffer kept with the session: no
+  # allocation per event once it has grown.
+  bytes = found.sum { |f| f[2] ? f[2].bytesize : 0 }
+  if s[:buffer].nil? || s[:buffer].size < bytes
+    s[:buffer] = FFI::MemoryPointer.new(:char, [bytes, 4096, (s[:buffer]&.size || 0) * 2].max)
+  end
+  buffer = s[:buffer]
   offset = 0
   found.each_with_index do |(field, type, text), i|
     v = C2sieveFFI::Value.new(s[:values] + i * C2sieveFFI::Value.size)
@@ -223,20 +250,44 @@ end
 
 # Sets the enrichment's leaves the way the library's JSON splice does:
 # flattened keys replaced in place, tags appended, overwritten values kept
-# under c2sieve.displaced.
+# under c2sieve.displaced. Never raises on the event's shape: a value that
+# stands where ECS has an object is moved aside first.
 def c2sieve_merge(event, enrichment)
   displaced = {}
   tags = enrichment.delete("tags") || []
   tags << @tag if @tag
+  existing_c2sieve = event.get("c2sieve")
+  displaced["c2sieve"] = existing_c2sieve unless existing_c2sieve.nil? || existing_c2sieve.is_a?(Hash)
+  event.remove("c2sieve") unless existing_c2sieve.nil? || existing_c2sieve.is_a?(Hash)
   c2sieve_leaves(enrichment, nil, []).each do |path, value|
     flat = event.get(path) unless path.start_with?("c2sieve") || !path.include?(".")
-    ref = flat.nil? ? path.split(".").map { |p| "[#{p}]" }.join : path
+    parts = path.split(".")
+    ref = flat.nil? ? parts.map { |p| "[#{p}]" }.join : path
+    if flat.nil?
+      # Every object on the way must be an object: move anything else aside.
+      (1...parts.size).each do |n|
+        prefix = parts[0, n]
+        held = event.get(prefix.map { |p| "[#{p}]" }.join)
+        next if held.nil? || held.is_a?(Hash)
+        displaced[prefix.join(".")] = held unless prefix.first == "c2sieve"
+        event.remove(prefix.map { |p| "[#{p}]" }.join)
+      end
+    end
     old = event.get(ref)
     displaced[path] = old if !old.nil? && old != value && !path.start_with?("c2sieve")
     event.set(ref, value)
   end
   existing = event.get("tags")
-  existing = existing.nil? ? [] : Array(existing)
+  existing = case existing
+             when nil then []
+             when String then [existing]
+             when Array then existing
+             else
+               # A map, number or boolean is no list of tags: kept aside, as
+               # Elasticsearch would refuse the mix.
+               displaced["tags"] = existing
+               []
+             end
   event.set("tags", existing + tags.reject { |t| existing.include?(t) })
   event.set("[c2sieve][displaced]", displaced) unless displaced.empty?
 end
@@ -245,12 +296,19 @@ def filter(event)
   enrichment = begin
     c2sieve_evaluate(event)
   rescue StandardError => e
-    # Never lose an event over a problem here: pass it through.
-    warn "[c2sieve] #{e.message}"
-    nil
+    # Never lose an event over a problem here: pass it through, also in
+    # drop mode (a record that could not be evaluated may be a match).
+    warn "[c2sieve] event passed through unevaluated: #{e.message}"
+    return [event]
   end
   return(@drop ? [] : [event]) if enrichment.nil?
-  c2sieve_merge(event, enrichment)
+  begin
+    c2sieve_merge(event, enrichment)
+  rescue StandardError => e
+    # The match must not vanish: keep the enrichment whole under one key.
+    warn "[c2sieve] enrichment could not be merged, kept as c2sieve.enrichment: #{e.message}"
+    event.set("[c2sieve_enrichment]", JSON.generate(enrichment))
+  end
   [event]
 end
 
@@ -263,7 +321,7 @@ def c2sieve_stats
 end
 
 test "a process in Users\\Public resolving pastebin is tagged" do
-  parameters { { "library" => ENV.fetch("C2SIEVE_LIBRARY", "libc2sieve.so") } }
+  parameters { {} }
   in_event do
     { "event" => { "category" => ["network"] }, "host" => { "os" => { "type" => "windows" } },
       "dns" => { "question" => { "name" => "pastebin.com" } },
@@ -277,7 +335,7 @@ test "a process in Users\\Public resolving pastebin is tagged" do
 end
 
 test "Program Files is a legitimate location: the event is untouched" do
-  parameters { { "library" => ENV.fetch("C2SIEVE_LIBRARY", "libc2sieve.so") } }
+  parameters { {} }
   in_event do
     { "event" => { "category" => ["network"] }, "host" => { "os" => { "type" => "windows" } },
       "dns" => { "question" => { "name" => "pastebin.com" } },
@@ -287,7 +345,7 @@ test "Program Files is a legitimate location: the event is untouched" do
 end
 
 test "a raw Sysmon event from NXLog is read with its profile" do
-  parameters { { "library" => ENV.fetch("C2SIEVE_LIBRARY", "libc2sieve.so") } }
+  parameters { {} }
   in_event do
     { "Channel" => "Microsoft-Windows-Sysmon/Operational", "EventID" => 22,
       "QueryName" => "raw.githubusercontent.com", "User" => "CORP\\alice",
@@ -297,8 +355,22 @@ test "a raw Sysmon event from NXLog is read with its profile" do
   expect("original kept") { |events| events.first.get("QueryName") == "raw.githubusercontent.com" }
 end
 
+test "a string where ECS has an object is moved aside, the match kept" do
+  parameters { { "non_matching" => "drop" } }
+  in_event do
+    { "event" => { "category" => ["network"] }, "host" => { "os" => { "type" => "windows" } },
+      "dns" => { "question" => { "name" => "pastebin.com" } },
+      "process" => { "name" => "x.exe", "executable" => "C:\\Users\\Public\\x.exe" },
+      "rule" => "sysmon rule", "tags" => { "a" => "x" } }
+  end
+  expect("kept") { |events| events.size == 1 }
+  expect("enriched") { |events| events.first.get("[rule][id]") == "66883649-f908-4a5b-a1e0-54090a1d3a32" }
+  expect("rule kept aside") { |events| events.first.get("[c2sieve][displaced]")["rule"] == "sysmon rule" }
+  expect("tags a list") { |events| events.first.get("tags") == ["c2sieve: commonly abused web service"] }
+end
+
 test "non_matching => drop removes other events" do
-  parameters { { "library" => ENV.fetch("C2SIEVE_LIBRARY", "libc2sieve.so"), "non_matching" => "drop" } }
+  parameters { { "non_matching" => "drop" } }
   in_event { { "dns" => { "question" => { "name" => "www.example.com" } } } }
   expect("dropped") { |events| events.empty? }
 end

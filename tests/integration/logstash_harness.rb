@@ -1,80 +1,28 @@
-# Evaluates integration/logstash/c2sieve.rb the way Logstash's ruby filter
-# does with `path =>` (the file is evaluated in a script context, register
-# gets script_params, filter gets an event and returns an array), runs the
-# script's own inline tests, then checks every event of an NDJSON file
-# against the c2sieve command's output -- from four worker threads at once.
-# Usage: jruby logstash_harness.rb SCRIPT LIBRARY EVENTS EXPECTED
+# Runs integration/logstash/c2sieve.rb inside Logstash's own `ruby` filter
+# plugin (../shared/vendor/logstash-filter-ruby, loaded as it is):
+# LogStash::Filters::Ruby.new with `path` and `script_params` -- whose
+# initialize loads the script and runs its inline tests, as Logstash does
+# when the pipeline starts -- then register, then filter from four worker
+# threads. Only what Logstash core provides is stood in for
+# (tests/integration/logstash_standins, see its README).
+#
+# The script sits where the docker-compose Logstash image puts it
+# (<root>/share/c2sieve/c2sieve.rb beside <root>/lib/libc2sieve.so) and the
+# environment holds no C2SIEVE_* variable, as in that container.
+#
+# Usage: jruby logstash_harness.rb SCRIPT LIBRARY EVENTS EXPECTED VENDOR_LIB
 require "json"
+require "fileutils"
+require "tmpdir"
 
-# The part of LogStash::Event the script uses: field references
-# ("[a][b]" nested, "a.b" a top-level key with a dot), get/set, to_hash.
-module LogStash
-  class Event
-    def initialize(data = {})
-      @data = data
-    end
+script_src, library, events_file, expected_file, vendor_lib = ARGV
+here = File.dirname(File.expand_path(__FILE__))
+$LOAD_PATH.unshift(File.join(here, "logstash_standins"), vendor_lib)
+require "logstash/filters/base"
+require "logstash/filters/ruby"
 
-    def to_hash
-      @data
-    end
+ENV.keys.grep(/\AC2SIEVE/).each { |k| ENV.delete(k) }
 
-    def path_of(ref)
-      ref.start_with?("[") ? ref.scan(/\[([^\]]+)\]/).flatten : [ref]
-    end
-
-    def get(ref)
-      path_of(ref).reduce(@data) { |node, key| node.is_a?(Hash) ? node[key] : nil }
-    end
-
-    def set(ref, value)
-      keys = path_of(ref)
-      node = keys[0...-1].reduce(@data) do |n, key|
-        n[key] = {} unless n[key].is_a?(Hash)
-        n[key]
-      end
-      node[keys.last] = value
-    end
-  end
-end
-
-# The script context: the DSL of inline tests plus whatever the file defines.
-class ScriptContext
-  attr_reader :tests
-
-  def initialize(path)
-    @tests = []
-    instance_eval(File.read(path), path, 1)
-  end
-
-  def test(name, &block)
-    @tests << [name, block]
-  end
-end
-
-class TestCase
-  attr_reader :params, :event_data, :expectations
-
-  def initialize(&block)
-    @params = {}
-    @expectations = []
-    instance_eval(&block)
-  end
-
-  def parameters(&block)
-    @params = block.call
-  end
-
-  def in_event(&block)
-    @event_data = block.call
-  end
-
-  def expect(name, &block)
-    @expectations << [name, block]
-  end
-end
-
-script, library, events_file, expected_file = ARGV
-ENV["C2SIEVE_LIBRARY"] = library
 $passed = 0
 $failed = 0
 $lock = Mutex.new
@@ -89,18 +37,43 @@ def check(ok, what)
   end
 end
 
-# 1. The script's inline tests, each in a fresh context as Logstash does.
-ScriptContext.new(script).tests.each do |name, block|
-  tc = TestCase.new(&block)
-  ctx = ScriptContext.new(script)
-  ctx.register(tc.params)
-  events = ctx.filter(LogStash::Event.new(tc.event_data))
-  tc.expectations.each { |what, e| check(e.call(events), "#{name}: #{what}") }
+root = Dir.mktmpdir("c2sieve-logstash")
+at_exit { FileUtils.rm_rf(root) }
+FileUtils.mkdir_p(File.join(root, "share/c2sieve"))
+FileUtils.mkdir_p(File.join(root, "lib"))
+script = File.join(root, "share/c2sieve/c2sieve.rb")
+FileUtils.cp(script_src, script)
+FileUtils.ln_s(File.expand_path(library), File.join(root, "lib/libc2sieve.so"))
+
+# Events through the plugin as a pipeline worker calls it: the event itself
+# unless the script cancelled it, plus any it yielded.
+def run_filter(filter, event)
+  out = []
+  filter.filter(event) { |e| out << e }
+  event.cancelled? ? out : [event] + out
 end
 
-# 2. NDJSON golden, from four worker threads sharing one filter instance.
-ctx = ScriptContext.new(script)
-ctx.register("library" => library)
+def make_filter(script, params)
+  LogStash::Filters::Ruby.new("path" => script, "script_params" => params)
+end
+
+# 1. Start-up as in the container: the plugin runs the inline tests inside
+#    initialize (a failure raises ScriptError and the pipeline dies).
+filter = begin
+  make_filter(script, { "non_matching" => "keep" })
+rescue StandardError, ScriptError => start_error  # not `e`: the worker blocks below use e
+  check(false, "the ruby filter did not start: #{start_error.class}: #{start_error.message}")
+  nil
+end
+if filter.nil?
+  puts "#{$passed} passed, #{$failed} failed"
+  exit 1
+end
+check(LogStash::Util::LOGGER.lines.any? { |l| l.include?("Test run complete") },
+      "the plugin ran the script's inline tests")
+filter.register
+
+# 2. NDJSON golden, four worker threads sharing the filter instance.
 lines = File.readlines(events_file, chomp: true)
 expected = File.readlines(expected_file, chomp: true)
 matched = Array.new(lines.size, false)
@@ -115,9 +88,10 @@ threads = 4.times.map do |t|
       end
       next unless data.is_a?(Hash)
       before = JSON.generate(data)
-      out = ctx.filter(LogStash::Event.new(data))
+      out = run_filter(filter, LogStash::Event.new(data))
       check(out.size == 1, "line #{i + 1}: #{out.size} events returned")
       ev = out.first
+      check(!Array(ev.get("tags")).include?("_rubyexception"), "line #{i + 1}: the script raised")
       want = expected[i].include?('"c2sieve":{')
       if !want
         check(JSON.generate(ev.to_hash) == before, "line #{i + 1}: non-matching event changed")
@@ -141,8 +115,50 @@ end
 threads.each(&:join)
 n = matched.count(true)
 check(n > 0, "no event matched: the test proves nothing")
-stats = ctx.c2sieve_stats
+stats = filter.instance_variable_get(:@script).instance_variable_get(:@context)
+              .execution_context.c2sieve_stats
 check(stats["matches"] == n, "stats.matches #{stats['matches']} != #{n}")
+
+# 3. What an attacker sends: a match is never lost and a record never
+#    dropped because of the script (found when attacked: a 512-value cap,
+#    and a merge that raised out of filter() on a strict Event#set).
+MATCH = { "event" => { "category" => ["network"] }, "host" => { "os" => { "type" => "windows" } },
+          "dns" => { "question" => { "name" => "pastebin.com" } },
+          "process" => { "name" => "x.exe", "executable" => "C:\\Users\\Public\\x.exe" } }.freeze
+def matching(extra)
+  JSON.parse(JSON.generate(MATCH)).merge(extra)
+end
+drop = make_filter(script, { "non_matching" => "drop" })
+drop.register
+[["601 event.category values", matching("event" => { "category" => (["x"] * 600) + ["network"] })],
+ ["600 signature entries", matching("process" => MATCH["process"].merge(
+   "Ext" => { "code_signature" => [{ "subject_name" => "x", "trusted" => false }] * 600 }))],
+ ["rule is a string", matching("rule" => "str")],
+ ["c2sieve is a string", matching("c2sieve" => "str")],
+ ["threat is a number", matching("threat" => 7)],
+ ["tags is a map", matching("tags" => { "a" => "x" })],
+ ["tags is a number", matching("tags" => 5)],
+ ["tags is a boolean", matching("tags" => true)]].each do |what, data|
+  [filter, drop].each_with_index do |f, mode|
+    label = "#{what} (#{mode.zero? ? 'keep' : 'drop'} mode)"
+    out = run_filter(f, LogStash::Event.new(JSON.parse(JSON.generate(data))))
+    check(out.size == 1, "#{label}: #{out.size} events (a match was dropped)")
+    next if out.empty?
+    ev = out.first
+    check(ev.get("[rule][id]") == "66883649-f908-4a5b-a1e0-54090a1d3a32", "#{label}: not enriched")
+    check(!Array(ev.get("tags")).include?("_rubyexception"), "#{label}: the script raised")
+    check(ev.get("tags").is_a?(Array) && ev.get("tags").all? { |t| t.is_a?(String) },
+          "#{label}: tags #{ev.get('tags').inspect}")
+    key = what.split(" ").first
+    if data[key].is_a?(String) || data[key].is_a?(Numeric) || data[key] == true ||
+       (key == "tags" && data[key].is_a?(Hash))
+      check(ev.get("[c2sieve][displaced]").is_a?(Hash) &&
+            ev.get("[c2sieve][displaced]")[key] == data[key],
+            "#{label}: the overwritten #{key} kept in c2sieve.displaced: #{ev.get('[c2sieve][displaced]').inspect}")
+    end
+  end
+end
+
 puts "#{lines.size} events, #{n} matches, 4 worker threads"
 puts "#{$passed} passed, #{$failed} failed"
 exit($failed.zero? ? 0 : 1)

@@ -3,7 +3,8 @@
 # sample events, against the c2sieve command's verdicts on the same events.
 # Usage: run_wrapper_harness.sh lua|ruby C2SIEVE_CLI LIBC2SIEVE REPO
 #   lua:  the Fluent Bit Lua script under LuaJIT, called as filter_lua does
-#   ruby: the Logstash ruby-filter script under JRuby (inline tests too)
+#   ruby: the Logstash script inside the ruby filter plugin's own classes
+#         (../shared/vendor/logstash-filter-ruby) under JRuby
 set -euo pipefail
 which=$1 cli=$2 lib=$3 repo=$4
 work=$(mktemp -d)
@@ -17,6 +18,7 @@ case "$which" in
       "$repo/integration/fluent-bit/c2sieve.lua" "$work/in.ndjson" "$work/expected.ndjson" ;;
   ruby)
     jruby "$repo/tests/integration/logstash_harness.rb" "$repo/integration/logstash/c2sieve.rb" \
-      "$lib" "$work/in.ndjson" "$work/expected.ndjson" ;;
+      "$lib" "$work/in.ndjson" "$work/expected.ndjson" \
+      "$repo/../shared/vendor/logstash-filter-ruby/lib" ;;
   *) echo "usage: $0 lua|ruby CLI LIB REPO" >&2; exit 2 ;;
 esac
