@@ -62,7 +62,6 @@ int c2s_session_enrichment(const c2s_session *session, const char **json, size_t
 ]] end
 
 local STRING, TRUE, FALSE = 0, 1, 2
-local MAX_VALUES = 512
 
 local function option(name, default)
   local v = rawget(_G, name)
@@ -186,8 +185,18 @@ local function merge(record, add, prefix, displaced)
     local path = prefix and (prefix .. "." .. k) or k
     if prefix == nil and k == "tags" then
       local tags = record.tags
-      if type(tags) == "string" then tags = { tags } end
-      if type(tags) ~= "table" then tags = {} end
+      if type(tags) == "string" then
+        tags = { tags }
+      elseif type(tags) == "table" and (next(tags) == nil or is_array(tags)) then
+        -- a list of tags: appended to
+      elseif tags ~= nil then
+        -- A map, number or boolean is no list of tags: kept aside, as the
+        -- library's splice does (Elasticsearch would refuse the mix).
+        displaced.tags = tags
+        tags = {}
+      else
+        tags = {}
+      end
       local seen = {}
       for _, t in ipairs(tags) do seen[t] = true end
       for _, t in ipairs(v) do
@@ -318,14 +327,21 @@ local function descend(node, key)
   return entry
 end
 
-local values = ffi.new("c2s_value[?]", MAX_VALUES)
+-- As many values as a record holds: no cap of the wrapper's own (the
+-- library has none); the array grows and is kept for the next records.
+local capacity = 64
+local values = ffi.new("c2s_value[?]", capacity)
 local count = 0
 local matched = ffi.new("size_t[1]")
 local json_ptr = ffi.new("const char*[1]")
 local json_size = ffi.new("size_t[1]")
 
 local function add_value(field, v)
-  if count >= MAX_VALUES then return end
+  if count >= capacity then
+    local grown = ffi.new("c2s_value[?]", capacity * 2)
+    ffi.copy(grown, values, ffi.sizeof("c2s_value") * capacity)
+    values, capacity = grown, capacity * 2
+  end
   local t = type(v)
   local slot = values[count]
   if t == "string" then
@@ -418,8 +434,9 @@ local function evaluate(record)
   number_count = 0
   walk(record, trie)
   if lib.c2s_eval_fields(session, values, count, matched) ~= 0 then
+    -- No verdict: the record is kept (also in drop mode), never dropped.
     log("error", ffi.string(lib.c2s_last_error()))
-    return 0
+    return nil
   end
   if matched[0] == 0 then return 0 end
   lib.c2s_session_enrichment(session, json_ptr, json_size)
@@ -448,6 +465,7 @@ function c2sieve_filter(tag, timestamp, record)
     log("error", tostring(code))
     return 0, timestamp, record
   end
+  if code == nil then return 0, timestamp, record end  -- not evaluated: kept
   if code == 0 then
     if drop_non_matching then return -1, timestamp, record end
     return 0, timestamp, record

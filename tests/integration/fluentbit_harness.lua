@@ -23,6 +23,13 @@ local function load_wrapper(globals)
 end
 
 local passed, failed = 0, 0
+-- A list: keys 1..n and nothing else (what Elasticsearch takes as an array).
+local function is_list(t)
+  local n = 0
+  for _ in pairs(t) do n = n + 1 end
+  for i = 1, n do if t[i] == nil then return false end end
+  return true
+end
 local function check(ok, what)
   if ok then passed = passed + 1 else failed = failed + 1; print("FAIL " .. what) end
 end
@@ -99,6 +106,47 @@ local weird = setmetatable({}, { __pairs = function() error("boom") end,
                                  __index = function() error("boom") end })
 local ok, c3 = pcall(filter, "t", 1, weird)
 check(ok and c3 == 0, "errors are contained")
+
+-- What an attacker sends: a match is never lost and a record never dropped
+-- because of the wrapper (found when attacked: a 512-value cap, a `tags`
+-- map made into a mixed table, a numeric `tags` discarded).
+local function hostile(extra)
+  local r = { event = { category = { "network" } }, host = { os = { type = "windows" } },
+              dns = { question = { name = "pastebin.com" } },
+              process = { name = "x.exe", executable = "C:\\Users\\Public\\x.exe" } }
+  for k, v in pairs(extra) do r[k] = v end
+  return r
+end
+local many = {}
+for i = 1, 600 do many[i] = "x" end
+many[601] = "network"
+local sigs = {}
+for i = 1, 600 do sigs[i] = { subject_name = "x", trusted = false } end
+local cases = {
+  { "601 event.category values", function() return hostile({ event = { category = many } }) end },
+  { "600 signature entries", function()
+      return hostile({ process = { name = "x.exe", executable = "C:\\Users\\Public\\x.exe",
+                                   Ext = { code_signature = sigs } } }) end },
+  { "tags is a map", function() return hostile({ tags = { a = "x" } }), { a = "x" } end },
+  { "tags is a number", function() return hostile({ tags = 5 }), 5 end },
+  { "tags is a boolean", function() return hostile({ tags = true }), true end },
+}
+local keep_filter = filter
+for _, c in ipairs(cases) do
+  for mode, f in pairs({ keep = keep_filter, drop = drop }) do
+    local rec, old_tags = c[2]()
+    local code, _, out = f("t", 1, rec)
+    local label = c[1] .. " (" .. mode .. " mode)"
+    check(code == 2, label .. ": code " .. tostring(code))
+    check(out and out.rule and out.rule.id == "66883649-f908-4a5b-a1e0-54090a1d3a32", label .. ": not enriched")
+    local tags_ok = out and type(out.tags) == "table" and is_list(out.tags)
+    check(tags_ok, label .. ": tags " .. cjson.encode(out and out.tags or cjson.null))
+    if old_tags ~= nil then
+      check(out.c2sieve and out.c2sieve.displaced and same(out.c2sieve.displaced.tags, old_tags),
+            label .. ": the old tags kept in c2sieve.displaced")
+    end
+  end
+end
 
 -- An exclusions setting that can never work stops the filter from loading
 -- (Fluent Bit then refuses to start) instead of running silently without.
