@@ -367,6 +367,19 @@ local function text_of(v)
   return v
 end
 
+-- A field holding an array matches if any element does; nested arrays are
+-- flattened, as Elasticsearch indexes them (objects inside are walked as
+-- the field's children by walk).
+local function add_list(field, list, depth)
+  for _, item in ipairs(list) do
+    if type(item) ~= "table" then
+      add_value(field, text_of(item))
+    elseif item[1] ~= nil and depth < 64 then
+      add_list(field, item, depth + 1)
+    end
+  end
+end
+
 local find = string.find
 local function walk(tbl, node)
   for k, v in pairs(tbl) do
@@ -379,9 +392,7 @@ local function walk(tbl, node)
       local tv = type(v)
       if field then
         if tv == "table" then
-          for _, item in ipairs(v) do
-            if type(item) ~= "table" then add_value(field, text_of(item)) end
-          end
+          add_list(field, v, 0)
         else
           add_value(field, text_of(v))
         end

@@ -31,9 +31,8 @@
 
 #include "c2sieve.h"
 
-#define MAX_VALUES 512
 #define MAX_PATH 256
-#define MAX_NUMBERS 64
+#define NUMBER_TEXT 32
 
 struct field_path {
     char *path;   /* dotted */
@@ -64,13 +63,16 @@ struct c2s_ctx {
     flb_sds_t building_blocks;
 };
 
-/* Per-thread state: session, value array, number texts. */
+/* Per-thread state: session, value array, number texts. Both arrays grow
+ * to what a record holds (no cap of the plugin's own: the library has
+ * none) and are kept for the thread's next records. */
 struct c2s_thread {
     c2s_session *session;
-    c2s_value values[MAX_VALUES];
-    size_t count;
-    char numbers[MAX_NUMBERS][32];
-    size_t number_count;
+    c2s_value *values;
+    size_t count, capacity;
+    char (*numbers)[NUMBER_TEXT];
+    size_t number_count, number_capacity;
+    int incomplete;  /* a value of the current record could not be kept */
 };
 
 static void thread_free(void *p)
@@ -78,6 +80,8 @@ static void thread_free(void *p)
     struct c2s_thread *t = p;
     if (t) {
         c2s_session_free(t->session);
+        free(t->values);
+        free(t->numbers);
         free(t);
     }
 }
@@ -293,12 +297,47 @@ static int mp_skip(struct mp *m, uint64_t count)
     return 1;
 }
 
-static void add_value(struct c2s_thread *t, int field, const struct mp_item *it)
+/* Room for one more value (and number text); 0 when memory is out, and the
+ * caller then reports the record as not evaluated (it is kept). */
+static int grow(struct c2s_thread *t)
+{
+    if (t->count == t->capacity) {
+        size_t cap = t->capacity ? t->capacity * 2 : 64;
+        c2s_value *v = realloc(t->values, cap * sizeof(*v));
+        if (!v) return 0;
+        t->values = v;
+        t->capacity = cap;
+    }
+    if (t->number_count == t->number_capacity) {
+        size_t i, cap = t->number_capacity ? t->number_capacity * 2 : 16;
+        char (*old)[NUMBER_TEXT] = t->numbers;
+        char (*n)[NUMBER_TEXT] = malloc(cap * sizeof(*n));
+        if (!n) return 0;
+        if (old) memcpy(n, old, t->number_count * sizeof(*n));
+        /* Values already added point into the old block: move them too. */
+        for (i = 0; i < t->count && old; i++) {
+            const char *d = t->values[i].data;
+            if (d >= old[0] && d < old[0] + t->number_capacity * NUMBER_TEXT) {
+                t->values[i].data = n[0] + (d - old[0]);
+            }
+        }
+        free(old);
+        t->numbers = n;
+        t->number_capacity = cap;
+    }
+    return 1;
+}
+
+struct field_path;
+static int walk_array(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t n,
+                      char *path, size_t len, const struct field_path *fp, int depth);
+
+static int add_value(struct c2s_thread *t, int field, const struct mp_item *it)
 {
     c2s_value *v;
     char *text;
-    if (t->count >= MAX_VALUES) {
-        return;
+    if (!grow(t)) {
+        return 0;
     }
     v = &t->values[t->count];
     v->field = field;
@@ -317,19 +356,16 @@ static void add_value(struct c2s_thread *t, int field, const struct mp_item *it)
     case MP_UINT:
     case MP_INT:
     case MP_FLOAT:
-        if (t->number_count >= MAX_NUMBERS) {
-            return;
-        }
         /* Numbers compare as their decimal text, as a keyword field. */
         text = t->numbers[t->number_count];
         if (it->kind == MP_UINT) {
-            snprintf(text, 32, "%llu", (unsigned long long) it->u);
+            snprintf(text, NUMBER_TEXT, "%llu", (unsigned long long) it->u);
         }
         else if (it->kind == MP_INT) {
-            snprintf(text, 32, "%lld", (long long) it->i);
+            snprintf(text, NUMBER_TEXT, "%lld", (long long) it->i);
         }
         else {
-            snprintf(text, 32, "%.17g", it->f);
+            snprintf(text, NUMBER_TEXT, "%.17g", it->f);
         }
         v->type = C2S_VALUE_STRING;
         v->data = text;
@@ -343,6 +379,7 @@ static void add_value(struct c2s_thread *t, int field, const struct mp_item *it)
         v->type = C2S_VALUE_OTHER;
     }
     t->count++;
+    return 1;
 }
 
 /* Walks a map whose header was just read (`entries` pairs), collecting the
@@ -350,8 +387,7 @@ static void add_value(struct c2s_thread *t, int field, const struct mp_item *it)
 static int walk(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t entries,
                 char *path, size_t prefix_len)
 {
-    struct mp_item key, val, elem;
-    uint64_t k;
+    struct mp_item key, val;
     while (entries-- > 0) {
         const struct field_path *fp = NULL;
         size_t len;
@@ -379,31 +415,50 @@ static int walk(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_
             if (!walk(ctx, t, m, val.u, path, len)) return 0;
         }
         else if (val.kind == MP_ARRAY) {
-            /* A field holding an array matches if any element does; arrays of
-             * objects are read as their members' fields. */
-            for (k = 0; k < val.u; k++) {
-                if (!mp_next(m, &elem)) return 0;
-                if (elem.kind == MP_MAP) {
-                    if (!walk(ctx, t, m, elem.u, path, len)) return 0;
-                }
-                else if (elem.kind == MP_ARRAY) {
-                    if (!mp_skip(m, elem.u)) return 0;
-                }
-                else if (fp->field >= 0) {
-                    add_value(t, fp->field, &elem);
-                }
-            }
+            if (!walk_array(ctx, t, m, val.u, path, len, fp, 0)) return 0;
         }
         else if (fp->field >= 0) {
-            add_value(t, fp->field, &val);
+            if (!add_value(t, fp->field, &val)) t->incomplete = 1;
         }
     }
     return 1;
 }
 
-/* Reads one record from the cursor. Returns 1 and sets *match (1 if the
- * record matches, 0 if not or if the library failed: the record passes),
- * or 0 if the bytes are not a record (the caller leaves the chunk as is). */
+/* The elements of an array under a field or a prefix of one: a field
+ * holding an array matches if any element does; arrays of objects are read
+ * as their members' fields; nested arrays are flattened, as Elasticsearch
+ * indexes them (depth bounded like the maps'). */
+static int walk_array(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t n,
+                      char *path, size_t len, const struct field_path *fp, int depth)
+{
+    struct mp_item elem;
+    uint64_t k;
+    for (k = 0; k < n; k++) {
+        if (!mp_next(m, &elem)) return 0;
+        if (elem.kind == MP_MAP) {
+            if (!walk(ctx, t, m, elem.u, path, len)) return 0;
+        }
+        else if (elem.kind == MP_ARRAY) {
+            if (depth >= 64) {
+                t->incomplete = 1;  /* too deep to read: kept, not guessed */
+                if (!mp_skip(m, elem.u)) return 0;
+            }
+            else if (!walk_array(ctx, t, m, elem.u, path, len, fp, depth + 1)) {
+                return 0;
+            }
+        }
+        else if (fp->field >= 0) {
+            if (!add_value(t, fp->field, &elem)) t->incomplete = 1;
+        }
+    }
+    return 1;
+}
+
+/* Reads one record from the cursor. Returns 1 and sets *match: 1 if the
+ * record matches, 0 if not, 2 if it could not be evaluated (the library
+ * failed, memory ran out): such a record is kept as it came, also when
+ * non-matching records are dropped. Returns 0 if the bytes are not a record
+ * (the caller leaves the chunk as is). */
 static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, int *match)
 {
     char path[MAX_PATH];
@@ -425,9 +480,16 @@ static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m
     }
     t->count = 0;
     t->number_count = 0;
+    t->incomplete = 0;
     if (!walk(ctx, t, m, body.u, path, 0)) return 0;
+    if (t->incomplete) {
+        flb_plg_error(ctx->ins, "a record could not be read whole; kept as it came");
+        *match = 2;
+        return 1;
+    }
     if (c2s_eval_fields(t->session, t->values, t->count, &matched) != C2S_OK) {
-        flb_plg_error(ctx->ins, "%s", c2s_last_error());
+        flb_plg_error(ctx->ins, "%s; the record is kept as it came", c2s_last_error());
+        *match = 2;
         return 1;
     }
     *match = matched > 0;
@@ -600,7 +662,7 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
     struct c2s_thread *t = thread_state(ctx);
     struct flb_log_event_encoder enc;
     struct record_ref *recs = NULL;
-    size_t records = 0, matches = 0, cap = 0, r, run_start, run_end;
+    size_t records = 0, matches = 0, kept = 0, cap = 0, r, run_start, run_end;
 
     if (!t) {
         return FLB_FILTER_NOTOUCH;
@@ -630,11 +692,12 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
             recs[records].base = (const char *) record_start;
             recs[records].length = (size_t) (m.p - record_start);
             recs[records].match = match;
-            matches += match;
+            matches += match == 1;
+            kept += match == 2;
             records++;
         }
     }
-    if (matches == 0 && !ctx->drop) {
+    if (matches == 0 && (!ctx->drop || kept == records)) {
         free(recs);
         return FLB_FILTER_NOTOUCH;
     }
@@ -643,13 +706,18 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
      * raw bytes; matching records are enriched one by one. */
     flb_log_event_encoder_init(&enc, FLB_LOG_EVENT_FORMAT_DEFAULT);
     for (r = 0; r < records;) {
-        if (recs[r].match) {
+        if (recs[r].match == 1) {
             emit_enriched(ctx, t, &enc, &recs[r]);
             r++;
             continue;
         }
+        if (recs[r].match == 2) {  /* not evaluated: kept, never dropped */
+            flb_log_event_encoder_emit_raw_record(&enc, recs[r].base, recs[r].length);
+            r++;
+            continue;
+        }
         run_start = r;
-        while (r < records && !recs[r].match) r++;
+        while (r < records && recs[r].match == 0) r++;
         run_end = r;
         if (!ctx->drop) {
             const char *b = recs[run_start].base;
