@@ -146,5 +146,48 @@ classic native "[FILTER]
     Match        dns"
 run native-classic-e exact "$flb" -e "$plugin" -c "$work/native.conf"
 
+yaml() {  # YAML: the same pipeline; $2 a plugins: list or "", $3 the filter
+  cat >"$work/$1.yaml" <<EOF
+service:
+  flush: 1
+  grace: 1
+  log_level: info
+  parsers_file: $work/parsers.conf
+$2
+pipeline:
+  inputs:
+    - name: tail
+      path: $work/in.ndjson
+      parser: json
+      tag: dns
+      read_from_head: on
+      exit_on_eof: on
+      buffer_max_size: 4M
+  filters:
+$3
+  outputs:
+    - name: file
+      match: dns
+      path: $work
+      file: out.json
+      format: plain
+EOF
+}
+
+yaml lua-yaml "" "    - name: lua
+      match: dns
+      script: $repo/integration/fluent-bit/c2sieve.lua
+      call: c2sieve_filter"
+run lua-yaml lua env C2SIEVE_LIBRARY="$lib" "$flb" -c "$work/lua-yaml.yaml"
+
+yaml native-yaml-plugins "plugins:
+  - $plugin" "    - name: c2sieve
+      match: dns"
+run native-yaml-plugins exact "$flb" -c "$work/native-yaml-plugins.yaml"
+
+printf '[PLUGINS]\n    Path %s\n' "$plugin" >"$work/plugins.conf"
+sed "s|^\[SERVICE\]|[SERVICE]\n    Plugins_File $work/plugins.conf|" "$work/native.conf" >"$work/native-plugins-file.conf"
+run native-plugins-file exact "$flb" -c "$work/native-plugins-file.conf"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
