@@ -17,6 +17,11 @@
 --   C2SIEVE_TAG          extra tag on matches       (default none)
 --   C2SIEVE_DISABLE_RULES comma-separated rule ids to switch off
 --   C2SIEVE_BUILDING_BLOCKS "enrich" or "tags"      (default "enrich")
+--   C2SIEVE_MODE         "canonical" or "parity"    (default "canonical")
+--
+-- A C2SIEVE_* setting not listed here, or a value outside its choices, is
+-- an error when the script loads (Fluent Bit then refuses to start): a typo
+-- never runs silently with the default.
 --
 -- Contract (filter_lua): returns 0 for records it does not touch, so Fluent
 -- Bit keeps their original bytes; 2 with the enriched record (timestamp
@@ -240,6 +245,51 @@ local function replace_flattened(record, add, prefix, displaced)
   end
 end
 
+-- Every setting this script takes; anything else named C2SIEVE_* is a typo.
+local KNOWN = {
+  C2SIEVE_LIBRARY = true, C2SIEVE_RULESETS = true, C2SIEVE_EXCLUSIONS = true,
+  C2SIEVE_WATCH_MS = true, C2SIEVE_PROFILE = true, C2SIEVE_NON_MATCHING = true,
+  C2SIEVE_TAG = true, C2SIEVE_DISABLE_RULES = true, C2SIEVE_BUILDING_BLOCKS = true,
+  C2SIEVE_MODE = true,
+}
+local CHOICES = {
+  C2SIEVE_NON_MATCHING = { keep = true, drop = true },
+  C2SIEVE_BUILDING_BLOCKS = { enrich = true, tags = true },
+  C2SIEVE_MODE = { canonical = true, parity = true },
+}
+do
+  pcall(ffi.cdef, "extern char **environ;")
+  local names = {}
+  for k in pairs(_G) do
+    if type(k) == "string" and k:sub(1, 8) == "C2SIEVE_" then names[#names + 1] = k end
+  end
+  local env = ffi.C.environ
+  local i = 0
+  while env[i] ~= nil do
+    local name = ffi.string(env[i]):match("^(C2SIEVE_[^=]*)=")
+    if name then names[#names + 1] = name end
+    i = i + 1
+  end
+  for _, name in ipairs(names) do
+    if not KNOWN[name] then
+      local list = {}
+      for k in pairs(KNOWN) do list[#list + 1] = k end
+      table.sort(list)
+      error("c2sieve: unknown setting " .. name .. " (known: " .. table.concat(list, ", ") .. ")")
+    end
+  end
+  for name, allowed in pairs(CHOICES) do
+    local v = option(name, nil)
+    if v ~= nil and not allowed[v] then
+      local list = {}
+      for k in pairs(allowed) do list[#list + 1] = k end
+      table.sort(list)
+      error("c2sieve: " .. name .. " must be one of " .. table.concat(list, ", ") ..
+            " (got \"" .. v .. "\")")
+    end
+  end
+end
+
 -- Engine set-up, once per Lua state.
 local lib = ffi.load(option("C2SIEVE_LIBRARY", "libc2sieve.so"))
 local engine_box = ffi.new("c2s_engine*[1]")
@@ -270,6 +320,7 @@ do
   local disable = option("C2SIEVE_DISABLE_RULES", nil)
   if disable then keep_alive[#keep_alive + 1] = disable; config.disable_rules = disable end
   if option("C2SIEVE_BUILDING_BLOCKS", "enrich") == "tags" then config.building_blocks_as_tags = 1 end
+  if option("C2SIEVE_MODE", "canonical") == "parity" then config.mode = 1 end  -- C2S_MODE_PARITY
   local profile = option("C2SIEVE_PROFILE", nil)
   if profile then keep_alive[#keep_alive + 1] = profile; config.force_profile = profile end
   if lib.c2s_engine_create(config, engine_box) ~= 0 then

@@ -15,7 +15,10 @@
 # Parameters: library, rulesets (array of files), exclusions (path or URL,
 # watched), watch_ms, profile (force a source profile), non_matching
 # ("keep" | "drop"), tag, disable_rules (array of rule ids), building_blocks
-# ("enrich" | "tags"). Safe under concurrent pipeline workers: the engine
+# ("enrich" | "tags"), mode ("canonical" | "parity"). A parameter not listed
+# here, or a value outside its choices, fails register (the pipeline does
+# not start): a typo never runs silently with the default. Safe under
+# concurrent pipeline workers: the engine
 # is shared and each worker thread gets its own session. Non-matching events
 # are returned as they came; matching ones get the ECS enrichment.
 #
@@ -94,7 +97,24 @@ def c2sieve_default_library
     .map { |p| File.expand_path(p) }.find { |p| File.exist?(p) } || "libc2sieve.so"
 end
 
+C2SIEVE_PARAMS = %w[library rulesets exclusions watch_ms profile non_matching tag
+                    disable_rules building_blocks mode].freeze
+C2SIEVE_CHOICES = { "non_matching" => %w[keep drop], "building_blocks" => %w[enrich tags],
+                    "mode" => %w[canonical parity] }.freeze
+
 def register(params)
+  unknown = params.keys.map(&:to_s) - C2SIEVE_PARAMS
+  unless unknown.empty?
+    raise ArgumentError, "c2sieve: unknown script_params #{unknown.join(', ')} " \
+                         "(known: #{C2SIEVE_PARAMS.join(', ')})"
+  end
+  C2SIEVE_CHOICES.each do |name, allowed|
+    next unless params.key?(name)
+    unless allowed.include?(params[name].to_s)
+      raise ArgumentError, "c2sieve: #{name} must be one of #{allowed.join(', ')} " \
+                           "(got #{params[name].inspect})"
+    end
+  end
   @library = params["library"] || c2sieve_default_library
   C2sieveFFI.bind(@library)
   @keep = []  # memory the engine configuration points at
@@ -127,6 +147,7 @@ def register(params)
     config[:disable_rules] = list
   end
   config[:building_blocks_as_tags] = params.fetch("building_blocks", "enrich") == "tags" ? 1 : 0
+  config[:mode] = params.fetch("mode", "canonical") == "parity" ? 1 : 0 # C2S_MODE_PARITY
   if params["profile"]
     profile = FFI::MemoryPointer.from_string(params["profile"])
     @keep << profile
@@ -367,6 +388,16 @@ test "a string where ECS has an object is moved aside, the match kept" do
   expect("enriched") { |events| events.first.get("[rule][id]") == "66883649-f908-4a5b-a1e0-54090a1d3a32" }
   expect("rule kept aside") { |events| events.first.get("[c2sieve][displaced]")["rule"] == "sysmon rule" }
   expect("tags a list") { |events| events.first.get("tags") == ["c2sieve: commonly abused web service"] }
+end
+
+test "mode => parity compares raw values as Elasticsearch does" do
+  parameters { { "mode" => "parity" } }
+  in_event do
+    { "event" => { "category" => ["network"] }, "host" => { "os" => { "type" => "windows" } },
+      "dns" => { "question" => { "name" => "pastebin.com" } },
+      "process" => { "name" => "x.exe", "executable" => "\\\\?\\C:\\Program Files\\x.exe" } }
+  end
+  expect("matched: the raw path is not Program Files") { |events| !events.first.get("rule").nil? }
 end
 
 test "non_matching => drop removes other events" do

@@ -15,10 +15,13 @@ local function strip_nulls(v)
   return v
 end
 
+-- Loads the script with these globals set (as Fluent Bit's Lua state would
+-- hold them), and clears them again even when loading fails.
 local function load_wrapper(globals)
   for k, v in pairs(globals) do _G[k] = v end
-  dofile(script)
+  local ok, err = pcall(dofile, script)
   for k in pairs(globals) do _G[k] = nil end
+  if not ok then error(err, 0) end
   return c2sieve_filter, c2sieve_stats
 end
 
@@ -146,6 +149,26 @@ for _, c in ipairs(cases) do
             label .. ": the old tags kept in c2sieve.displaced")
     end
   end
+end
+
+-- The match mode: a \\?\ path spelling is Program Files in canonical mode
+-- (excluded) and only a raw string in parity mode, as Elasticsearch sees it.
+local function spelled()
+  return { event = { category = { "network" } }, host = { os = { type = "windows" } },
+           dns = { question = { name = "pastebin.com" } },
+           process = { name = "x.exe", executable = "\\\\?\\C:\\Program Files\\x.exe" } }
+end
+local parity = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_MODE = "parity" })
+check(select(1, keep_filter("t", 1, spelled())) == 0, "canonical: the namespace-prefixed Program Files path is excluded")
+check(select(1, parity("t", 1, spelled())) == 2, "parity: the namespace-prefixed Program Files path matches")
+-- A typo or a value outside its choices stops the filter from loading.
+for _, bad in ipairs({ { C2SIEVE_MODDE = "parity" }, { C2SIEVE_MODE = "strict" },
+                       { C2SIEVE_NON_MATCHING = "dropp" } }) do
+  bad.C2SIEVE_LIBRARY = library
+  local loaded, err = pcall(load_wrapper, bad)
+  local name = next(bad) == "C2SIEVE_LIBRARY" and select(1, next(bad, "C2SIEVE_LIBRARY")) or next(bad)
+  check(not loaded and tostring(err):find("c2sieve:", 1, true) ~= nil,
+        "bad setting refused: " .. tostring(err))
 end
 
 -- An exclusions setting that can never work stops the filter from loading

@@ -159,6 +159,26 @@ drop.register
   end
 end
 
+# 4. Settings: a typo or a value outside its choices stops the pipeline at
+#    register; canonical (default) and parity modes differ as documented.
+[{ "modde" => "parity" }, { "mode" => "strict" }, { "non_matching" => "dropp" }].each do |bad|
+  begin
+    make_filter(script, bad).register
+    check(false, "script_params #{bad.inspect} accepted")
+  rescue StandardError, ScriptError => refusal
+    check(refusal.message.include?("c2sieve"), "script_params #{bad.inspect}: #{refusal.message}")
+  end
+end
+spelled = { "event" => { "category" => ["network"] }, "host" => { "os" => { "type" => "windows" } },
+            "dns" => { "question" => { "name" => "pastebin.com" } },
+            "process" => { "name" => "x.exe", "executable" => "\\\\?\\C:\\Program Files\\x.exe" } }
+parity = make_filter(script, { "mode" => "parity" })
+parity.register
+check(run_filter(filter, LogStash::Event.new(JSON.parse(JSON.generate(spelled)))).first.get("rule").nil?,
+      "canonical: the namespace-prefixed Program Files path is excluded")
+check(!run_filter(parity, LogStash::Event.new(JSON.parse(JSON.generate(spelled)))).first.get("rule").nil?,
+      "parity: the namespace-prefixed Program Files path matches")
+
 puts "#{lines.size} events, #{n} matches, 4 worker threads"
 puts "#{$passed} passed, #{$failed} failed"
 exit($failed.zero? ? 0 : 1)

@@ -189,5 +189,25 @@ printf '[PLUGINS]\n    Path %s\n' "$plugin" >"$work/plugins.conf"
 sed "s|^\[SERVICE\]|[SERVICE]\n    Plugins_File $work/plugins.conf|" "$work/native.conf" >"$work/native-plugins-file.conf"
 run native-plugins-file exact "$flb" -c "$work/native-plugins-file.conf"
 
+# Parity mode, chosen in each integration, against c2sieve scan --parity.
+"$cli" scan --quiet --parity "$work/as-read.ndjson" >"$work/expected.ndjson"
+classic native-parity "[FILTER]
+    Name         c2sieve
+    Match        dns
+    mode         parity"
+run native-parity exact "$flb" -e "$plugin" -c "$work/native-parity.conf"
+run lua-parity lua env C2SIEVE_LIBRARY="$lib" C2SIEVE_MODE=parity "$flb" -c "$work/lua.conf"
+# A value outside the choices: Fluent Bit does not start.
+classic native-bad-mode "[FILTER]
+    Name         c2sieve
+    Match        dns
+    mode         strict"
+if timeout 60 "$flb" -e "$plugin" -c "$work/native-bad-mode.conf" >"$work/bad.log" 2>&1; then
+  bad "native: mode strict refused"
+else
+  grep -q "mode must be canonical or parity" "$work/bad.log" && ok "native: mode strict refused" ||
+    { bad "native: mode strict refused"; tail -5 "$work/bad.log"; }
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -11,7 +11,8 @@
  *
  * Config keys: rulesets (comma-separated files), exclusions (path or URL,
  * watched), watch_ms, profile, non_matching (keep | drop), disable_rules
- * (comma-separated rule ids), building_blocks (enrich | tags).
+ * (comma-separated rule ids), building_blocks (enrich | tags), mode
+ * (canonical | parity).
  */
 #include <fluent-bit/flb_info.h>
 #include <fluent-bit/flb_filter.h>
@@ -61,6 +62,7 @@ struct c2s_ctx {
     flb_sds_t non_matching;
     flb_sds_t disable_rules;
     flb_sds_t building_blocks;
+    flb_sds_t mode;
 };
 
 /* Per-thread state: session, value array, number texts. Both arrays grow
@@ -516,8 +518,8 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
 {
     struct c2s_ctx *ctx;
     c2s_engine_config cfg;
-    c2s_source sources[16];
-    size_t n = 0, i, cap = 0;
+    c2s_source *sources = NULL;
+    size_t n = 0, i, cap = 0, listed = 0;
     char *list = NULL, *tok, *save = NULL;
 
     ctx = flb_calloc(1, sizeof(*ctx));
@@ -530,9 +532,29 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
         return -1;
     }
     c2s_engine_config_init(&cfg);
+    if (ctx->mode == NULL || strcmp(ctx->mode, "canonical") == 0) {
+        cfg.mode = C2S_MODE_CANONICAL;
+    }
+    else if (strcmp(ctx->mode, "parity") == 0) {
+        cfg.mode = C2S_MODE_PARITY;
+    }
+    else {
+        flb_plg_error(ins, "mode must be canonical or parity (got \"%s\")", ctx->mode);
+        flb_free(ctx);
+        return -1;
+    }
     if (ctx->rulesets) {
+        /* As many rulesets as the list names (one per comma, at most). */
         list = strdup(ctx->rulesets);
-        for (tok = strtok_r(list, ",", &save); tok && n < 16; tok = strtok_r(NULL, ",", &save)) {
+        for (i = 0, listed = 1; list && list[i]; i++) listed += list[i] == ',';
+        sources = list ? calloc(listed, sizeof(*sources)) : NULL;
+        if (!sources) {
+            flb_plg_error(ins, "out of memory");
+            free(list);
+            flb_free(ctx);
+            return -1;
+        }
+        for (tok = strtok_r(list, ",", &save); tok && n < listed; tok = strtok_r(NULL, ",", &save)) {
             while (*tok == ' ') tok++;
             sources[n].name = tok;
             sources[n].data = NULL;
@@ -551,10 +573,12 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
     cfg.building_blocks_as_tags = ctx->building_blocks && strcmp(ctx->building_blocks, "tags") == 0;
     if (c2s_engine_create(&cfg, &ctx->engine) != C2S_OK) {
         flb_plg_error(ins, "%s", c2s_last_error());
+        free(sources);
         free(list);
         flb_free(ctx);
         return -1;
     }
+    free(sources);
     free(list);
     c2s_engine_set_log(ctx->engine, log_to_fluent_bit, ctx);
     if (ctx->exclusions) {
@@ -762,6 +786,9 @@ static struct flb_config_map config_map[] = {
      offsetof(struct c2s_ctx, non_matching), "keep or drop records that match no rule."},
     {FLB_CONFIG_MAP_STR, "disable_rules", NULL, 0, FLB_TRUE,
      offsetof(struct c2s_ctx, disable_rules), "Comma-separated rule ids to switch off."},
+    {FLB_CONFIG_MAP_STR, "mode", "canonical", 0, FLB_TRUE, offsetof(struct c2s_ctx, mode),
+     "canonical (paths and domains canonicalized first) or parity (raw values, as "
+     "Elasticsearch EQL compares them)."},
     {FLB_CONFIG_MAP_STR, "building_blocks", "enrich", 0, FLB_TRUE,
      offsetof(struct c2s_ctx, building_blocks),
      "enrich, or tags: building-block rules' matches add only their tags."},
