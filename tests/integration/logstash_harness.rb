@@ -40,10 +40,14 @@ end
 root = Dir.mktmpdir("c2sieve-logstash")
 at_exit { FileUtils.rm_rf(root) }
 FileUtils.mkdir_p(File.join(root, "share/c2sieve"))
-FileUtils.mkdir_p(File.join(root, "lib"))
 script = File.join(root, "share/c2sieve/c2sieve.rb")
 FileUtils.cp(script_src, script)
-FileUtils.ln_s(File.expand_path(library), File.join(root, "lib/libc2sieve.so"))
+# The image holds the whole bundle: lib/ is the library's folder (the
+# portable bundle's libraries are found beside it, through $ORIGIN).
+FileUtils.ln_s(File.dirname(File.expand_path(library)), File.join(root, "lib"))
+unless File.basename(library) == "libc2sieve.so"
+  raise "the library must be given as .../libc2sieve.so, as the bundle names it"
+end
 
 # Events through the plugin as a pipeline worker calls it: the event itself
 # unless the script cancelled it, plus any it yielded.
