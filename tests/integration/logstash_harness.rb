@@ -42,12 +42,14 @@ at_exit { FileUtils.rm_rf(root) }
 FileUtils.mkdir_p(File.join(root, "share/c2sieve"))
 script = File.join(root, "share/c2sieve/c2sieve.rb")
 FileUtils.cp(script_src, script)
-# The image holds the whole bundle: lib/ is the library's folder (the
-# portable bundle's libraries are found beside it, through $ORIGIN).
-FileUtils.ln_s(File.dirname(File.expand_path(library)), File.join(root, "lib"))
-unless File.basename(library) == "libc2sieve.so"
-  raise "the library must be given as .../libc2sieve.so, as the bundle names it"
-end
+# The image holds the whole bundle: lib/ mirrors the library's folder (the
+# portable bundle's libraries are found beside it, through $ORIGIN), and
+# lib/libc2sieve.so is the library given (ctest names the versioned file).
+lib_dir = File.dirname(File.expand_path(library))
+FileUtils.mkdir_p(File.join(root, "lib"))
+Dir.children(lib_dir).each { |entry| FileUtils.ln_s(File.join(lib_dir, entry), File.join(root, "lib", entry)) }
+FileUtils.rm_f(File.join(root, "lib/libc2sieve.so"))
+FileUtils.ln_s(File.expand_path(library), File.join(root, "lib/libc2sieve.so"))
 
 # Events through the plugin as a pipeline worker calls it: the event itself
 # unless the script cancelled it, plus any it yielded.
