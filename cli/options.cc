@@ -62,16 +62,14 @@ absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
   return runtime::EngineCore::Create(std::move(o));
 }
 
-int Usage(const CommandSpec& spec, const absl::Status& error) {
-  std::fprintf(stderr, "c2sieve %s: %s\n", std::string(spec.name).c_str(),
-               SafeStatus(error).c_str());
-  return kExitUsage;
-}
-
 int Fail(const CommandSpec& spec, int code, const absl::Status& error) {
   std::fprintf(stderr, "c2sieve %s: %s\n", std::string(spec.name).c_str(),
                SafeStatus(error).c_str());
   return code;
+}
+
+int Usage(const CommandSpec& spec, const absl::Status& error) {
+  return Fail(spec, kExitUsage, error);
 }
 
 }  // namespace c2s::cli

@@ -2,23 +2,11 @@
 
 #include <cstdint>
 
-#include "util/hex.h"
+#include "util/json_text.h"
 
 namespace c2s::event {
 
 namespace {
-
-// The code unit of "\uXXXX" at s[i] (s[i] == '\\'), or -1.
-int32_t EscapedUnit(std::string_view s, size_t i) {
-  if (i + 6 > s.size() || s[i] != '\\' || s[i + 1] != 'u') return -1;
-  int32_t v = 0;
-  for (size_t k = i + 2; k < i + 6; ++k) {
-    int h = HexDigit(s[k]);
-    if (h < 0) return -1;
-    v = v * 16 + h;
-  }
-  return v;
-}
 
 bool IsHigh(int32_t u) { return u >= 0xD800 && u <= 0xDBFF; }
 bool IsLow(int32_t u) { return u >= 0xDC00 && u <= 0xDFFF; }
@@ -52,13 +40,13 @@ bool RepairForElasticsearch(std::string_view s, std::string* out) {
           out->push_back(s[i++]);
           continue;
         }
-        int32_t unit = EscapedUnit(s, i);
+        int32_t unit = json_text::EscapedUnit(s, i);
         if (unit < 0) {  // another escape: copy it whole
           out->push_back(s[i++]);
           if (i < s.size()) out->push_back(s[i++]);
           continue;
         }
-        if (IsHigh(unit) && IsLow(EscapedUnit(s, i + 6))) {
+        if (IsHigh(unit) && IsLow(json_text::EscapedUnit(s, i + 6))) {
           out->append(s.substr(i, 12));  // a proper pair
           i += 12;
           continue;

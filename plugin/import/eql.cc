@@ -8,7 +8,9 @@
 
 #include "import/node_groups.h"
 #include "rules/json_reader.h"
+#include "util/hex.h"
 #include "util/strings.h"
+#include "util/utf8.h"
 
 namespace c2s::import {
 
@@ -29,24 +31,6 @@ std::string Trim(std::string_view s) {
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
   while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
   return std::string(s.substr(b, e - b));
-}
-
-void AppendUtf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 class Lexer {
@@ -207,12 +191,9 @@ class Lexer {
             return Fail(error, *t, "bad \\u{...} escape in string");
           uint32_t cp = 0;
           for (size_t k = i_ + 1; k < close; ++k) {
-            char h = s_[k];
-            if (!std::isxdigit(static_cast<unsigned char>(h)))
-              return Fail(error, *t, "bad \\u{...} escape in string");
-            cp = cp * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(h))
-                                                     ? h - '0'
-                                                     : (std::tolower(h) - 'a' + 10));
+            int h = HexDigit(s_[k]);
+            if (h < 0) return Fail(error, *t, "bad \\u{...} escape in string");
+            cp = cp * 16 + static_cast<uint32_t>(h);
           }
           if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return Fail(error, *t, "\\u{...} is not a Unicode scalar value");

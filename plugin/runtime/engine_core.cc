@@ -12,6 +12,12 @@ namespace c2s::runtime {
 
 namespace {
 
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 void AddFields(const rules::Node& n, engine::FieldTable* t) {
   if (!n.field.empty()) t->Add(n.field);
   for (const auto& c : n.children) AddFields(c, t);
@@ -93,9 +99,7 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   if (options.exclusions) {
     core->info_.origin = options.exclusions->origin;
     core->info_.entries = options.exclusions->entries.size();
-    core->info_.applied_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count();
+    core->info_.applied_unix_ms = NowUnixMs();
   }
   return core;
 }
@@ -142,9 +146,7 @@ absl::Status EngineCore::SetExclusions(const rules::ExclusionSet* exclusions,
     info_.origin = exclusions ? exclusions->origin : "";
     info_.hash = hash;
     info_.entries = exclusions ? exclusions->entries.size() : 0;
-    info_.applied_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
+    info_.applied_unix_ms = NowUnixMs();
     info_.generation = g;
     last_status_ = absl::OkStatus();
   }
@@ -159,14 +161,6 @@ void EngineCore::NoteRejectedExclusions(const absl::Status& why) {
   info_.last_error = std::string(why.message());
 }
 
-namespace {
-int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
-
 void EngineCore::SetWatchedSource(const std::string& source) {
   std::lock_guard<std::mutex> lock(version_mu_);
   info_.source = source;
@@ -174,10 +168,8 @@ void EngineCore::SetWatchedSource(const std::string& source) {
 }
 
 void EngineCore::NoteFetchFailure(const absl::Status& why) {
-  rejects_.fetch_add(1, std::memory_order_relaxed);
+  NoteRejectedExclusions(why);
   std::lock_guard<std::mutex> lock(version_mu_);
-  last_status_ = why;
-  info_.last_error = std::string(why.message());
   info_.last_attempt_unix_ms = NowUnixMs();
   ++info_.fetch_failures;
   ++info_.consecutive_failures;

@@ -1,6 +1,7 @@
 #include "util/json_text.h"
 
 #include "util/hex.h"
+#include "util/utf8.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -70,38 +71,16 @@ size_t SkipValue(std::string_view s, size_t i) {
   return kNpos;
 }
 
-namespace {
-
-int Hex4(std::string_view s, size_t i) {
-  if (i + 4 > s.size()) return -1;
+int EscapedUnit(std::string_view s, size_t i) {
+  if (i + 6 > s.size() || s[i] != '\\' || s[i + 1] != 'u') return -1;
   int v = 0;
-  for (size_t k = i; k < i + 4; ++k) {
+  for (size_t k = i + 2; k < i + 6; ++k) {
     int h = HexDigit(s[k]);
     if (h < 0) return -1;
     v = v * 16 + h;
   }
   return v;
 }
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-}  // namespace
 
 std::string Unescape(std::string_view raw) {
   std::string out;
@@ -129,7 +108,7 @@ std::string Unescape(std::string_view raw) {
       ++i;
       continue;
     }
-    int unit = e == 'u' ? Hex4(raw, i + 2) : -1;
+    int unit = EscapedUnit(raw, i);
     if (unit < 0) {  // malformed: keep as written
       out += raw[i];
       continue;
@@ -137,9 +116,7 @@ std::string Unescape(std::string_view raw) {
     uint32_t cp = static_cast<uint32_t>(unit);
     size_t used = 6;
     if (unit >= 0xD800 && unit <= 0xDBFF) {
-      int low = i + 7 < raw.size() && raw[i + 6] == '\\' && raw[i + 7] == 'u'
-                    ? Hex4(raw, i + 8)
-                    : -1;
+      int low = EscapedUnit(raw, i + 6);
       if (low >= 0xDC00 && low <= 0xDFFF) {
         cp = 0x10000 + ((static_cast<uint32_t>(unit) - 0xD800) << 10) +
              (static_cast<uint32_t>(low) - 0xDC00);
@@ -150,7 +127,7 @@ std::string Unescape(std::string_view raw) {
     } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
       cp = 0xFFFD;
     }
-    AppendUtf8(out, cp);
+    AppendUtf8(&out, cp);
     i += used - 1;
   }
   return out;

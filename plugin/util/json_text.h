@@ -44,6 +44,10 @@ int LineOfOffset(std::string_view s, size_t pos);
 // JSON requires; invalid UTF-8 bytes become U+FFFD.
 void AppendQuoted(std::string& out, std::string_view v);
 
+// The UTF-16 code unit of the escape "\uXXXX" starting at s[i] (s[i] is
+// the backslash), or -1 when there is none.
+int EscapedUnit(std::string_view s, size_t i);
+
 // Decodes the text between a JSON string's quotes (escapes as written) into
 // UTF-8; a lone surrogate escape becomes U+FFFD, as Elasticsearch stores
 // it. A malformed escape is kept as written.
