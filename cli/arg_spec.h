@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "util/nearest.h"
 #include "util/option_ranges.h"
 
 namespace c2s::cli {
@@ -66,8 +67,7 @@ bool WantsHelp(const std::vector<std::string>& args);
 // when it takes them, notes.
 std::string HelpText(const CommandSpec& spec);
 
-// The candidate nearest to `word` (edit distance, transpositions counted
-// once) if it is near enough to be a typo of it, else "".
-std::string Nearest(std::string_view word, const std::vector<std::string_view>& candidates);
+// Nearest (util/nearest.h): "did you mean" for options and subcommands.
+using ::c2s::Nearest;
 
 }  // namespace c2s::cli

@@ -256,6 +256,77 @@ C2S_API c2s_status c2s_engine_watch_exclusions(c2s_engine *engine,
  * abandoned, so this returns within about 50 ms. Thread-safe. */
 C2S_API void c2s_engine_unwatch_exclusions(c2s_engine *engine);
 
+/* ------------------------------------------------------------------ */
+/* Options by name                                                     */
+/* ------------------------------------------------------------------ */
+
+/* Every host configures the library the same way: options by name, as
+ * text, checked by the library. The names are the CLI's long options
+ * ("exclusions", "max-event-bytes", "mode" ...); a key may also be spelt
+ * with '_' for '-' and in any case ("MAX_EVENT_BYTES"), as hosts write
+ * their keys. c2s_option_count() and friends list them, with their help,
+ * so a host's documentation and "-h" output come from the library. */
+typedef struct c2s_options c2s_options;
+
+/* An empty set of options (every option at its default). Thread-safe. */
+C2S_API c2s_status c2s_options_create(c2s_options **out);
+/* NULL is a no-op. */
+C2S_API void c2s_options_free(c2s_options *options);
+
+/* Sets one option. A repeatable option (ruleset, profiles,
+ * enable-profile, disable-rule, tag) takes one value per call, added to
+ * those set before; any other option set twice is an error. A flag takes
+ * true/false (also on/off, yes/no, 1/0; NULL or "" means true). Returns
+ * C2S_E_INVALID_ARGUMENT, with c2s_last_error() naming the valid keys (and
+ * the nearest one), the range or the choices, for an unknown key or a bad
+ * value; the options are then unchanged. One thread at a time per options
+ * object. */
+C2S_API c2s_status c2s_options_set(c2s_options *options, const char *key,
+                                   const char *value);
+
+/* The value of an option as the library reads it: the last value set, else
+ * its default ("true"/"false" for flags, digits for numbers), or "" when
+ * it has none; NULL for an unknown key. Hosts read the options they act on
+ * themselves this way (only-matches). Valid until the next c2s_options_set
+ * or free. */
+C2S_API const char *c2s_options_get(const c2s_options *options, const char *key);
+
+/* Where an engine created from these options logs (watcher, periodic
+ * statistics), from its creation on; see c2s_engine_set_log. */
+C2S_API void c2s_options_set_log(c2s_options *options, c2s_log_fn fn, void *user);
+
+#define C2S_OPTION_REPEATABLE 1u /* each setting adds a value */
+#define C2S_OPTION_FLAG 2u       /* true/false */
+#define C2S_OPTION_HOST 4u       /* acted on by a host (wrapper, watcher,
+                                    statistics), not by the CLI */
+
+/* The options: count, name ("max-event-bytes"), help (one or more lines:
+ * what it does, its value, range or choices, default) and C2S_OPTION_*
+ * flags. Strings are static. NULL / 0 out of range. Thread-safe. */
+C2S_API size_t c2s_option_count(void);
+C2S_API const char *c2s_option_name(size_t i);
+C2S_API const char *c2s_option_help(size_t i);
+C2S_API unsigned c2s_option_flags(size_t i);
+
+/* Compiles an engine from options, as c2s_engine_create does from a
+ * config, then (when "exclusions" is set) watches the exclusions source
+ * with watch-interval-ms, fetch-timeout-ms, ca-file and
+ * insecure-skip-verify, and (when stats-interval-s is not 0) logs the
+ * counters every stats-interval-s seconds in one line:
+ *   stats: records=R matches=M excluded=X errors=E reloads=A
+ *   rejected_reloads=J exclusions=HASH@GENERATION rule.<id>=N ...
+ * Exclusions that fail to load do not fail the call (events are then
+ * evaluated without them, which can only add matches): the failure is
+ * logged and counted and watching goes on; an exclusions setting that can
+ * never work (a URL scheme other than http, https or file) does fail it,
+ * with C2S_E_INVALID_ARGUMENT. Thread-safe. */
+C2S_API c2s_status c2s_engine_create_with_options(const c2s_options *options,
+                                                  c2s_engine **out);
+
+/* Matches of rule i (as c2s_engine_rule_id) over all sessions; 0 for a
+ * disabled rule or i out of range. Thread-safe. */
+C2S_API uint64_t c2s_engine_rule_matches(const c2s_engine *engine, size_t i);
+
 /* Counters summed over all sessions of the engine (live and freed).
  * Thread-safe; a snapshot, not a transaction. */
 C2S_API void c2s_engine_stats(const c2s_engine *engine, c2s_stats *out);
@@ -277,9 +348,15 @@ typedef enum c2s_value_type {
   C2S_VALUE_TRUE = 1,
   C2S_VALUE_FALSE = 2,
   C2S_VALUE_NULL = 3,   /* JSON null: the field counts as missing */
-  C2S_VALUE_OTHER = 4   /* an object: present, matches no string. Pass
-                           numbers as strings of their decimal text, as a
-                           keyword field indexes them. */
+  C2S_VALUE_OTHER = 4,  /* an object: present, matches no string */
+  /* Numbers, typed: the library writes their text (what a keyword field
+   * indexes) with the one formatter it also uses for JSON events: integers
+   * in decimal, doubles in the shortest form that reads back the same. */
+  C2S_VALUE_INT = 5,    /* number.i */
+  C2S_VALUE_UINT = 6,   /* number.u */
+  C2S_VALUE_DOUBLE = 7, /* number.d */
+  /* In enrichment operations only (c2s_session_enrichment_ops): */
+  C2S_VALUE_OBJECT = 8  /* data points to size c2s_member entries */
 } c2s_value_type;
 
 /* One value of one field. A field holding an array is passed as several
@@ -290,7 +367,19 @@ typedef struct c2s_value {
   int32_t type;  /* c2s_value_type */
   const char *data;
   size_t size;
+  union {
+    int64_t i;
+    uint64_t u;
+    double d;
+  } number;      /* C2S_VALUE_INT, _UINT, _DOUBLE */
 } c2s_value;
+
+/* A member of a C2S_VALUE_OBJECT (in enrichment operations). */
+typedef struct c2s_member {
+  const char *key;
+  size_t key_size;
+  c2s_value value;
+} c2s_member;
 
 /* Field-level evaluation: the caller already holds the event's fields.
  * Returns C2S_OK and sets *matched_rules to the number of rules that match
@@ -321,6 +410,39 @@ C2S_API c2s_status c2s_session_match(const c2s_session *session, size_t i,
  * nothing matched. Valid until the session's next evaluation or free. */
 C2S_API c2s_status c2s_session_enrichment(const c2s_session *session,
                                           const char **json, size_t *size);
+
+/* The enrichment as data: what the last evaluation's matches add, as
+ * operations a host applies to its own record, in order, with one loop
+ * (no JSON to parse):
+ *   C2S_OP_SET     the field at `path` becomes the value (an array of the
+ *                  values when is_array); maps on the way are created, and a
+ *                  value already there that differs is kept aside (below);
+ *   C2S_OP_APPEND  each value is appended to the array at `path` unless
+ *                  already in it (tags): a string there becomes the first
+ *                  element; anything else there that is not an array is
+ *                  kept aside and the array starts empty.
+ * Kept aside means: moved to c2sieve.displaced, a map from the dotted path
+ * to the old value, so nothing the record carried is lost (values under
+ * "c2sieve" are replaced, not kept). A key the record holds flattened
+ * ("rule.name" at the top) is the same field as its nested spelling.
+ * c2s_eval_json applies exactly these rules. Values are strings, numbers,
+ * true and objects (c2sieve.matches). *ops is valid until the session's
+ * next evaluation or free; *count is 0 when nothing matched. */
+typedef enum c2s_op_kind { C2S_OP_SET = 0, C2S_OP_APPEND = 1 } c2s_op_kind;
+
+typedef struct c2s_enrich_op {
+  const char *path;                /* dotted ECS name: "rule.name" */
+  const char *const *segments;     /* the path split at its dots */
+  size_t segment_count;
+  int32_t kind;                    /* c2s_op_kind */
+  int32_t is_array;                /* C2S_OP_SET: the value is an array */
+  const c2s_value *values;         /* field is -1 */
+  size_t value_count;
+} c2s_enrich_op;
+
+C2S_API c2s_status c2s_session_enrichment_ops(const c2s_session *session,
+                                              const c2s_enrich_op **ops,
+                                              size_t *count);
 
 /* Result of c2s_eval_json(). */
 typedef struct c2s_output {

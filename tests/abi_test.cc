@@ -70,7 +70,7 @@ TEST(Abi, FieldsAndRules) {
 
 std::vector<c2s_value> Values(c2s_engine* e, const char* domain, const char* exe) {
   auto str = [&](const char* f, const char* v) {
-    return c2s_value{c2s_engine_field_index(e, f), C2S_VALUE_STRING, v, std::strlen(v)};
+    return c2s_value{c2s_engine_field_index(e, f), C2S_VALUE_STRING, v, std::strlen(v), {}};
   };
   std::string name = std::string(exe).substr(std::string(exe).find_last_of('\\') + 1);
   static thread_local std::string keep;
@@ -112,14 +112,14 @@ TEST(Abi, FieldLevelArraysAndBooleans) {
   Engine g;
   auto v = Values(g.e, "example.com", "C:\\Users\\Public\\a.exe");
   int dns = c2s_engine_field_index(g.e, "dns.question.name");
-  v.push_back({dns, C2S_VALUE_STRING, "pastebin.com", 12});  // second element
+  v.push_back({dns, C2S_VALUE_STRING, "pastebin.com", 12, {}});  // second element
   size_t n = 0;
   ASSERT_EQ(c2s_eval_fields(g.s, v.data(), v.size(), &n), C2S_OK);
   EXPECT_EQ(n, 1u);
   int signer = c2s_engine_field_index(g.e, "process.code_signature.subject_name");
   int trusted = c2s_engine_field_index(g.e, "process.code_signature.trusted");
-  v.push_back({signer, C2S_VALUE_STRING, "Google LLC", 10});
-  v.push_back({trusted, C2S_VALUE_TRUE, nullptr, 0});
+  v.push_back({signer, C2S_VALUE_STRING, "Google LLC", 10, {}});
+  v.push_back({trusted, C2S_VALUE_TRUE, nullptr, 0, {}});
   ASSERT_EQ(c2s_eval_fields(g.s, v.data(), v.size(), &n), C2S_OK);
   EXPECT_EQ(n, 0u);
   v.back().type = C2S_VALUE_FALSE;
@@ -130,11 +130,11 @@ TEST(Abi, FieldLevelArraysAndBooleans) {
 TEST(Abi, FieldLevelRejectsBadInput) {
   Engine g;
   size_t n = 7;
-  c2s_value bad{9999, C2S_VALUE_STRING, "x", 1};
+  c2s_value bad{9999, C2S_VALUE_STRING, "x", 1, {}};
   EXPECT_EQ(c2s_eval_fields(g.s, &bad, 1, &n), C2S_E_INVALID_ARGUMENT);
   EXPECT_NE(std::string(c2s_last_error()).find("out of range"), std::string::npos);
   EXPECT_EQ(n, 0u);
-  c2s_value bad_type{0, 42, "x", 1};
+  c2s_value bad_type{0, 42, "x", 1, {}};
   EXPECT_EQ(c2s_eval_fields(g.s, &bad_type, 1, &n), C2S_E_INVALID_ARGUMENT);
   EXPECT_EQ(c2s_eval_fields(nullptr, nullptr, 0, &n), C2S_E_INVALID_ARGUMENT);
   EXPECT_EQ(c2s_eval_fields(g.s, nullptr, 0, &n), C2S_OK);  // no fields: no match
@@ -149,7 +149,7 @@ TEST(Abi, FailedEvaluationLeavesNoStaleMatch) {
   size_t n = 0;
   ASSERT_EQ(c2s_eval_fields(g.s, v.data(), v.size(), &n), C2S_OK);
   ASSERT_EQ(n, 1u);
-  v.push_back({9999, C2S_VALUE_STRING, "x", 1});
+  v.push_back({9999, C2S_VALUE_STRING, "x", 1, {}});
   EXPECT_EQ(c2s_eval_fields(g.s, v.data(), v.size(), &n), C2S_E_INVALID_ARGUMENT);
   EXPECT_EQ(n, 0u);
   c2s_match m;

@@ -38,7 +38,7 @@ Fields MakeFields(c2s_engine* e, const char* domain, const char* exe) {
   f.text = {"network", "windows", domain, "x.exe", exe, "S-1-5-21-1-2-3-1001"};
   for (size_t i = 0; i < f.text.size(); ++i)
     f.values.push_back(c2s_value{c2s_engine_field_index(e, names[i]), C2S_VALUE_STRING,
-                                 f.text[i].data(), f.text[i].size()});
+                                 f.text[i].data(), f.text[i].size(), {}});
   return f;
 }
 

@@ -1,59 +1,59 @@
 # c2sieve for Logstash's `ruby` filter (script-file contract: register,
-# filter, inline tests). Library path, rulesets and exclusions come from
-# script_params:
+# filter, inline tests). Settings are the library's options, by the CLI's
+# long option names (`c2sieve scan --help`, the README): ruleset,
+# exclusions, mode, only-matches, tag, max-event-bytes ... ('_' may stand for
+# '-'); a repeatable option takes an array.
 #
 #   filter {
 #     ruby {
 #       path => "/etc/logstash/c2sieve.rb"
 #       script_params => {
-#         "library"    => "/usr/local/lib/libc2sieve.so"
 #         "exclusions" => "https://config.example.com/c2sieve/exclusions.json"
+#         "tag"        => ["via-logstash"]
 #       }
 #     }
 #   }
 #
-# Parameters: library, rulesets (array of files), exclusions (path or URL,
-# watched), watch_ms, profile (force a source profile), non_matching
-# ("keep" | "drop"), tag, disable_rules (array of rule ids), building_blocks
-# ("enrich" | "tags"), mode ("canonical" | "parity"). A parameter not listed
-# here, or a value outside its choices, fails register (the pipeline does
-# not start): a typo never runs silently with the default. Safe under
-# concurrent pipeline workers: the engine
-# is shared and each worker thread gets its own session. Non-matching events
-# are returned as they came; matching ones get the ECS enrichment.
+# The library checks every setting: an unknown one, or a bad value, fails
+# register (the pipeline does not start) with a message naming the valid
+# options: a typo never runs silently with the default. "library", the path
+# of libc2sieve.so, is this script's own; without it the library is looked
+# for where the c2sieve bundle puts it beside this script
+# (../../lib/libc2sieve.so from share/c2sieve/, or the same folder), then by
+# the system's library path. Logstash runs the inline tests at the end of
+# this file when the pipeline starts, before any script_params are read:
+# they rely on that lookup alone. The library logs its counters every
+# stats-interval-s seconds (default 60) on standard error.
 #
-# Without "library", the library is looked for where the c2sieve bundle puts
-# it beside this script (../../lib/libc2sieve.so from share/c2sieve/, or the
-# same folder), then by the system's library path. Logstash runs the inline
-# tests at the end of this file when the pipeline starts, before any
-# script_params are read: they rely on that lookup alone.
-#
-# Whatever an event holds, a match is never lost and an event is never
-# dropped because of this script: an error while evaluating keeps the event
-# (also with non_matching => drop) and is logged; the enrichment is merged
-# without raising (a string, number or array where ECS has an object is moved
-# to c2sieve.displaced, as the library's own JSON splice does).
+# Safe under concurrent pipeline workers: the engine is shared and each
+# worker thread gets its own session. Non-matching events are returned as
+# they came; matching ones get the ECS enrichment, applied from the
+# library's list of operations (no JSON). Whatever an event holds, a match
+# is never lost and an event is never dropped because of this script: an
+# error while evaluating keeps the event (also with only-matches) and is
+# logged; the enrichment is merged without raising (a string, number or
+# array where ECS has an object is moved to c2sieve.displaced, as the
+# library's own JSON splice does).
 require "ffi"
-require "json"
 
 module C2sieveFFI
   extend FFI::Library
 
-  class Source < FFI::Struct
-    layout :name, :pointer, :data, :pointer, :size, :size_t
-  end
-
-  class Config < FFI::Struct
-    layout :struct_size, :uint32, :use_builtin_rulesets, :int,
-           :rulesets, :pointer, :ruleset_count, :size_t,
-           :exclusions, :pointer, :profiles, :pointer, :profile_count, :size_t,
-           :force_profile, :pointer, :enable_profiles, :pointer, :mode, :int,
-           :max_event_bytes, :size_t, :max_depth, :uint32,
-           :disable_rules, :pointer, :building_blocks_as_tags, :int
+  class Number < FFI::Union
+    layout :i, :int64, :u, :uint64, :d, :double
   end
 
   class Value < FFI::Struct
-    layout :field, :int32, :type, :int32, :data, :pointer, :size, :size_t
+    layout :field, :int32, :type, :int32, :data, :pointer, :size, :size_t, :number, Number
+  end
+
+  class Member < FFI::Struct
+    layout :key, :pointer, :key_size, :size_t, :value, Value
+  end
+
+  class Op < FFI::Struct
+    layout :path, :pointer, :segments, :pointer, :segment_count, :size_t,
+           :kind, :int32, :is_array, :int32, :values, :pointer, :value_count, :size_t
   end
 
   class Stats < FFI::Struct
@@ -61,34 +61,35 @@ module C2sieveFFI
            :exclusion_swaps, :uint64, :exclusion_rejects, :uint64, :excluded, :uint64
   end
 
-  class WatchOptions < FFI::Struct
-    layout :struct_size, :uint32, :source, :pointer, :interval_ms, :uint32,
-           :timeout_ms, :uint32, :ca_file, :pointer, :insecure_skip_verify, :int
-  end
-
   def self.bind(path)
     return if @bound
     ffi_lib path
     attach_function :c2s_version, [], :string
     attach_function :c2s_last_error, [], :string
-    attach_function :c2s_engine_config_init, [:pointer], :void
-    attach_function :c2s_engine_create, [:pointer, :pointer], :int
+    attach_function :c2s_options_create, [:pointer], :int
+    attach_function :c2s_options_free, [:pointer], :void
+    attach_function :c2s_options_set, [:pointer, :string, :string], :int
+    attach_function :c2s_options_get, [:pointer, :string], :string
+    attach_function :c2s_engine_create_with_options, [:pointer, :pointer], :int
     attach_function :c2s_engine_field_count, [:pointer], :size_t
     attach_function :c2s_engine_field_name, [:pointer, :size_t], :string
     attach_function :c2s_engine_stats, [:pointer, :pointer], :void
-    attach_function :c2s_watch_options_init, [:pointer], :void
-    attach_function :c2s_engine_watch_exclusions, [:pointer, :pointer], :int
     attach_function :c2s_session_create, [:pointer, :pointer], :int
     attach_function :c2s_session_free, [:pointer], :void
     attach_function :c2s_eval_fields, [:pointer, :pointer, :size_t, :pointer], :int
-    attach_function :c2s_session_enrichment, [:pointer, :pointer, :pointer], :int
+    attach_function :c2s_session_enrichment_ops, [:pointer, :pointer, :pointer], :int
     @bound = true
   end
 end
 
-STRING_VALUE = 0
-TRUE_VALUE = 1
-FALSE_VALUE = 2
+C2S_STRING = 0
+C2S_TRUE = 1
+C2S_FALSE = 2
+C2S_INT = 5
+C2S_UINT = 6
+C2S_DOUBLE = 7
+C2S_OBJECT = 8
+C2S_OP_APPEND = 1
 
 # The library beside this script (see the header), else the bare name.
 def c2sieve_default_library
@@ -97,84 +98,29 @@ def c2sieve_default_library
     .map { |p| File.expand_path(p) }.find { |p| File.exist?(p) } || "libc2sieve.so"
 end
 
-C2SIEVE_PARAMS = %w[library rulesets exclusions watch_ms profile non_matching tag
-                    disable_rules building_blocks mode].freeze
-C2SIEVE_CHOICES = { "non_matching" => %w[keep drop], "building_blocks" => %w[enrich tags],
-                    "mode" => %w[canonical parity] }.freeze
-
 def register(params)
-  unknown = params.keys.map(&:to_s) - C2SIEVE_PARAMS
-  unless unknown.empty?
-    raise ArgumentError, "c2sieve: unknown script_params #{unknown.join(', ')} " \
-                         "(known: #{C2SIEVE_PARAMS.join(', ')})"
-  end
-  C2SIEVE_CHOICES.each do |name, allowed|
-    next unless params.key?(name)
-    unless allowed.include?(params[name].to_s)
-      raise ArgumentError, "c2sieve: #{name} must be one of #{allowed.join(', ')} " \
-                           "(got #{params[name].inspect})"
-    end
-  end
   @library = params["library"] || c2sieve_default_library
   C2sieveFFI.bind(@library)
-  @keep = []  # memory the engine configuration points at
-  # Room to spare for init, then a check that this script's layout matches
-  # the library's struct (it may grow before 1.0).
-  raw = FFI::MemoryPointer.new(:uint8, 1024)
-  @keep << raw
-  config = C2sieveFFI::Config.new(raw)
-  C2sieveFFI.c2s_engine_config_init(config)
-  if config[:struct_size] != C2sieveFFI::Config.size
-    raise "c2sieve: this c2sieve.rb does not match libc2sieve #{C2sieveFFI.c2s_version}"
-  end
-  rulesets = Array(params["rulesets"])
-  unless rulesets.empty?
-    sources = FFI::MemoryPointer.new(C2sieveFFI::Source, rulesets.size)
-    rulesets.each_with_index do |file, i|
-      s = C2sieveFFI::Source.new(sources + i * C2sieveFFI::Source.size)
-      name = FFI::MemoryPointer.from_string(file)
-      @keep << name
-      s[:name] = name
-    end
-    @keep << sources
-    config[:rulesets] = sources
-    config[:ruleset_count] = rulesets.size
-  end
-  disable = Array(params["disable_rules"])
-  unless disable.empty?
-    list = FFI::MemoryPointer.from_string(disable.join(","))
-    @keep << list
-    config[:disable_rules] = list
-  end
-  config[:building_blocks_as_tags] = params.fetch("building_blocks", "enrich") == "tags" ? 1 : 0
-  config[:mode] = params.fetch("mode", "canonical") == "parity" ? 1 : 0 # C2S_MODE_PARITY
-  if params["profile"]
-    profile = FFI::MemoryPointer.from_string(params["profile"])
-    @keep << profile
-    config[:force_profile] = profile
-  end
   box = FFI::MemoryPointer.new(:pointer)
-  if C2sieveFFI.c2s_engine_create(config, box) != 0
-    raise "c2sieve: #{C2sieveFFI.c2s_last_error}"
-  end
-  @engine = box.read_pointer
-  if params["exclusions"]
-    w = C2sieveFFI::WatchOptions.new
-    C2sieveFFI.c2s_watch_options_init(w)
-    source = FFI::MemoryPointer.from_string(params["exclusions"])
-    @keep << source
-    w[:source] = source
-    w[:interval_ms] = Integer(params.fetch("watch_ms", 5000))
-    rc = C2sieveFFI.c2s_engine_watch_exclusions(@engine, w)
-    if rc == 1 # C2S_E_INVALID_ARGUMENT: a setting that can never work
-      raise ArgumentError, "[c2sieve] exclusions: #{C2sieveFFI.c2s_last_error}"
-    elsif rc != 0
-      warn "[c2sieve] ERROR exclusions NOT applied: #{C2sieveFFI.c2s_last_error} " \
-           "(events are evaluated without them; still watching)"
+  raise "c2sieve: #{C2sieveFFI.c2s_last_error}" if C2sieveFFI.c2s_options_create(box) != 0
+  options = box.read_pointer
+  begin
+    params.each do |key, value|
+      next if key.to_s == "library"
+      Array(value).each do |v|
+        if C2sieveFFI.c2s_options_set(options, key.to_s, v.to_s) != 0
+          raise ArgumentError, "c2sieve: #{key}: #{C2sieveFFI.c2s_last_error}"
+        end
+      end
     end
+    if C2sieveFFI.c2s_engine_create_with_options(options, box) != 0
+      raise ArgumentError, "c2sieve: #{C2sieveFFI.c2s_last_error}"
+    end
+    @engine = box.read_pointer
+    @only_matches = C2sieveFFI.c2s_options_get(options, "only-matches") == "true"
+  ensure
+    C2sieveFFI.c2s_options_free(options)
   end
-  @drop = params.fetch("non_matching", "keep") == "drop"
-  @tag = params["tag"]
   # The fields the engine reads, and every path that leads to one.
   @wanted = {}
   @prefixes = {}
@@ -193,8 +139,8 @@ def c2sieve_session
     box = FFI::MemoryPointer.new(:pointer)
     raise "c2sieve: #{C2sieveFFI.c2s_last_error}" if C2sieveFFI.c2s_session_create(@engine, box) != 0
     { session: box.read_pointer, values: FFI::MemoryPointer.new(C2sieveFFI::Value, 64), capacity: 64,
-      matched: FFI::MemoryPointer.new(:size_t), json: FFI::MemoryPointer.new(:pointer),
-      size: FFI::MemoryPointer.new(:size_t) }
+      matched: FFI::MemoryPointer.new(:size_t), ops: FFI::MemoryPointer.new(:pointer),
+      count: FFI::MemoryPointer.new(:size_t) }
   end
 end
 
@@ -203,12 +149,9 @@ def c2sieve_collect(hash, prefix, out)
     next unless k.is_a?(String)
     path = prefix ? "#{prefix}.#{k}" : k
     if (field = @wanted[path])
-      (v.is_a?(Array) ? v : [v]).each do |item|
+      (v.is_a?(Array) ? v.flatten : [v]).each do |item|
         case item
-        when String then out << [field, STRING_VALUE, item]
-        when Numeric then out << [field, STRING_VALUE, item.to_s]  # keyword text
-        when true then out << [field, TRUE_VALUE, nil]
-        when false then out << [field, FALSE_VALUE, nil]
+        when String, Integer, Float, true, false then out << [field, item]
         end
       end
     end
@@ -216,12 +159,12 @@ def c2sieve_collect(hash, prefix, out)
     if v.is_a?(Hash)
       c2sieve_collect(v, path, out)
     elsif v.is_a?(Array)
-      v.each { |item| c2sieve_collect(item, path, out) if item.is_a?(Hash) }
+      v.flatten.each { |item| c2sieve_collect(item, path, out) if item.is_a?(Hash) }
     end
   end
 end
 
-# Returns the enrichment hash, or nil when no rule matches.
+# Evaluates the event; returns true when a rule matches.
 def c2sieve_evaluate(event)
   s = c2sieve_session
   found = []
@@ -233,102 +176,156 @@ def c2sieve_evaluate(event)
     s[:values] = FFI::MemoryPointer.new(C2sieveFFI::Value, s[:capacity])
   end
   # The strings go into one per-thread buffer kept with the session: no
-  # allocation per event once it has grown.
-  bytes = found.sum { |f| f[2] ? f[2].bytesize : 0 }
+  # allocation per event once it has grown. Numbers go typed: the library
+  # writes their text.
+  bytes = found.sum { |f| f[1].is_a?(String) ? f[1].bytesize : 0 }
   if s[:buffer].nil? || s[:buffer].size < bytes
     s[:buffer] = FFI::MemoryPointer.new(:char, [bytes, 4096, (s[:buffer]&.size || 0) * 2].max)
   end
   buffer = s[:buffer]
   offset = 0
-  found.each_with_index do |(field, type, text), i|
+  found.each_with_index do |(field, item), i|
     v = C2sieveFFI::Value.new(s[:values] + i * C2sieveFFI::Value.size)
     v[:field] = field
-    v[:type] = type
-    if text
-      buffer.put_bytes(offset, text) unless text.empty?
+    v[:data] = nil
+    v[:size] = 0
+    case item
+    when String
+      v[:type] = C2S_STRING
+      buffer.put_bytes(offset, item) unless item.empty?
       v[:data] = buffer + offset
-      v[:size] = text.bytesize
-      offset += text.bytesize
-    else
-      v[:data] = nil
-      v[:size] = 0
+      v[:size] = item.bytesize
+      offset += item.bytesize
+    when Float
+      v[:type] = C2S_DOUBLE
+      v[:number][:d] = item
+    when Integer
+      if item >= -(2**63) && item < 2**63
+        v[:type] = C2S_INT
+        v[:number][:i] = item
+      elsif item >= 0 && item < 2**64
+        v[:type] = C2S_UINT
+        v[:number][:u] = item
+      else
+        # Beyond 64 bits: Elasticsearch's keyword text of it is its digits.
+        text = item.to_s
+        v[:type] = C2S_STRING
+        s[:big] = FFI::MemoryPointer.from_string(text)
+        v[:data] = s[:big]
+        v[:size] = text.bytesize
+      end
+    when true then v[:type] = C2S_TRUE
+    when false then v[:type] = C2S_FALSE
     end
   end
   rc = C2sieveFFI.c2s_eval_fields(s[:session], s[:values], found.size, s[:matched])
   raise "c2sieve: #{C2sieveFFI.c2s_last_error}" if rc != 0
-  return nil if s[:matched].read(:size_t).zero?
-  C2sieveFFI.c2s_session_enrichment(s[:session], s[:json], s[:size])
-  JSON.parse(s[:json].read_pointer.read_bytes(s[:size].read(:size_t)).force_encoding("UTF-8"))
+  !s[:matched].read(:size_t).zero?
 end
 
-def c2sieve_leaves(hash, prefix, out)
-  hash.each do |k, v|
-    path = prefix ? "#{prefix}.#{k}" : k
-    if v.is_a?(Hash) then c2sieve_leaves(v, path, out) else out << [path, v] end
-  end
-  out
-end
-
-# Sets the enrichment's leaves the way the library's JSON splice does:
-# flattened keys replaced in place, tags appended, overwritten values kept
-# under c2sieve.displaced. Never raises on the event's shape: a value that
-# stands where ECS has an object is moved aside first.
-def c2sieve_merge(event, enrichment)
-  displaced = {}
-  tags = enrichment.delete("tags") || []
-  tags << @tag if @tag
-  existing_c2sieve = event.get("c2sieve")
-  displaced["c2sieve"] = existing_c2sieve unless existing_c2sieve.nil? || existing_c2sieve.is_a?(Hash)
-  event.remove("c2sieve") unless existing_c2sieve.nil? || existing_c2sieve.is_a?(Hash)
-  c2sieve_leaves(enrichment, nil, []).each do |path, value|
-    flat = event.get(path) unless path.start_with?("c2sieve") || !path.include?(".")
-    parts = path.split(".")
-    ref = flat.nil? ? parts.map { |p| "[#{p}]" }.join : path
-    if flat.nil?
-      # Every object on the way must be an object: move anything else aside.
-      (1...parts.size).each do |n|
-        prefix = parts[0, n]
-        held = event.get(prefix.map { |p| "[#{p}]" }.join)
-        next if held.nil? || held.is_a?(Hash)
-        displaced[prefix.join(".")] = held unless prefix.first == "c2sieve"
-        event.remove(prefix.map { |p| "[#{p}]" }.join)
-      end
+# A library value as a Ruby value.
+def c2sieve_value(v)
+  case v[:type]
+  when C2S_STRING then v[:data].read_bytes(v[:size]).force_encoding("UTF-8")
+  when C2S_INT then v[:number][:i]
+  when C2S_UINT then v[:number][:u]
+  when C2S_DOUBLE then v[:number][:d]
+  when C2S_TRUE then true
+  when C2S_FALSE then false
+  when C2S_OBJECT
+    (0...v[:size]).each_with_object({}) do |i, h|
+      m = C2sieveFFI::Member.new(v[:data] + i * C2sieveFFI::Member.size)
+      h[m[:key].read_bytes(m[:key_size]).force_encoding("UTF-8")] = c2sieve_value(m[:value])
     end
-    old = event.get(ref)
-    displaced[path] = old if !old.nil? && old != value && !path.start_with?("c2sieve")
-    event.set(ref, value)
   end
-  existing = event.get("tags")
-  existing = case existing
-             when nil then []
-             when String then [existing]
-             when Array then existing
-             else
-               # A map, number or boolean is no list of tags: kept aside, as
-               # Elasticsearch would refuse the mix.
-               displaced["tags"] = existing
-               []
-             end
-  event.set("tags", existing + tags.reject { |t| existing.include?(t) })
-  event.set("[c2sieve][displaced]", displaced) unless displaced.empty?
+end
+
+# The new value of a leaf (the rules of c2sieve.h): SET replaces, APPEND
+# adds what is not there yet; an old value that differs is kept aside.
+def c2sieve_leaf(old, append, value, path, displaced)
+  if append
+    list = case old
+           when String then [old]
+           when Array then old
+           else
+             c2sieve_keep_aside(displaced, path, old)
+             []
+           end
+    list + value.reject { |t| list.include?(t) }
+  else
+    c2sieve_keep_aside(displaced, path, old) unless old == value
+    value
+  end
+end
+
+# Our own leaves are rewritten on re-enrichment; anything else is kept.
+def c2sieve_keep_aside(displaced, path, old)
+  displaced[path] = old unless old.nil? || path.start_with?("c2sieve.")
+end
+
+# Applies the last match's operations to the event. The top-level values
+# they touch are rebuilt as plain hashes and set once each, so Event#set
+# never meets a string where a map is wanted.
+def c2sieve_apply(event, session)
+  rc = C2sieveFFI.c2s_session_enrichment_ops(session[:session], session[:ops], session[:count])
+  raise "c2sieve: #{C2sieveFFI.c2s_last_error}" if rc != 0
+  base = session[:ops].read_pointer
+  displaced = {}
+  roots = {}
+  session[:count].read(:size_t).times do |k|
+    op = C2sieveFFI::Op.new(base + k * C2sieveFFI::Op.size)
+    path = op[:path].read_string
+    segments = op[:segments].read_array_of_pointer(op[:segment_count]).map(&:read_string)
+    append = op[:kind] == C2S_OP_APPEND
+    values = (0...op[:value_count]).map do |i|
+      c2sieve_value(C2sieveFFI::Value.new(op[:values] + i * C2sieveFFI::Value.size))
+    end
+    value = append || op[:is_array] != 0 ? values : values.first
+    if segments.size > 1 && !(flat = event.get("[#{path}]")).nil?
+      event.set("[#{path}]", c2sieve_leaf(flat, append, value, path, displaced))
+      next
+    end
+    top = segments.first
+    roots[top] = event.get("[#{top}]") unless roots.key?(top)
+    if segments.size == 1
+      roots[top] = c2sieve_leaf(roots[top], append, value, path, displaced)
+      next
+    end
+    unless roots[top].is_a?(Hash)
+      c2sieve_keep_aside(displaced, top, roots[top])
+      roots[top] = {}
+    end
+    node = roots[top]
+    segments[1...-1].each_with_index do |seg, i|
+      unless node[seg].is_a?(Hash)
+        c2sieve_keep_aside(displaced, segments[0..i + 1].join("."), node[seg])
+        node[seg] = {}
+      end
+      node = node[seg]
+    end
+    node[segments.last] = c2sieve_leaf(node[segments.last], append, value, path, displaced)
+  end
+  roots["c2sieve"]["displaced"] = displaced unless displaced.empty?
+  roots.each { |key, v| event.set("[#{key}]", v) }
 end
 
 def filter(event)
-  enrichment = begin
+  matched = begin
     c2sieve_evaluate(event)
   rescue StandardError => e
-    # Never lose an event over a problem here: pass it through, also in
-    # drop mode (a record that could not be evaluated may be a match).
+    # Never lose an event over a problem here: pass it through, also with
+    # only-matches (a record that could not be evaluated may be a match).
     warn "[c2sieve] event passed through unevaluated: #{e.message}"
     return [event]
   end
-  return(@drop ? [] : [event]) if enrichment.nil?
+  return(@only_matches ? [] : [event]) unless matched
   begin
-    c2sieve_merge(event, enrichment)
+    c2sieve_apply(event, c2sieve_session)
   rescue StandardError => e
-    # The match must not vanish: keep the enrichment whole under one key.
-    warn "[c2sieve] enrichment could not be merged, kept as c2sieve.enrichment: #{e.message}"
-    event.set("[c2sieve_enrichment]", JSON.generate(enrichment))
+    # The match must not vanish: mark it the Logstash way (a _*_failure tag,
+    # as the ruby filter's own _rubyexception) where nothing stands in the way.
+    warn "[c2sieve] a match's enrichment could not be merged: #{e.message}"
+    event.tag("_c2sieve_enrichment_failure")
   end
   [event]
 end
@@ -377,7 +374,7 @@ test "a raw Sysmon event from NXLog is read with its profile" do
 end
 
 test "a string where ECS has an object is moved aside, the match kept" do
-  parameters { { "non_matching" => "drop" } }
+  parameters { { "only-matches" => true } }
   in_event do
     { "event" => { "category" => ["network"] }, "host" => { "os" => { "type" => "windows" } },
       "dns" => { "question" => { "name" => "pastebin.com" } },
@@ -400,8 +397,8 @@ test "mode => parity compares raw values as Elasticsearch does" do
   expect("matched: the raw path is not Program Files") { |events| !events.first.get("rule").nil? }
 end
 
-test "non_matching => drop removes other events" do
-  parameters { { "non_matching" => "drop" } }
+test "only-matches removes other events" do
+  parameters { { "only-matches" => true } }
   in_event { { "dns" => { "question" => { "name" => "www.example.com" } } } }
   expect("dropped") { |events| events.empty? }
 end

@@ -1,14 +1,20 @@
 // The C ABI: the only door into the library. Translates handles and
 // statuses, and catches every exception so none reaches the host.
 #include <cstdio>
+#include <array>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 #include <exception>
 #include <new>
 #include <string>
 
+#include "abi/enrichment_ops.h"
 #include "c2sieve.h"
 #include "config/exclusions_watcher.h"
+#include "config/options.h"
+#include "config/stats_logger.h"
+#include "util/number_text.h"
 #include "profiles/profile_loader.h"
 #include "rules/exclusions_loader.h"
 #include "rules/load_context.h"
@@ -22,10 +28,12 @@ struct c2s_engine {
   ~c2s_engine() {
     std::lock_guard<std::mutex> lock(watch_mu);
     watcher.reset();  // stops its thread before the handle goes
+    stats_logger.reset();
   }
   std::shared_ptr<c2s::runtime::EngineCore> core;
   std::mutex watch_mu;
   std::unique_ptr<c2s::config::ExclusionsWatcher> watcher;
+  std::unique_ptr<c2s::config::StatsLogger> stats_logger;
   std::mutex log_mu;
   c2s_log_fn log_fn = nullptr;
   void* log_user = nullptr;
@@ -46,6 +54,17 @@ struct c2s_session {
       : session(std::move(core)) {}
   c2s::runtime::Session session;
   std::string batch_output;
+  // Text of typed numbers given to c2s_eval_fields (kept across events).
+  std::vector<std::array<char, 40>> number_text;
+  c2s::abi::EnrichmentOps ops;
+  bool ops_valid = false;
+};
+
+struct c2s_options {
+  c2s::config::OptionValues values;
+  std::string got;  // c2s_options_get's last answer
+  c2s_log_fn log_fn = nullptr;
+  void* log_user = nullptr;
 };
 
 namespace {
@@ -422,24 +441,47 @@ c2s_status c2s_eval_fields(c2s_session* session, const c2s_value* values,
       return FromStatus(st, C2S_E_INTERNAL);
     auto& fields = s.fields();
     const size_t slots = fields.slot_count();
+    size_t numbers = 0;
+    for (size_t i = 0; i < count; ++i)
+      numbers += values[i].type >= C2S_VALUE_INT && values[i].type <= C2S_VALUE_DOUBLE;
+    // Sized before any text is written: views into it must stay valid.
+    if (session->number_text.size() < numbers) session->number_text.resize(numbers);
+    size_t next_number = 0;
     for (size_t i = 0; i < count; ++i) {
       const c2s_value& v = values[i];
       if (v.field < 0 || static_cast<size_t>(v.field) >= slots)
         return Fail(C2S_E_INVALID_ARGUMENT,
                     "value " + std::to_string(i) + ": field index " +
                         std::to_string(v.field) + " out of range");
-      if (v.type < C2S_VALUE_STRING || v.type > C2S_VALUE_OTHER)
+      if (v.type < C2S_VALUE_STRING || v.type > C2S_VALUE_DOUBLE)
         return Fail(C2S_E_INVALID_ARGUMENT,
                     "value " + std::to_string(i) + ": unknown type");
       if (v.type == C2S_VALUE_STRING && v.data == nullptr && v.size > 0)
         return Fail(C2S_E_INVALID_ARGUMENT,
                     "value " + std::to_string(i) + ": data is NULL");
+      if (v.type >= C2S_VALUE_INT) {
+        // A number compares as the text a keyword field indexes, written
+        // by the same formatter as the JSON reader's.
+        auto& buf = session->number_text[next_number++];
+        char* end = buf.data();
+        if (v.type == C2S_VALUE_INT)
+          end = std::to_chars(buf.data(), buf.data() + buf.size(), v.number.i).ptr;
+        else if (v.type == C2S_VALUE_UINT)
+          end = std::to_chars(buf.data(), buf.data() + buf.size(), v.number.u).ptr;
+        else
+          end = c2s::util::ShortestDoubleText(buf.data(), buf.data() + buf.size(), v.number.d);
+        if (end == nullptr) end = buf.data();
+        fields.Add(static_cast<uint32_t>(v.field), c2s::engine::ValueType::kString,
+                   std::string_view(buf.data(), static_cast<size_t>(end - buf.data())));
+        continue;
+      }
       std::string_view text = v.type == C2S_VALUE_STRING && v.data
                                   ? std::string_view(v.data, v.size)
                                   : std::string_view();
       fields.Add(static_cast<uint32_t>(v.field),
                  static_cast<c2s::engine::ValueType>(v.type), text);
     }
+    session->ops_valid = false;
     size_t n = s.EvaluateFields();
     if (s.evaluator().scan_failed())
       return Fail(C2S_E_INTERNAL, "pattern scan failed: no verdict for this event (counted as an error)");
@@ -490,6 +532,7 @@ c2s_status c2s_eval_json(c2s_session* session, const char* data, size_t size,
     out->enriched = 0;
     if (session == nullptr || (data == nullptr && size > 0))
       return Fail(C2S_E_INVALID_ARGUMENT, "session or data is NULL");
+    session->ops_valid = false;
     auto r = session->session.EvalJson(std::string_view(data ? data : "", size));
     out->data = r.output.data();
     out->size = r.output.size();
@@ -515,6 +558,7 @@ c2s_status c2s_eval_ndjson(c2s_session* session, const char* data,
     if (session == nullptr || (data == nullptr && size > 0))
       return Fail(C2S_E_INVALID_ARGUMENT, "session or data is NULL");
     session->batch_output.clear();
+    session->ops_valid = false;
     auto b = session->session.EvalNdjson(std::string_view(data ? data : "", size),
                                          only_matches != 0,
                                          &session->batch_output);
@@ -525,6 +569,181 @@ c2s_status c2s_eval_ndjson(c2s_session* session, const char* data,
     out->error_lines = b.error_lines;
     return C2S_OK;
   });
+}
+
+c2s_status c2s_session_enrichment_ops(const c2s_session* session, const c2s_enrich_op** ops,
+                                      size_t* count) {
+  return Guard([&]() -> c2s_status {
+    if (session == nullptr || ops == nullptr || count == nullptr)
+      return Fail(C2S_E_INVALID_ARGUMENT, "session, ops or count is NULL");
+    *ops = nullptr;
+    *count = 0;
+    // Built on first request, cached in the session like the JSON.
+    auto* s = const_cast<c2s_session*>(session);
+    if (!s->ops_valid) {
+      if (auto st = s->ops.Build(s->session.EnrichmentLeaves()); !st.ok())
+        return Fail(C2S_E_INTERNAL, std::string(st.message()));
+      s->ops_valid = true;
+    }
+    *ops = s->ops.ops().data();
+    *count = s->ops.ops().size();
+    return C2S_OK;
+  });
+}
+
+/* ---- Options by name ---------------------------------------------- */
+
+namespace {
+const std::vector<std::string>& OptionHelps() {
+  static const std::vector<std::string> helps = [] {
+    std::vector<std::string> out;
+    for (const auto& d : c2s::config::OptionTable()) {
+      std::string h(d.help);
+      std::string value;
+      if (d.kind == c2s::config::OptionKind::kFlag) value = "true or false";
+      if (d.kind == c2s::config::OptionKind::kChoice)
+        for (auto c : d.choices) value += (value.empty() ? "" : " | ") + std::string(c);
+      if (d.range)
+        value = std::to_string(d.range->min) + " .. " + std::to_string(d.range->max);
+      if (d.kind == c2s::config::OptionKind::kText) value = std::string(d.placeholder);
+      h += "\nvalue: " + value;
+      std::string def = d.range ? std::to_string(d.range->default_value) : std::string(d.default_text);
+      if (!def.empty()) h += "; default: " + def;
+      if (d.repeatable) h += "; repeatable";
+      out.push_back(std::move(h));
+    }
+    return out;
+  }();
+  return helps;
+}
+}  // namespace
+
+c2s_status c2s_options_create(c2s_options** out) {
+  return Guard([&]() -> c2s_status {
+    if (out == nullptr) return Fail(C2S_E_INVALID_ARGUMENT, "out is NULL");
+    *out = new c2s_options();
+    return C2S_OK;
+  });
+}
+
+void c2s_options_free(c2s_options* options) { delete options; }
+
+c2s_status c2s_options_set(c2s_options* options, const char* key, const char* value) {
+  return Guard([&]() -> c2s_status {
+    if (options == nullptr || key == nullptr)
+      return Fail(C2S_E_INVALID_ARGUMENT, "options or key is NULL");
+    return FromStatus(options->values.Set(key, value ? value : ""), C2S_E_INVALID_ARGUMENT);
+  });
+}
+
+const char* c2s_options_get(const c2s_options* options, const char* key) {
+  if (options == nullptr || key == nullptr) return nullptr;
+  try {
+    const auto* d = c2s::config::FindOption(key);
+    if (d == nullptr) return nullptr;
+    auto* o = const_cast<c2s_options*>(options);
+    o->got = o->values.Text(d->name);
+    return o->got.c_str();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void c2s_options_set_log(c2s_options* options, c2s_log_fn fn, void* user) {
+  if (options == nullptr) return;
+  options->log_fn = fn;
+  options->log_user = user;
+}
+
+size_t c2s_option_count(void) { return c2s::config::OptionTable().size(); }
+
+const char* c2s_option_name(size_t i) {
+  const auto& t = c2s::config::OptionTable();
+  return i < t.size() ? t[i].name.data() : nullptr;
+}
+
+const char* c2s_option_help(size_t i) {
+  try {
+    const auto& h = OptionHelps();
+    return i < h.size() ? h[i].c_str() : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+unsigned c2s_option_flags(size_t i) {
+  const auto& t = c2s::config::OptionTable();
+  if (i >= t.size()) return 0;
+  unsigned f = 0;
+  if (t[i].repeatable) f |= C2S_OPTION_REPEATABLE;
+  if (t[i].kind == c2s::config::OptionKind::kFlag) f |= C2S_OPTION_FLAG;
+  if (t[i].scope == c2s::config::OptionScope::kHost) f |= C2S_OPTION_HOST;
+  return f;
+}
+
+c2s_status c2s_engine_create_with_options(const c2s_options* options, c2s_engine** out) {
+  return Guard([&]() -> c2s_status {
+    if (out == nullptr) return Fail(C2S_E_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (options == nullptr) return Fail(C2S_E_INVALID_ARGUMENT, "options is NULL");
+    const auto& v = options->values;
+    // A watch that can never work is refused before anything is compiled.
+    c2s::config::ExclusionsWatcher::Options w;
+    if (v.IsSet("exclusions")) {
+      w.source = v.Text("exclusions");
+      w.interval_ms = static_cast<uint32_t>(v.Number("watch-interval-ms"));
+      w.fetch.timeout_ms = static_cast<uint32_t>(v.Number("fetch-timeout-ms"));
+      w.fetch.ca_file = v.Text("ca-file");
+      w.fetch.insecure = v.Flag("insecure-skip-verify");
+      if (auto st = c2s::config::ExclusionsWatcher::Validate(w); !st.ok())
+        return Fail(C2S_E_INVALID_ARGUMENT, "exclusions: " + std::string(st.message()));
+    }
+    c2s::config::ConfigFailure failed = c2s::config::ConfigFailure::kNone;
+    auto setup = c2s::config::BuildEngineSetup(v, false, c2s::config::ReadConfigFile, &failed);
+    if (!setup.ok())
+      return FromStatus(setup.status(), failed == c2s::config::ConfigFailure::kProfile
+                                            ? C2S_E_PROFILE
+                                            : C2S_E_RULESET);
+    auto core = c2s::runtime::EngineCore::Create(std::move(setup->options));
+    if (!core.ok())
+      return FromStatus(core.status(), absl::IsFailedPrecondition(core.status()) ||
+                                               absl::IsOutOfRange(core.status())
+                                           ? C2S_E_INVALID_ARGUMENT
+                                           : C2S_E_COMPILE);
+    auto engine = std::make_unique<c2s_engine>(std::move(*core));
+    engine->log_fn = options->log_fn;
+    engine->log_user = options->log_user;
+    c2s_engine* e = engine.get();
+    auto log = [e](int level, const std::string& m) { e->Log(level, m); };
+    if (v.IsSet("exclusions")) {
+      std::lock_guard<std::mutex> lock(e->watch_mu);
+      e->watcher = std::make_unique<c2s::config::ExclusionsWatcher>(e->core, w, log);
+      // A failed first read is logged and counted by the watcher; the
+      // engine runs without exclusions (more matches, never fewer) and
+      // watching goes on.
+    }
+    if (uint64_t every = v.Number("stats-interval-s"); every > 0) {
+      std::lock_guard<std::mutex> lock(e->watch_mu);
+      e->stats_logger =
+          std::make_unique<c2s::config::StatsLogger>(e->core, static_cast<uint32_t>(every), log);
+    }
+    *out = engine.release();
+    return C2S_OK;
+  });
+}
+
+uint64_t c2s_engine_rule_matches(const c2s_engine* engine, size_t i) {
+  try {
+    const char* id = c2s_engine_rule_id(engine, i);
+    if (id == nullptr) return 0;
+    auto ids = engine->core->evaluated_rule_ids();
+    auto stats = engine->core->Stats();
+    for (size_t k = 0; k < ids.size() && k < stats.rule_matches.size(); ++k)
+      if (ids[k] == id) return stats.rule_matches[k];
+    return 0;
+  } catch (...) {
+    return 0;
+  }
 }
 
 }  // extern "C"

@@ -105,14 +105,17 @@ int SeverityNumber(std::string_view label) {
 }
 
 RuleEnrichments::RuleEnrichments(const engine::CompiledMatcher& matcher,
-                                 bool building_blocks_as_tags) {
+                                 bool building_blocks_as_tags,
+                                 const std::vector<std::string>& extra_tags) {
   for (const auto& cr : matcher.rules()) {
-    if (building_blocks_as_tags && !cr.rule.building_block_type.empty()) {
+    rules::Rule rule = cr.rule;
+    rule.tags.insert(rule.tags.end(), extra_tags.begin(), extra_tags.end());
+    if (building_blocks_as_tags && !rule.building_block_type.empty()) {
       std::vector<Leaf> tags_only;
-      AddLeaf(&tags_only, "tags", Merge::kAppendTags, QuotedAll(cr.rule.tags));
+      AddLeaf(&tags_only, "tags", Merge::kAppendTags, QuotedAll(rule.tags));
       per_rule_.push_back(std::move(tags_only));
     } else {
-      per_rule_.push_back(LeavesOf(cr.rule));
+      per_rule_.push_back(LeavesOf(rule));
     }
   }
 }

@@ -29,7 +29,9 @@ struct Leaf {
 // Leaves for each rule of one matcher version. Immutable, shared.
 class RuleEnrichments {
  public:
-  RuleEnrichments(const engine::CompiledMatcher& matcher, bool building_blocks_as_tags);
+  // `extra_tags` are added to every rule's tags (the `tag` option).
+  RuleEnrichments(const engine::CompiledMatcher& matcher, bool building_blocks_as_tags,
+                  const std::vector<std::string>& extra_tags = {});
   const std::vector<Leaf>& leaves(uint32_t rule) const { return per_rule_[rule]; }
 
  private:

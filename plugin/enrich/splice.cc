@@ -64,8 +64,9 @@ class Splicer {
   }
 
   void Displace(std::string_view path, std::string_view raw) {
-    // Our own namespace is rewritten on re-enrichment, not displaced.
-    if (StartsWith(path, "c2sieve.") || path == "c2sieve") return;
+    // Our own leaves are rewritten on re-enrichment, not displaced; a
+    // "c2sieve" that is no object is the event's, and kept.
+    if (StartsWith(path, "c2sieve.")) return;
     displaced_.push_back({std::string(path), raw});
   }
 

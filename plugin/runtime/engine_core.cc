@@ -90,7 +90,8 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   if (!probes.ok()) return probes.status();
   core->probes_ = std::move(*probes);
   core->enrichments_ =
-      std::make_shared<enrich::RuleEnrichments>(**rules, options.building_blocks_as_tags);
+      std::make_shared<enrich::RuleEnrichments>(**rules, options.building_blocks_as_tags,
+                                                options.extra_tags);
   auto version = core->Build(options.exclusions);
   if (!version.ok()) return version.status();
   core->current_ = *version;
@@ -198,6 +199,8 @@ std::shared_ptr<const EngineVersion> EngineCore::Current() const {
 
 std::shared_ptr<SessionCounters> EngineCore::RegisterCounters() {
   auto c = std::make_shared<SessionCounters>();
+  c->rule_count = rules_matcher_->rules().size();
+  c->rule_matches = std::make_unique<std::atomic<uint64_t>[]>(c->rule_count);
   std::lock_guard<std::mutex> lock(counters_mu_);
   live_counters_.push_back(c);
   return c;
@@ -209,6 +212,9 @@ void EngineCore::RetireCounters(const std::shared_ptr<SessionCounters>& c) {
   retired_.matches += c->matches.load(std::memory_order_relaxed);
   retired_.errors += c->errors.load(std::memory_order_relaxed);
   retired_.excluded += c->excluded.load(std::memory_order_relaxed);
+  retired_.rule_matches.resize(c->rule_count);
+  for (size_t i = 0; i < c->rule_count; ++i)
+    retired_.rule_matches[i] += c->rule_matches[i].load(std::memory_order_relaxed);
   live_counters_.erase(
       std::remove(live_counters_.begin(), live_counters_.end(), c),
       live_counters_.end());
@@ -217,7 +223,10 @@ void EngineCore::RetireCounters(const std::shared_ptr<SessionCounters>& c) {
 EngineStats EngineCore::Stats() const {
   std::lock_guard<std::mutex> lock(counters_mu_);
   EngineStats s = retired_;
+  s.rule_matches.resize(rules_matcher_->rules().size());
   for (const auto& c : live_counters_) {
+    for (size_t i = 0; i < c->rule_count && i < s.rule_matches.size(); ++i)
+      s.rule_matches[i] += c->rule_matches[i].load(std::memory_order_relaxed);
     s.events += c->events.load(std::memory_order_relaxed);
     s.matches += c->matches.load(std::memory_order_relaxed);
     s.errors += c->errors.load(std::memory_order_relaxed);
@@ -226,6 +235,12 @@ EngineStats EngineCore::Stats() const {
   s.swaps = swaps_.load(std::memory_order_relaxed);
   s.rejects = rejects_.load(std::memory_order_relaxed);
   return s;
+}
+
+std::vector<std::string> EngineCore::evaluated_rule_ids() const {
+  std::vector<std::string> ids;
+  for (const auto& r : rules_matcher_->rules()) ids.push_back(r.rule.id);
+  return ids;
 }
 
 }  // namespace c2s::runtime

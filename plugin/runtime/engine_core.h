@@ -38,6 +38,9 @@ struct alignas(64) SessionCounters {
   std::atomic<uint64_t> matches{0};
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> excluded{0};
+  // Matches per rule (index into the matcher's rules).
+  std::unique_ptr<std::atomic<uint64_t>[]> rule_matches;
+  size_t rule_count = 0;
   void Bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
@@ -45,6 +48,7 @@ struct alignas(64) SessionCounters {
 
 struct EngineStats {
   uint64_t events = 0, matches = 0, errors = 0, excluded = 0, swaps = 0, rejects = 0;
+  std::vector<uint64_t> rule_matches;  // per rule of the matcher, in its order
 };
 
 class EngineCore {
@@ -65,6 +69,8 @@ class EngineCore {
     // Building-block rules' matches add only their tags (and c2sieve.matches),
     // not rule.*, threat.* or risk.
     bool building_blocks_as_tags = false;
+    // Tags every match adds beside its rules' own (the `tag` option).
+    std::vector<std::string> extra_tags;
   };
   static absl::StatusOr<std::shared_ptr<EngineCore>> Create(Options options);
 
@@ -124,6 +130,9 @@ class EngineCore {
   std::shared_ptr<SessionCounters> RegisterCounters();
   void RetireCounters(const std::shared_ptr<SessionCounters>& c);
   EngineStats Stats() const;
+  // Ids of the rules evaluated (disabled ones left out), in the order of
+  // EngineStats::rule_matches.
+  std::vector<std::string> evaluated_rule_ids() const;
 
  private:
   EngineCore() = default;

@@ -60,6 +60,8 @@ size_t Session::Finish() {
     return 0;
   }
   if (!matches.empty()) counters_->Bump(counters_->matches);
+  for (const auto& m : matches)
+    if (m.rule < counters_->rule_count) counters_->Bump(counters_->rule_matches[m.rule]);
   if (evaluator_.last_excluded() > 0 && matches.empty()) counters_->Bump(counters_->excluded);
   return matches.size();
 }
@@ -175,6 +177,12 @@ BatchResult Session::EvalNdjson(std::string_view data, bool only_matches,
     out->append(r.output).push_back('\n');
   }
   return b;
+}
+
+const std::vector<const enrich::Leaf*>& Session::EnrichmentLeaves() {
+  static const std::vector<const enrich::Leaf*> kNone;
+  if (evaluator_.last_matches().empty()) return kNone;
+  return BuiltEnrichment().leaves();
 }
 
 }  // namespace c2s::runtime

@@ -58,6 +58,8 @@ class Session : private engine::FieldPreparer {
   const std::vector<MatchInfo>& matches();
   // The last evaluation's enrichment as a JSON object ("{}" if none).
   const std::string& EnrichmentJson();
+  // The same as leaves (none if nothing matched).
+  const std::vector<const enrich::Leaf*>& EnrichmentLeaves();
 
   // For `explain`: the bound version and evaluator (whose fields are the
   // resolved ones after ResolveFields).

@@ -29,6 +29,8 @@ inline constexpr OptionRange kMaxDepth{"max-depth", 1, 4096, 128};
 inline constexpr OptionRange kWatchIntervalMs{"watch-interval-ms", 10, 86400000, 5000};
 // One fetch of a watched URL, connection included.
 inline constexpr OptionRange kFetchTimeoutMs{"fetch-timeout-ms", 100, 600000, 10000};
+// How often a host logs the engine's counters (0: never).
+inline constexpr OptionRange kStatsIntervalS{"stats-interval-s", 0, 86400, 60};
 // `tune`: groups shown and the fewest matches for a proposal.
 inline constexpr OptionRange kTuneTop{"top", 1, 100000, 20};
 inline constexpr OptionRange kTuneMinCount{"min-count", 1, 1000000000, 10};

@@ -86,9 +86,10 @@ local s = stats()
 check(type(s.events) == "number" and s.events > 0, "stats are plain numbers")
 check(s.matches == matched, "stats.matches " .. tostring(s.matches) .. " ~= " .. matched)
 
--- Dropping non-matching records, and an extra tag, through the globals.
-local drop = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_NON_MATCHING = "drop",
-                            C2SIEVE_TAG = "team:c2" })
+-- Dropping non-matching records, and extra tags (a repeatable option as a
+-- table), through the globals.
+local drop = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_ONLY_MATCHES = "true",
+                            C2SIEVE_TAG = { "team:c2" } })
 local code = drop("t", 1, { dns = { question = { name = "www.example.com" } } })
 check(code == -1, "drop mode keeps a non-matching record")
 local rec = { event = { category = "network" }, host = { os = { type = "windows" } },
@@ -163,12 +164,34 @@ check(select(1, keep_filter("t", 1, spelled())) == 0, "canonical: the namespace-
 check(select(1, parity("t", 1, spelled())) == 2, "parity: the namespace-prefixed Program Files path matches")
 -- A typo or a value outside its choices stops the filter from loading.
 for _, bad in ipairs({ { C2SIEVE_MODDE = "parity" }, { C2SIEVE_MODE = "strict" },
-                       { C2SIEVE_NON_MATCHING = "dropp" } }) do
+                       { C2SIEVE_ONLY_MATCHES = "dropp" }, { C2SIEVE_MAX_DEPTH = "0" },
+                       { C2SIEVE_PROFILE = { "a", "b" } } }) do
   bad.C2SIEVE_LIBRARY = library
   local loaded, err = pcall(load_wrapper, bad)
   local name = next(bad) == "C2SIEVE_LIBRARY" and select(1, next(bad, "C2SIEVE_LIBRARY")) or next(bad)
   check(not loaded and tostring(err):find("c2sieve:", 1, true) ~= nil,
         "bad setting refused: " .. tostring(err))
+end
+
+-- The library names the option meant.
+local _, typo = pcall(load_wrapper, { C2SIEVE_LIBRARY = library, C2SIEVE_EXCLUSION = "x.json" })
+check(tostring(typo):find("did you mean exclusions", 1, true) ~= nil, "typo answered: " .. tostring(typo))
+
+-- Numbers are typed: the library writes their text, as for JSON events
+-- (1e3 is "1000", 0.5 is "0.5"), so a rule on a number compares alike.
+do
+  local ruleset = os.tmpname()
+  local f = io.open(ruleset, "w")
+  f:write([[{"format":"c2sieve.ruleset/1","name":"numbers","rules":[{"id":"n-1","name":"numbers",
+    "description":"d","risk_score":21,"severity":"low","query":{"all":[
+    {"field":"destination.port","equals":["1000"]},{"field":"network.bytes","equals":["0.5"]}]}}]}]])
+  f:close()
+  local numbers = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_RULESET = ruleset })
+  local c, _, out = numbers("t", 1, { destination = { port = 1e3 }, network = { bytes = 0.5 } })
+  check(c == 2 and out.rule.id == "n-1", "typed numbers match their text")
+  check(select(1, numbers("t", 1, { destination = { port = 1001 }, network = { bytes = 0.5 } })) == 0,
+        "another number does not")
+  os.remove(ruleset)
 end
 
 -- An exclusions setting that can never work stops the filter from loading

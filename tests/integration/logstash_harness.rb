@@ -66,7 +66,7 @@ end
 # 1. Start-up as in the container: the plugin runs the inline tests inside
 #    initialize (a failure raises ScriptError and the pipeline dies).
 filter = begin
-  make_filter(script, { "non_matching" => "keep" })
+  make_filter(script, {})
 rescue StandardError, ScriptError => start_error  # not `e`: the worker blocks below use e
   check(false, "the ruby filter did not start: #{start_error.class}: #{start_error.message}")
   nil
@@ -134,7 +134,7 @@ MATCH = { "event" => { "category" => ["network"] }, "host" => { "os" => { "type"
 def matching(extra)
   JSON.parse(JSON.generate(MATCH)).merge(extra)
 end
-drop = make_filter(script, { "non_matching" => "drop" })
+drop = make_filter(script, { "only-matches" => true })
 drop.register
 [["601 event.category values", matching("event" => { "category" => (["x"] * 600) + ["network"] })],
  ["600 signature entries", matching("process" => MATCH["process"].merge(
@@ -167,7 +167,8 @@ end
 
 # 4. Settings: a typo or a value outside its choices stops the pipeline at
 #    register; canonical (default) and parity modes differ as documented.
-[{ "modde" => "parity" }, { "mode" => "strict" }, { "non_matching" => "dropp" }].each do |bad|
+[{ "modde" => "parity" }, { "mode" => "strict" }, { "only-matches" => "dropp" },
+ { "max_depth" => 0 }, { "profile" => %w[a b] }].each do |bad|
   begin
     make_filter(script, bad).register
     check(false, "script_params #{bad.inspect} accepted")
