@@ -1,7 +1,9 @@
 #include "cli/arg_spec.h"
 
 #include <algorithm>
+#include <deque>
 
+#include "config/options.h"
 #include "util/nearest.h"
 #include "util/strings.h"
 
@@ -48,31 +50,19 @@ void AppendOption(std::string* out, const OptionSpec& o) {
 }  // namespace
 
 const std::vector<OptionSpec>& EngineOptionSpecs() {
-  static const std::vector<OptionSpec> specs = {
-      {"--ruleset", "", "FILE",
-       "load a ruleset; replaces the built-in rulesets unless\n--builtin is also given",
-       true},
-      {"--builtin", "", "", "load the built-in rulesets as well"},
-      {"--exclusions", "", "FILE", "apply an exclusions file"},
-      {"--profiles", "", "FILE", "add source profiles", true},
-      {"--profile", "", "NAME", "read every event with this profile (no detection)"},
-      {"--enable-profile", "", "NAME",
-       "also detect a profile that is off by default\n(sysmon-network-winlogbeat, "
-       "sysmon-network-flat,\necs-connection)",
-       true},
-      {"--max-event-bytes", "", "N", "larger events pass through as errors", false,
-       &kMaxEventBytes},
-      {"--max-depth", "", "N", "deeper events pass through as errors", false, &kMaxDepth},
-      {"--parity", "", "",
-       "compare raw values exactly as Elasticsearch EQL does\n(default: canonical paths and "
-       "domains)"},
-      {"--disable-rule", "", "ID",
-       "switch a rule off; the built-in rules:\n66883649-f908-4a5b-a1e0-54090a1d3a32 "
-       "(Windows),\n8248323e-f888-4134-a26f-37a6362f7231 (Linux,\nbuilding block)",
-       true},
-      {"--building-blocks-as-tags", "", "",
-       "building-block rules' matches add only their tags\nand c2sieve.matches"},
-  };
+  // The library's engine options, as every host has them, plus --parity.
+  static const std::vector<OptionSpec> specs = [] {
+    static std::deque<std::string> names;
+    std::vector<OptionSpec> out;
+    for (const auto& d : config::OptionTable()) {
+      if (d.scope != config::OptionScope::kEngine) continue;
+      names.push_back(Cat("--", d.name));
+      OptionSpec o{names.back(), "", d.placeholder, d.help, d.repeatable, d.range, d.choices};
+      out.push_back(o);
+    }
+    out.push_back({"--parity", "", "", "the same as --mode parity"});
+    return out;
+  }();
   return specs;
 }
 

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "cli/arg_spec.h"
+#include "config/options.h"
 #include "runtime/engine_core.h"
 
 namespace c2s::cli {
@@ -21,22 +22,12 @@ enum ExitCode {
   kExitIo = 4,
 };
 
-struct EngineOptions {
-  std::vector<std::string> rulesets;  // replace the built-in unless --builtin
-  bool builtin = false;
-  std::string exclusions;
-  std::vector<std::string> profile_files;  // added to the built-in profiles
-  std::string force_profile;
-  std::vector<std::string> enable_profiles;
-  bool parity = false;
-  size_t max_event_bytes = 0;  // 0: the library's default
-  uint32_t max_depth = 0;
-  std::vector<std::string> disabled_rules;
-  bool building_blocks_as_tags = false;
-};
+// The engine options: the library's option table (config/options.h), as
+// every host has them.
+using EngineOptions = config::OptionValues;
 
 // The engine options of parsed arguments (EngineOptionSpecs()).
-void EngineOptionsFrom(const Args& args, EngineOptions* opts);
+absl::Status EngineOptionsFrom(const Args& args, EngineOptions* opts);
 
 // Prints "c2sieve NAME: message" (bytes of files never echoed) and returns
 // kExitUsage / `code`.

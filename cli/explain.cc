@@ -34,7 +34,7 @@ int RunExplain(const std::vector<std::string>& args) {
   auto parsed = ParseArgs(spec, args);
   if (!parsed.ok()) return Usage(spec, parsed.status());
   EngineOptions eo;
-  EngineOptionsFrom(*parsed, &eo);
+  if (auto st = EngineOptionsFrom(*parsed, &eo); !st.ok()) return Usage(spec, st);
   std::string input = parsed->operands().empty() ? "-" : parsed->operands()[0];
   auto core = BuildEngine(eo);
   if (!core.ok()) return Fail(spec, kExitConfig, core.status());

@@ -152,7 +152,7 @@ int ImportExceptions(const std::vector<std::string>& args) {
   auto parsed = ParseArgs(cs, args);
   if (!parsed.ok()) return Usage(cs, parsed.status());
   EngineOptions engine_opts;
-  EngineOptionsFrom(*parsed, &engine_opts);
+  if (auto st = EngineOptionsFrom(*parsed, &engine_opts); !st.ok()) return Usage(cs, st);
   import::ExceptionsOptions opts;
   opts.rule_ids = parsed->Values("--rule");
   const std::string out_path = parsed->Value("-o"), input = parsed->operands()[0];

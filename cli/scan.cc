@@ -49,7 +49,7 @@ int RunScan(const std::vector<std::string>& args) {
   auto parsed = ParseArgs(spec, args);
   if (!parsed.ok()) return Usage(spec, parsed.status());
   EngineOptions eo;
-  EngineOptionsFrom(*parsed, &eo);
+  if (auto st = EngineOptionsFrom(*parsed, &eo); !st.ok()) return Usage(spec, st);
   bool only_matches = parsed->Has("--only-matches"), quiet = parsed->Has("--quiet"),
        progress = !parsed->Has("--no-progress");
   std::string input = parsed->operands().empty() ? "-" : parsed->operands()[0];

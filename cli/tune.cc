@@ -171,7 +171,7 @@ int RunTune(const std::vector<std::string>& args) {
   auto parsed = ParseArgs(spec, args);
   if (!parsed.ok()) return Usage(spec, parsed.status());
   EngineOptions eo;
-  EngineOptionsFrom(*parsed, &eo);
+  if (auto st = EngineOptionsFrom(*parsed, &eo); !st.ok()) return Usage(spec, st);
   const std::string input = parsed->operands()[0];
   const std::string out_path = parsed->Value("-o", "proposed-exclusions.json");
   const size_t top = parsed->Number("--top", kTuneTop.default_value);

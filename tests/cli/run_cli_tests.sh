@@ -48,6 +48,9 @@ run explain-match 0 "$bin" explain tests/cli/events.ndjson
 run explain-excluded 0 bash -c "sed -n 7p tests/cli/events.ndjson | \"$bin\" explain -"
 run check-good 0 "$bin" check rulesets/elastic/command_and_control_common_webservices.json rulesets/examples/exclusions.json rulesets/profiles/builtin.json
 run scan-sources-parity 0 "$bin" scan --only-matches --quiet --parity tests/cli/sources.ndjson
+# --mode parity is --parity; --tag adds to every match's tags.
+run scan-sources-mode-parity-tag 0 "$bin" scan --only-matches --quiet --mode parity --tag team:c2 --tag soc tests/cli/sources.ndjson
+run usage-mode-choice 2 "$bin" scan --mode strict tests/cli/sources.ndjson
 run scan-sources-canonical 0 "$bin" scan --only-matches --quiet tests/cli/sources.ndjson
 run explain-sysmon 0 bash -c "sed -n 2p tests/cli/sources.ndjson | \"$bin\" explain -"
 run check-bad 1 "$bin" check tests/cli/bad-ruleset.json tests/cli/bad-exclusions.json
