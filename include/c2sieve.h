@@ -301,7 +301,7 @@ C2S_API void c2s_options_set_log(c2s_options *options, c2s_log_fn fn, void *user
                                     statistics), not by the CLI */
 
 /* The options: count, name ("max-event-bytes"), help (one or more lines:
- * what it does, its value, range or choices, default) and C2S_OPTION_*
+ * what it does, then "Value: " with its range or choices, default) and C2S_OPTION_*
  * flags. Strings are static. NULL / 0 out of range. Thread-safe. */
 C2S_API size_t c2s_option_count(void);
 C2S_API const char *c2s_option_name(size_t i);

@@ -41,7 +41,7 @@ TEST(HostContract, EveryOptionIsListedWithHelpAndFlags) {
   for (size_t i = 0; i < c2s_option_count(); ++i) {
     ASSERT_NE(c2s_option_name(i), nullptr);
     ASSERT_NE(c2s_option_help(i), nullptr);
-    EXPECT_NE(std::string(c2s_option_help(i)).find("value: "), std::string::npos);
+    EXPECT_NE(std::string(c2s_option_help(i)).find("Value: "), std::string::npos);
     names.push_back(c2s_option_name(i));
   }
   EXPECT_EQ(c2s_option_name(c2s_option_count()), nullptr);

@@ -606,10 +606,11 @@ const std::vector<std::string>& OptionHelps() {
       if (d.range)
         value = std::to_string(d.range->min) + " .. " + std::to_string(d.range->max);
       if (d.kind == c2s::config::OptionKind::kText) value = std::string(d.placeholder);
-      h += "\nvalue: " + value;
+      h += ".\nValue: " + value;
       std::string def = d.range ? std::to_string(d.range->default_value) : std::string(d.default_text);
       if (!def.empty()) h += "; default: " + def;
       if (d.repeatable) h += "; repeatable";
+      h += ".";
       out.push_back(std::move(h));
     }
     return out;

@@ -205,7 +205,7 @@ classic native-bad-mode "[FILTER]
 if timeout 60 "$flb" -e "$plugin" -c "$work/native-bad-mode.conf" >"$work/bad.log" 2>&1; then
   bad "native: mode strict refused"
 else
-  grep -q "mode must be canonical or parity" "$work/bad.log" && ok "native: mode strict refused" ||
+  grep -q "mode must be one of canonical, parity" "$work/bad.log" && ok "native: mode strict refused" ||
     { bad "native: mode strict refused"; tail -5 "$work/bad.log"; }
 fi
 

@@ -1,27 +1,38 @@
 /*
  * filter_c2sieve: a native Fluent Bit filter over libc2sieve's public ABI.
  *
- * Reads each record's msgpack bytes directly with a small cursor (no
- * msgpack_object tree, no allocation; strings go to the library as views into
- * the chunk), evaluates it at field level, and returns
- * FLB_FILTER_NOTOUCH when no record of the chunk matches -- Fluent Bit then
- * keeps the chunk's bytes. When some do, the chunk is rebuilt: other records
- * are copied as raw msgpack, matching ones are enriched through the
- * library's JSON splice (the same merge rules as everywhere else).
+ * One pass over each chunk's raw msgpack bytes (no msgpack_object tree, no
+ * JSON): the fields the engine reads go to the library as views into the
+ * chunk (numbers typed), and FLB_FILTER_NOTOUCH is returned when no record
+ * of the chunk matches, so Fluent Bit keeps its bytes. When some do, the
+ * chunk is rebuilt: other records are copied as raw bytes, and a matching
+ * record's map is rewritten with the library's enrichment operations
+ * applied (c2sieve.h's merge rules: maps merged into, tags appended, a value
+ * in the way kept under c2sieve.displaced).
  *
- * Config keys: rulesets (comma-separated files), exclusions (path or URL,
- * watched), watch_ms, profile, non_matching (keep | drop), disable_rules
- * (comma-separated rule ids), building_blocks (enrich | tags), mode
- * (canonical | parity).
+ * Configuration: the library's options, by name with '_' for '-'
+ * (ruleset, exclusions, mode, only_matches, tag, max_event_bytes ...). The
+ * config map is built from the library's option table when the plugin is
+ * loaded, so `fluent-bit -e flb-filter_c2sieve.so -F c2sieve -h` prints the
+ * library's own help, Fluent Bit refuses unknown keys, and repeatable
+ * options (ruleset, tag ...) may be given several times or, in YAML, as a
+ * list. Values are checked by the library: a bad one stops Fluent Bit at
+ * start with a message naming the range or choices.
+ *
+ * Metrics (Fluent Bit's /api/v2/metrics/prometheus), from the library's
+ * counters after each chunk: fluentbit_c2sieve_records_total,
+ * _matches_total, _rule_matches_total{rule_id}, _excluded_total,
+ * _errors_total, _exclusions_reloads_total, _exclusions_rejected_total and
+ * _exclusions_version{hash} (1 for the version in force).
  */
 #include <fluent-bit/flb_info.h>
 #include <fluent-bit/flb_filter.h>
 #include <fluent-bit/flb_filter_plugin.h>
 #include <fluent-bit/flb_config_map.h>
-#include <fluent-bit/flb_log_event_decoder.h>
+#include <fluent-bit/flb_kv.h>
 #include <fluent-bit/flb_log_event_encoder.h>
 #include <fluent-bit/flb_mem.h>
-#include <fluent-bit/flb_pack.h>
+#include <fluent-bit/flb_metrics.h>
 #include <fluent-bit/flb_sds.h>
 #include <msgpack.h>
 #include <pthread.h>
@@ -33,7 +44,6 @@
 #include "c2sieve.h"
 
 #define MAX_PATH 256
-#define NUMBER_TEXT 32
 
 struct field_path {
     char *path;   /* dotted */
@@ -41,39 +51,32 @@ struct field_path {
     int field;    /* >= 0: a field index; -1: only a prefix of fields */
 };
 
-/* Open-addressing table of the paths (a power of two, at most half full):
- * one hash and one compare per record key instead of a binary search of
- * string compares. */
-#define PATH_SLOTS 1024
-
 struct c2s_ctx {
     struct flb_filter_instance *ins;
     c2s_engine *engine;
     pthread_key_t session_key;  /* one session per thread */
+    /* Every field path and every prefix of one, in an open-addressing table
+     * (a power of two, at most half full): one hash and one compare per
+     * record key. */
     struct field_path *paths;
     size_t path_count;
-    int path_slots[PATH_SLOTS];  /* index into paths + 1; 0 = empty */
-    int drop;
-    /* config map */
-    flb_sds_t rulesets;
-    flb_sds_t exclusions;
-    int watch_ms;
-    flb_sds_t profile;
-    flb_sds_t non_matching;
-    flb_sds_t disable_rules;
-    flb_sds_t building_blocks;
-    flb_sds_t mode;
+    int *path_slots;            /* index into paths + 1; 0 = empty */
+    uint32_t slot_mask;
+    int only_matches;
+#ifdef FLB_HAVE_METRICS
+    struct cmt_counter *m_records, *m_matches, *m_rule_matches, *m_excluded, *m_errors,
+                       *m_reloads, *m_rejected;
+    struct cmt_gauge *m_version;
+    char version_hash[17];
+#endif
 };
 
-/* Per-thread state: session, value array, number texts. Both arrays grow
- * to what a record holds (no cap of the plugin's own: the library has
- * none) and are kept for the thread's next records. */
+/* Per-thread state: the session and the value array, which grows to what a
+ * record holds (no cap of the plugin's own: the library has none). */
 struct c2s_thread {
     c2s_session *session;
     c2s_value *values;
     size_t count, capacity;
-    char (*numbers)[NUMBER_TEXT];
-    size_t number_count, number_capacity;
     int incomplete;  /* a value of the current record could not be kept */
 };
 
@@ -83,7 +86,6 @@ static void thread_free(void *p)
     if (t) {
         c2s_session_free(t->session);
         free(t->values);
-        free(t->numbers);
         free(t);
     }
 }
@@ -118,40 +120,44 @@ static uint32_t path_hash(const char *p, size_t len)
 
 static const struct field_path *find_path(struct c2s_ctx *ctx, const char *path, size_t len)
 {
-    uint32_t i = path_hash(path, len) & (PATH_SLOTS - 1);
+    uint32_t i = path_hash(path, len) & ctx->slot_mask;
     while (ctx->path_slots[i]) {
         const struct field_path *fp = &ctx->paths[ctx->path_slots[i] - 1];
         if (fp->len == len && memcmp(fp->path, path, len) == 0) {
             return fp;
         }
-        i = (i + 1) & (PATH_SLOTS - 1);
+        i = (i + 1) & ctx->slot_mask;
     }
     return NULL;
 }
 
-static int add_path(struct field_path **paths, size_t *n, size_t *cap, const char *p,
-                    size_t len, int field)
+static int add_path(struct c2s_ctx *ctx, size_t *cap, const char *p, size_t len, int field)
 {
     size_t i;
-    for (i = 0; i < *n; i++) {
-        if (strlen((*paths)[i].path) == len && strncmp((*paths)[i].path, p, len) == 0) {
+    for (i = 0; i < ctx->path_count; i++) {
+        if (ctx->paths[i].len == len && memcmp(ctx->paths[i].path, p, len) == 0) {
             if (field >= 0) {
-                (*paths)[i].field = field;
+                ctx->paths[i].field = field;
             }
             return 0;
         }
     }
-    if (*n == *cap) {
+    if (ctx->path_count == *cap) {
+        struct field_path *grown;
         *cap = *cap ? *cap * 2 : 64;
-        *paths = realloc(*paths, *cap * sizeof(**paths));
-        if (!*paths) {
+        grown = realloc(ctx->paths, *cap * sizeof(*grown));
+        if (!grown) {
             return -1;
         }
+        ctx->paths = grown;
     }
-    (*paths)[*n].path = strndup(p, len);
-    (*paths)[*n].len = len;
-    (*paths)[*n].field = field;
-    (*n)++;
+    ctx->paths[ctx->path_count].path = strndup(p, len);
+    if (!ctx->paths[ctx->path_count].path) {
+        return -1;
+    }
+    ctx->paths[ctx->path_count].len = len;
+    ctx->paths[ctx->path_count].field = field;
+    ctx->path_count++;
     return 0;
 }
 
@@ -299,8 +305,8 @@ static int mp_skip(struct mp *m, uint64_t count)
     return 1;
 }
 
-/* Room for one more value (and number text); 0 when memory is out, and the
- * caller then reports the record as not evaluated (it is kept). */
+/* Room for one more value; 0 when memory is out, and the caller then
+ * reports the record as not evaluated (it is kept). */
 static int grow(struct c2s_thread *t)
 {
     if (t->count == t->capacity) {
@@ -310,41 +316,23 @@ static int grow(struct c2s_thread *t)
         t->values = v;
         t->capacity = cap;
     }
-    if (t->number_count == t->number_capacity) {
-        size_t i, cap = t->number_capacity ? t->number_capacity * 2 : 16;
-        char (*old)[NUMBER_TEXT] = t->numbers;
-        char (*n)[NUMBER_TEXT] = malloc(cap * sizeof(*n));
-        if (!n) return 0;
-        if (old) memcpy(n, old, t->number_count * sizeof(*n));
-        /* Values already added point into the old block: move them too. */
-        for (i = 0; i < t->count && old; i++) {
-            const char *d = t->values[i].data;
-            if (d >= old[0] && d < old[0] + t->number_capacity * NUMBER_TEXT) {
-                t->values[i].data = n[0] + (d - old[0]);
-            }
-        }
-        free(old);
-        t->numbers = n;
-        t->number_capacity = cap;
-    }
     return 1;
 }
 
-struct field_path;
 static int walk_array(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t n,
                       char *path, size_t len, const struct field_path *fp, int depth);
 
+/* Strings as views into the chunk; numbers typed: the library writes their
+ * text with the one formatter every host shares. */
 static int add_value(struct c2s_thread *t, int field, const struct mp_item *it)
 {
     c2s_value *v;
-    char *text;
     if (!grow(t)) {
         return 0;
     }
     v = &t->values[t->count];
+    memset(v, 0, sizeof(*v));
     v->field = field;
-    v->data = NULL;
-    v->size = 0;
     switch (it->kind) {
     case MP_STR:
         v->type = C2S_VALUE_STRING;
@@ -352,27 +340,22 @@ static int add_value(struct c2s_thread *t, int field, const struct mp_item *it)
         v->size = it->size;
         break;
     case MP_TRUE:
+        v->type = C2S_VALUE_TRUE;
+        break;
     case MP_FALSE:
-        v->type = it->kind == MP_TRUE ? C2S_VALUE_TRUE : C2S_VALUE_FALSE;
+        v->type = C2S_VALUE_FALSE;
         break;
     case MP_UINT:
+        v->type = C2S_VALUE_UINT;
+        v->number.u = it->u;
+        break;
     case MP_INT:
+        v->type = C2S_VALUE_INT;
+        v->number.i = it->i;
+        break;
     case MP_FLOAT:
-        /* Numbers compare as their decimal text, as a keyword field. */
-        text = t->numbers[t->number_count];
-        if (it->kind == MP_UINT) {
-            snprintf(text, NUMBER_TEXT, "%llu", (unsigned long long) it->u);
-        }
-        else if (it->kind == MP_INT) {
-            snprintf(text, NUMBER_TEXT, "%lld", (long long) it->i);
-        }
-        else {
-            snprintf(text, NUMBER_TEXT, "%.17g", it->f);
-        }
-        v->type = C2S_VALUE_STRING;
-        v->data = text;
-        v->size = strlen(text);
-        t->number_count++;
+        v->type = C2S_VALUE_DOUBLE;
+        v->number.d = it->f;
         break;
     case MP_NIL:
         v->type = C2S_VALUE_NULL;
@@ -456,19 +439,34 @@ static int walk_array(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, u
     return 1;
 }
 
-/* Reads one record from the cursor. Returns 1 and sets *match: 1 if the
- * record matches, 0 if not, 2 if it could not be evaluated (the library
- * failed, memory ran out): such a record is kept as it came, also when
- * non-matching records are dropped. Returns 0 if the bytes are not a record
- * (the caller leaves the chunk as is). */
-static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, int *match)
+/* One record's place in the chunk: its bytes, its head ([timestamp,
+ * metadata] or the timestamp) and its body map. */
+struct record_ref {
+    const unsigned char *base;
+    size_t length;
+    const unsigned char *head;    /* the head item's bytes */
+    size_t head_length;
+    const unsigned char *body;    /* the body map's header */
+    int match;                    /* 0 no, 1 yes, 2 not evaluated (kept) */
+};
+
+/* Reads one record from the cursor. Returns 1 and fills *rec (match: 1 if
+ * the record matches, 0 if not, 2 if it could not be evaluated -- the
+ * library failed, memory ran out: such a record is kept as it came, also
+ * with only_matches). Returns 0 if the bytes are not a record (the caller
+ * leaves the chunk as is). */
+static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m,
+                         struct record_ref *rec)
 {
     char path[MAX_PATH];
     struct mp_item outer, head, body;
     size_t matched = 0;
-    *match = 0;
+    rec->base = m->p;
+    rec->match = 0;
+    rec->body = NULL;
     /* [[timestamp, metadata], body] (Fluent Bit >= 2.1) or [timestamp, body] */
     if (!mp_next(m, &outer) || outer.kind != MP_ARRAY || outer.u != 2) return 0;
+    rec->head = m->p;
     if (!mp_next(m, &head)) return 0;
     if (head.kind == MP_ARRAY) {
         if (!mp_skip(m, head.u)) return 0;
@@ -476,27 +474,462 @@ static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m
     else if (head.kind == MP_MAP) {
         return 0;
     }
+    rec->head_length = (size_t) (m->p - rec->head);
+    rec->body = m->p;
     if (!mp_next(m, &body)) return 0;
     if (body.kind != MP_MAP) {
-        return (body.kind == MP_ARRAY) ? mp_skip(m, body.u) : 1;
+        if (body.kind == MP_ARRAY && !mp_skip(m, body.u)) return 0;
+        rec->length = (size_t) (m->p - rec->base);
+        return 1;
     }
     t->count = 0;
-    t->number_count = 0;
     t->incomplete = 0;
     if (!walk(ctx, t, m, body.u, path, 0)) return 0;
+    rec->length = (size_t) (m->p - rec->base);
     if (t->incomplete) {
         flb_plg_error(ctx->ins, "a record could not be read whole; kept as it came");
-        *match = 2;
+        rec->match = 2;
         return 1;
     }
     if (c2s_eval_fields(t->session, t->values, t->count, &matched) != C2S_OK) {
         flb_plg_error(ctx->ins, "%s; the record is kept as it came", c2s_last_error());
-        *match = 2;
+        rec->match = 2;
         return 1;
     }
-    *match = matched > 0;
+    rec->match = matched > 0;
     return 1;
 }
+
+/* ---- The enrichment, applied into the record's map -----------------------
+ * The library's operations as a tree of paths (rule -> id, name ...). The
+ * record's body map is rewritten once: keys that are no path of the tree are
+ * copied as raw bytes, maps on a path are merged into, leaves are set or
+ * appended to, and paths the record lacks are added at the end of their map.
+ * A first pass only finds what is in the way (kept under c2sieve.displaced,
+ * as c2sieve.h says); the second writes. */
+struct op_node {
+    const char *name;
+    size_t name_len;
+    const c2s_enrich_op *op;   /* a leaf; NULL for a map on the way */
+    int displaced_leaf;        /* c2sieve.displaced, written from `kept` */
+    int first_child, next;     /* indices into nodes; -1: none */
+    int done;
+};
+
+struct kept_item {
+    char *path;
+    const unsigned char *raw;
+    size_t raw_length;
+};
+
+struct merge {
+    struct op_node *nodes;
+    size_t count, cap;
+    struct kept_item *kept;
+    size_t kept_count, kept_cap;
+    int collect;               /* first pass: note what is in the way */
+    int failed;                /* memory ran out */
+};
+
+static int node_child(struct merge *mg, int parent, const char *name, size_t len)
+{
+    int c;
+    struct op_node *n;
+    for (c = mg->nodes[parent].first_child; c >= 0; c = mg->nodes[c].next) {
+        if (mg->nodes[c].name_len == len && memcmp(mg->nodes[c].name, name, len) == 0) {
+            return c;
+        }
+    }
+    if (mg->count == mg->cap) {
+        size_t cap = mg->cap ? mg->cap * 2 : 64;
+        struct op_node *grown = realloc(mg->nodes, cap * sizeof(*grown));
+        if (!grown) {
+            mg->failed = 1;
+            return -1;
+        }
+        mg->nodes = grown;
+        mg->cap = cap;
+    }
+    n = &mg->nodes[mg->count];
+    memset(n, 0, sizeof(*n));
+    n->name = name;
+    n->name_len = len;
+    n->first_child = -1;
+    /* appended at the end of the parent's children: the library's order */
+    n->next = -1;
+    if (mg->nodes[parent].first_child < 0) {
+        mg->nodes[parent].first_child = (int) mg->count;
+    }
+    else {
+        for (c = mg->nodes[parent].first_child; mg->nodes[c].next >= 0; c = mg->nodes[c].next);
+        mg->nodes[c].next = (int) mg->count;
+    }
+    return (int) mg->count++;
+}
+
+static int build_tree(struct merge *mg, const c2s_enrich_op *ops, size_t n)
+{
+    size_t k, s;
+    mg->cap = 64;
+    mg->nodes = malloc(mg->cap * sizeof(*mg->nodes));
+    if (!mg->nodes) return 0;
+    memset(&mg->nodes[0], 0, sizeof(mg->nodes[0]));
+    mg->nodes[0].first_child = -1;
+    mg->nodes[0].next = -1;
+    mg->count = 1;
+    for (k = 0; k < n; k++) {
+        int at = 0;
+        for (s = 0; s < ops[k].segment_count; s++) {
+            at = node_child(mg, at, ops[k].segments[s], strlen(ops[k].segments[s]));
+            if (at < 0) return 0;
+        }
+        mg->nodes[at].op = &ops[k];
+    }
+    return 1;
+}
+
+static void keep_aside(struct merge *mg, const char *path, const unsigned char *raw, size_t len)
+{
+    struct kept_item *it;
+    /* Our own leaves are rewritten on re-enrichment; anything else is kept. */
+    if (!mg->collect || strncmp(path, "c2sieve.", 8) == 0) {
+        return;
+    }
+    if (mg->kept_count == mg->kept_cap) {
+        size_t cap = mg->kept_cap ? mg->kept_cap * 2 : 8;
+        struct kept_item *grown = realloc(mg->kept, cap * sizeof(*grown));
+        if (!grown) {
+            mg->failed = 1;
+            return;
+        }
+        mg->kept = grown;
+        mg->kept_cap = cap;
+    }
+    it = &mg->kept[mg->kept_count];
+    it->path = strdup(path);
+    if (!it->path) {
+        mg->failed = 1;
+        return;
+    }
+    it->raw = raw;
+    it->raw_length = len;
+    mg->kept_count++;
+}
+
+static void pack_value(msgpack_packer *pk, const c2s_value *v)
+{
+    size_t i;
+    switch (v->type) {
+    case C2S_VALUE_STRING:
+        msgpack_pack_str(pk, v->size);
+        msgpack_pack_str_body(pk, v->data, v->size);
+        break;
+    case C2S_VALUE_INT: msgpack_pack_int64(pk, v->number.i); break;
+    case C2S_VALUE_UINT: msgpack_pack_uint64(pk, v->number.u); break;
+    case C2S_VALUE_DOUBLE: msgpack_pack_double(pk, v->number.d); break;
+    case C2S_VALUE_TRUE: msgpack_pack_true(pk); break;
+    case C2S_VALUE_FALSE: msgpack_pack_false(pk); break;
+    case C2S_VALUE_OBJECT: {
+        const c2s_member *members = (const c2s_member *) v->data;
+        msgpack_pack_map(pk, v->size);
+        for (i = 0; i < v->size; i++) {
+            msgpack_pack_str(pk, members[i].key_size);
+            msgpack_pack_str_body(pk, members[i].key, members[i].key_size);
+            pack_value(pk, &members[i].value);
+        }
+        break;
+    }
+    default:
+        msgpack_pack_nil(pk);
+    }
+}
+
+static void pack_op(msgpack_packer *pk, const c2s_enrich_op *op)
+{
+    size_t i;
+    if (op->kind == C2S_OP_APPEND || op->is_array) {
+        msgpack_pack_array(pk, op->value_count);
+        for (i = 0; i < op->value_count; i++) pack_value(pk, &op->values[i]);
+    }
+    else if (op->value_count > 0) {
+        pack_value(pk, &op->values[0]);
+    }
+    else {
+        msgpack_pack_nil(pk);
+    }
+}
+
+static void pack_kept(struct merge *mg, msgpack_packer *pk)
+{
+    size_t i;
+    msgpack_pack_map(pk, mg->kept_count);
+    for (i = 0; i < mg->kept_count; i++) {
+        size_t len = strlen(mg->kept[i].path);
+        msgpack_pack_str(pk, len);
+        msgpack_pack_str_body(pk, mg->kept[i].path, len);
+        msgpack_sbuffer_write(pk->data, (const char *) mg->kept[i].raw, mg->kept[i].raw_length);
+    }
+}
+
+static size_t count_pending(struct merge *mg, int node)
+{
+    size_t n = 0;
+    int c;
+    for (c = mg->nodes[node].first_child; c >= 0; c = mg->nodes[c].next) n += !mg->nodes[c].done;
+    return n;
+}
+
+/* Writes the children of `node` not written yet (a map the record lacks is
+ * created whole). */
+static void pack_pending(struct merge *mg, msgpack_packer *pk, int node)
+{
+    int c;
+    for (c = mg->nodes[node].first_child; c >= 0; c = mg->nodes[c].next) {
+        struct op_node *n = &mg->nodes[c];
+        if (n->done) continue;
+        n->done = 1;
+        msgpack_pack_str(pk, n->name_len);
+        msgpack_pack_str_body(pk, n->name, n->name_len);
+        if (n->op) {
+            pack_op(pk, n->op);
+        }
+        else if (n->displaced_leaf) {
+            pack_kept(mg, pk);
+        }
+        else {
+            msgpack_pack_map(pk, count_pending(mg, c));
+            pack_pending(mg, pk, c);
+        }
+    }
+}
+
+/* The new value of an APPEND leaf (tags): the record's list and the values
+ * not in it yet. */
+static void pack_append(struct merge *mg, msgpack_packer *pk, const c2s_enrich_op *op,
+                        const char *path, const unsigned char *raw, size_t raw_length)
+{
+    struct mp m = { raw, raw + raw_length };
+    struct mp_item old, e;
+    size_t i, added = 0;
+    const unsigned char *elements;
+    char *fresh = calloc(op->value_count ? op->value_count : 1, 1);
+    if (!fresh) {
+        mg->failed = 1;
+        return;
+    }
+    mp_next(&m, &old);
+    elements = m.p;
+    for (i = 0; i < op->value_count; i++) {
+        const c2s_value *v = &op->values[i];
+        int present = 0;
+        if (old.kind == MP_STR) {
+            present = v->type == C2S_VALUE_STRING && v->size == old.size &&
+                      memcmp(v->data, old.data, old.size) == 0;
+        }
+        else if (old.kind == MP_ARRAY) {
+            struct mp scan = { elements, raw + raw_length };
+            uint64_t k;
+            for (k = 0; k < old.u && !present; k++) {
+                const unsigned char *at = scan.p;
+                if (!mp_next(&scan, &e)) break;
+                if (e.kind == MP_ARRAY || e.kind == MP_MAP) {
+                    scan.p = at;
+                    if (!mp_skip(&scan, 1)) break;
+                    continue;
+                }
+                present = e.kind == MP_STR && v->type == C2S_VALUE_STRING && v->size == e.size &&
+                          memcmp(v->data, e.data, e.size) == 0;
+            }
+        }
+        fresh[i] = !present;
+        added += !present;
+    }
+    if (old.kind == MP_STR) {
+        msgpack_pack_array(pk, 1 + added);
+        msgpack_sbuffer_write(pk->data, (const char *) raw, raw_length);
+    }
+    else if (old.kind == MP_ARRAY) {
+        msgpack_pack_array(pk, old.u + added);
+        msgpack_sbuffer_write(pk->data, (const char *) elements, raw_length - (size_t) (elements - raw));
+    }
+    else {
+        if (old.kind != MP_NIL) keep_aside(mg, path, raw, raw_length);
+        msgpack_pack_array(pk, op->value_count);
+        memset(fresh, 1, op->value_count);
+    }
+    for (i = 0; i < op->value_count; i++) {
+        if (fresh[i]) pack_value(pk, &op->values[i]);
+    }
+    free(fresh);
+}
+
+/* The tree node a top-level key spelt with dots ("rule.name") stands for,
+ * if it is a leaf: the same field as its nested spelling. */
+static int flattened_leaf(struct merge *mg, const char *key, size_t len)
+{
+    int at = 0;
+    size_t b = 0, e;
+    while (b <= len) {
+        int c;
+        for (e = b; e < len && key[e] != '.'; e++);
+        for (c = mg->nodes[at].first_child; c >= 0; c = mg->nodes[c].next) {
+            if (mg->nodes[c].name_len == e - b && memcmp(mg->nodes[c].name, key + b, e - b) == 0) {
+                break;
+            }
+        }
+        if (c < 0) return -1;
+        at = c;
+        b = e + 1;
+    }
+    return mg->nodes[at].op ? at : -1;
+}
+
+/* Rewrites a map whose header was just read from m (`entries` pairs),
+ * merged with the tree below `node`; consumes the map. */
+static int merge_map(struct merge *mg, msgpack_packer *parent, struct mp *m, uint64_t entries,
+                     int node, const char *prefix, int top)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    uint64_t count = 0;
+    char path[MAX_PATH];
+    int ok = 1;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    while (entries-- > 0 && ok) {
+        const unsigned char *key_start = m->p, *value_start;
+        struct mp_item key, val;
+        int c = -1;
+        if (!mp_next(m, &key)) { ok = 0; break; }
+        if (key.kind == MP_STR) {
+            for (c = mg->nodes[node].first_child; c >= 0; c = mg->nodes[c].next) {
+                if (mg->nodes[c].name_len == key.size &&
+                    memcmp(mg->nodes[c].name, key.data, key.size) == 0) break;
+            }
+            if (c < 0 && top && memchr(key.data, '.', key.size)) {
+                c = flattened_leaf(mg, key.data, key.size);
+            }
+        }
+        else if ((key.kind == MP_ARRAY || key.kind == MP_MAP) &&
+                 !mp_skip(m, key.kind == MP_MAP ? 2 * key.u : key.u)) { ok = 0; break; }
+        value_start = m->p;
+        if (!mp_skip(m, 1)) { ok = 0; break; }
+        if (c < 0) {  /* not ours: the raw bytes */
+            msgpack_sbuffer_write(&sb, (const char *) key_start, (size_t) (m->p - key_start));
+            count++;
+            continue;
+        }
+        if (c > 0 && mg->nodes[c].name_len != key.size) {
+            snprintf(path, sizeof(path), "%.*s", (int) key.size, key.data);  /* flattened */
+        }
+        else {
+            snprintf(path, sizeof(path), "%s%s%.*s", prefix, *prefix ? "." : "",
+                     (int) key.size, key.data);
+        }
+        {
+            struct mp v = { value_start, m->p };
+            struct op_node *n = &mg->nodes[c];
+            size_t raw_length = (size_t) (m->p - value_start);
+            mp_next(&v, &val);
+            if (n->op || n->displaced_leaf) {
+                msgpack_sbuffer_write(&sb, (const char *) key_start, (size_t) (value_start - key_start));
+                if (n->displaced_leaf) {
+                    pack_kept(mg, &pk);
+                }
+                else if (n->op->kind == C2S_OP_APPEND) {
+                    pack_append(mg, &pk, n->op, path, value_start, raw_length);
+                }
+                else {
+                    msgpack_sbuffer nv;
+                    msgpack_packer npk;
+                    msgpack_sbuffer_init(&nv);
+                    msgpack_packer_init(&npk, &nv, msgpack_sbuffer_write);
+                    pack_op(&npk, n->op);
+                    if (val.kind != MP_NIL &&
+                        (nv.size != raw_length || memcmp(nv.data, value_start, raw_length) != 0)) {
+                        keep_aside(mg, path, value_start, raw_length);
+                    }
+                    msgpack_sbuffer_write(&sb, nv.data, nv.size);
+                    msgpack_sbuffer_destroy(&nv);
+                }
+                n->done = 1;
+                count++;
+            }
+            else if (val.kind == MP_MAP) {
+                msgpack_sbuffer_write(&sb, (const char *) key_start, (size_t) (value_start - key_start));
+                if (!merge_map(mg, &pk, &v, val.u, c, path, 0)) { ok = 0; break; }
+                n->done = 1;
+                count++;
+            }
+            else if (val.kind != MP_NIL) {
+                /* A value where the enrichment has a map: kept aside; the
+                 * map is written with the pending paths. */
+                keep_aside(mg, path, value_start, raw_length);
+            }
+        }
+    }
+    if (ok) {
+        count += count_pending(mg, node);
+        pack_pending(mg, &pk, node);
+        msgpack_pack_map(parent, count);
+        msgpack_sbuffer_write(parent->data, sb.data, sb.size);
+    }
+    msgpack_sbuffer_destroy(&sb);
+    return ok;
+}
+
+static void merge_free(struct merge *mg)
+{
+    size_t i;
+    for (i = 0; i < mg->kept_count; i++) free(mg->kept[i].path);
+    free(mg->kept);
+    free(mg->nodes);
+}
+
+/* Writes the matching record [head, body + enrichment] into out. Returns 0
+ * when it cannot (the caller keeps the record as it came). */
+static int enrich_record(struct c2s_thread *t, const struct record_ref *rec, msgpack_sbuffer *out)
+{
+    const c2s_enrich_op *ops = NULL;
+    size_t n = 0, i;
+    struct merge mg;
+    struct mp_item body;
+    msgpack_packer pk;
+    int ok = 0, pass;
+    memset(&mg, 0, sizeof(mg));
+    if (c2s_session_enrichment_ops(t->session, &ops, &n) != C2S_OK || n == 0) return 0;
+    if (!build_tree(&mg, ops, n)) goto done;
+    for (pass = 0; pass < 2; pass++) {
+        struct mp m = { rec->body, rec->base + rec->length };
+        msgpack_sbuffer scratch;
+        mg.collect = pass == 0;
+        for (i = 0; i < mg.count; i++) mg.nodes[i].done = 0;
+        if (pass == 1 && mg.kept_count > 0) {
+            int c2sieve = node_child(&mg, 0, "c2sieve", 7);
+            int displaced = c2sieve < 0 ? -1 : node_child(&mg, c2sieve, "displaced", 9);
+            if (displaced < 0) goto done;
+            mg.nodes[displaced].displaced_leaf = 1;
+        }
+        if (!mp_next(&m, &body) || body.kind != MP_MAP) goto done;
+        msgpack_sbuffer_init(&scratch);
+        if (pass == 0) {
+            msgpack_packer_init(&pk, &scratch, msgpack_sbuffer_write);
+        }
+        else {
+            msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+            msgpack_pack_array(&pk, 2);
+            msgpack_sbuffer_write(out, (const char *) rec->head, rec->head_length);
+        }
+        ok = merge_map(&mg, &pk, &m, body.u, 0, "", 1) && !mg.failed;
+        msgpack_sbuffer_destroy(&scratch);
+        if (!ok) goto done;
+    }
+done:
+    merge_free(&mg);
+    return ok;
+}
+
+/* ---- Set-up, metrics and the callback ----------------------------------- */
 
 static void log_to_fluent_bit(void *user, int level, const char *message)
 {
@@ -512,94 +945,115 @@ static void log_to_fluent_bit(void *user, int level, const char *message)
     }
 }
 
+#ifdef FLB_HAVE_METRICS
+static void metrics_create(struct c2s_ctx *ctx)
+{
+    struct cmt *cmt = ctx->ins->cmt;
+    char *name[] = {"name"};
+    char *rule[] = {"name", "rule_id"};
+    char *hash[] = {"name", "hash"};
+    ctx->m_records = cmt_counter_create(cmt, "fluentbit", "c2sieve", "records_total",
+                                        "Records evaluated.", 1, name);
+    ctx->m_matches = cmt_counter_create(cmt, "fluentbit", "c2sieve", "matches_total",
+                                        "Records a rule matched.", 1, name);
+    ctx->m_rule_matches = cmt_counter_create(cmt, "fluentbit", "c2sieve", "rule_matches_total",
+                                             "Matches per rule.", 2, rule);
+    ctx->m_excluded = cmt_counter_create(cmt, "fluentbit", "c2sieve", "excluded_total",
+                                         "Records a rule's query matched but an exclusion covered.",
+                                         1, name);
+    ctx->m_errors = cmt_counter_create(cmt, "fluentbit", "c2sieve", "errors_total",
+                                       "Records passed through unevaluated.", 1, name);
+    ctx->m_reloads = cmt_counter_create(cmt, "fluentbit", "c2sieve", "exclusions_reloads_total",
+                                        "Exclusions versions applied.", 1, name);
+    ctx->m_rejected = cmt_counter_create(cmt, "fluentbit", "c2sieve",
+                                         "exclusions_rejected_total",
+                                         "Exclusions versions rejected, and failed reads or fetches.",
+                                         1, name);
+    ctx->m_version = cmt_gauge_create(cmt, "fluentbit", "c2sieve", "exclusions_version",
+                                      "1 for the exclusions version in force (by hash).", 2, hash);
+}
+
+/* The library's counters, copied into Fluent Bit's metrics. */
+static void metrics_update(struct c2s_ctx *ctx)
+{
+    c2s_stats s;
+    c2s_exclusions_info info;
+    uint64_t ts = cfl_time_now();
+    char *name = (char *) flb_filter_name(ctx->ins);
+    size_t i, n;
+    if (!ctx->m_records) return;
+    c2s_engine_stats(ctx->engine, &s);
+    cmt_counter_set(ctx->m_records, ts, (double) s.events, 1, &name);
+    cmt_counter_set(ctx->m_matches, ts, (double) s.matches, 1, &name);
+    cmt_counter_set(ctx->m_excluded, ts, (double) s.excluded, 1, &name);
+    cmt_counter_set(ctx->m_errors, ts, (double) s.errors, 1, &name);
+    cmt_counter_set(ctx->m_reloads, ts, (double) s.exclusion_swaps, 1, &name);
+    cmt_counter_set(ctx->m_rejected, ts, (double) s.exclusion_rejects, 1, &name);
+    n = c2s_engine_rule_count(ctx->engine);
+    for (i = 0; i < n; i++) {
+        char *labels[2] = {name, (char *) c2s_engine_rule_id(ctx->engine, i)};
+        cmt_counter_set(ctx->m_rule_matches, ts, (double) c2s_engine_rule_matches(ctx->engine, i),
+                        2, labels);
+    }
+    c2s_engine_exclusions_info(ctx->engine, &info);
+    {
+        char *now[2] = {name, info.hash[0] ? info.hash : "none"};
+        if (strcmp(ctx->version_hash, now[1]) != 0) {
+            if (ctx->version_hash[0]) {
+                char *old[2] = {name, ctx->version_hash};
+                cmt_gauge_set(ctx->m_version, ts, 0, 2, old);
+            }
+            snprintf(ctx->version_hash, sizeof(ctx->version_hash), "%s", now[1]);
+        }
+        cmt_gauge_set(ctx->m_version, ts, 1, 2, now);
+    }
+}
+#else
+static void metrics_create(struct c2s_ctx *ctx) { (void) ctx; }
+static void metrics_update(struct c2s_ctx *ctx) { (void) ctx; }
+#endif
+
 static int cb_c2s_exit(void *data, struct flb_config *config);
 
 static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *config, void *data)
 {
     struct c2s_ctx *ctx;
-    c2s_engine_config cfg;
-    c2s_source *sources = NULL;
-    size_t n = 0, i, cap = 0, listed = 0;
-    char *list = NULL, *tok, *save = NULL;
+    c2s_options *options = NULL;
+    struct mk_list *head;
+    struct flb_kv *kv;
+    size_t n, i, cap = 0, slots;
+    (void) data;
 
     ctx = flb_calloc(1, sizeof(*ctx));
     if (!ctx) {
         return -1;
     }
     ctx->ins = ins;
-    if (flb_filter_config_map_set(ins, ctx) < 0) {
+    if (c2s_options_create(&options) != C2S_OK) {
         flb_free(ctx);
         return -1;
     }
-    c2s_engine_config_init(&cfg);
-    if (ctx->mode == NULL || strcmp(ctx->mode, "canonical") == 0) {
-        cfg.mode = C2S_MODE_CANONICAL;
-    }
-    else if (strcmp(ctx->mode, "parity") == 0) {
-        cfg.mode = C2S_MODE_PARITY;
-    }
-    else {
-        flb_plg_error(ins, "mode must be canonical or parity (got \"%s\")", ctx->mode);
-        flb_free(ctx);
-        return -1;
-    }
-    if (ctx->rulesets) {
-        /* As many rulesets as the list names (one per comma, at most). */
-        list = strdup(ctx->rulesets);
-        for (i = 0, listed = 1; list && list[i]; i++) listed += list[i] == ',';
-        sources = list ? calloc(listed, sizeof(*sources)) : NULL;
-        if (!sources) {
-            flb_plg_error(ins, "out of memory");
-            free(list);
+    /* Every property goes to the library, which checks it (Fluent Bit has
+     * already refused keys that are no option, and repeated ones that take
+     * one value). */
+    mk_list_foreach(head, &ins->properties) {
+        kv = mk_list_entry(head, struct flb_kv, _head);
+        if (c2s_options_set(options, kv->key, kv->val) != C2S_OK) {
+            flb_plg_error(ins, "%s: %s", kv->key, c2s_last_error());
+            c2s_options_free(options);
             flb_free(ctx);
             return -1;
         }
-        for (tok = strtok_r(list, ",", &save); tok && n < listed; tok = strtok_r(NULL, ",", &save)) {
-            while (*tok == ' ') tok++;
-            sources[n].name = tok;
-            sources[n].data = NULL;
-            sources[n].size = 0;
-            n++;
-        }
-        cfg.rulesets = sources;
-        cfg.ruleset_count = n;
     }
-    if (ctx->profile) {
-        cfg.force_profile = ctx->profile;
-    }
-    if (ctx->disable_rules) {
-        cfg.disable_rules = ctx->disable_rules;
-    }
-    cfg.building_blocks_as_tags = ctx->building_blocks && strcmp(ctx->building_blocks, "tags") == 0;
-    if (c2s_engine_create(&cfg, &ctx->engine) != C2S_OK) {
+    c2s_options_set_log(options, log_to_fluent_bit, ctx);
+    if (c2s_engine_create_with_options(options, &ctx->engine) != C2S_OK) {
         flb_plg_error(ins, "%s", c2s_last_error());
-        free(sources);
-        free(list);
+        c2s_options_free(options);
         flb_free(ctx);
         return -1;
     }
-    free(sources);
-    free(list);
-    c2s_engine_set_log(ctx->engine, log_to_fluent_bit, ctx);
-    if (ctx->exclusions) {
-        c2s_watch_options w;
-        c2s_watch_options_init(&w);
-        w.source = ctx->exclusions;
-        w.interval_ms = ctx->watch_ms > 0 ? (uint32_t) ctx->watch_ms : 5000;
-        c2s_status st = c2s_engine_watch_exclusions(ctx->engine, &w);
-        if (st == C2S_E_INVALID_ARGUMENT) {
-            /* A setting that can never work: refuse to start. */
-            flb_plg_error(ins, "exclusions: %s", c2s_last_error());
-            c2s_engine_free(ctx->engine);
-            flb_free(ctx);
-            return -1;
-        }
-        if (st != C2S_OK) {
-            flb_plg_error(ins, "exclusions NOT applied: %s (events are evaluated "
-                          "without them; still watching)", c2s_last_error());
-        }
-    }
-    ctx->drop = ctx->non_matching && strcmp(ctx->non_matching, "drop") == 0;
+    ctx->only_matches = strcmp(c2s_options_get(options, "only-matches"), "true") == 0;
+    c2s_options_free(options);
     pthread_key_create(&ctx->session_key, thread_free);
 
     /* Every field path and every prefix of one, hashed. */
@@ -608,73 +1062,30 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
         const char *name = c2s_engine_field_name(ctx->engine, i);
         const char *dot;
         for (dot = strchr(name, '.'); dot; dot = strchr(dot + 1, '.')) {
-            add_path(&ctx->paths, &ctx->path_count, &cap, name, dot - name, -1);
+            if (add_path(ctx, &cap, name, (size_t) (dot - name), -1) < 0) goto nomem;
         }
-        add_path(&ctx->paths, &ctx->path_count, &cap, name, strlen(name), (int) i);
+        if (add_path(ctx, &cap, name, strlen(name), (int) i) < 0) goto nomem;
     }
-    if (ctx->path_count > PATH_SLOTS / 2) {
-        flb_plg_error(ins, "%zu field paths: more than this plugin's table holds", ctx->path_count);
-        cb_c2s_exit(ctx, config);
-        return -1;
-    }
+    for (slots = 64; slots < 2 * ctx->path_count; slots *= 2);
+    ctx->path_slots = calloc(slots, sizeof(int));
+    if (!ctx->path_slots) goto nomem;
+    ctx->slot_mask = (uint32_t) (slots - 1);
     for (i = 0; i < ctx->path_count; i++) {
-        uint32_t slot = path_hash(ctx->paths[i].path, ctx->paths[i].len) & (PATH_SLOTS - 1);
+        uint32_t slot = path_hash(ctx->paths[i].path, ctx->paths[i].len) & ctx->slot_mask;
         while (ctx->path_slots[slot]) {
-            slot = (slot + 1) & (PATH_SLOTS - 1);
+            slot = (slot + 1) & ctx->slot_mask;
         }
         ctx->path_slots[slot] = (int) i + 1;
     }
+    metrics_create(ctx);
+    metrics_update(ctx);
     flb_plg_info(ins, "c2sieve %s, %zu rule(s)", c2s_version(), c2s_engine_rule_count(ctx->engine));
     flb_filter_set_context(ins, ctx);
     return 0;
-}
-
-struct record_ref {
-    const char *base;
-    size_t length;
-    int match;
-};
-
-/* Re-decodes one matching record and appends it enriched through the
- * library's JSON splice; on any failure appends it as it came. */
-static void emit_enriched(struct c2s_ctx *ctx, struct c2s_thread *t,
-                          struct flb_log_event_encoder *enc, const struct record_ref *rec)
-{
-    struct flb_log_event_decoder dec;
-    struct flb_log_event ev;
-    char *json = NULL, *packed = NULL;
-    size_t packed_size = 0, consumed = 0;
-    int root_type, ret, done = 0;
-    c2s_output out;
-
-    if (flb_log_event_decoder_init(&dec, (char *) rec->base, rec->length) ==
-            FLB_EVENT_DECODER_SUCCESS &&
-        flb_log_event_decoder_next(&dec, &ev) == FLB_EVENT_DECODER_SUCCESS) {
-        json = flb_msgpack_to_json_str(1024, ev.body, FLB_FALSE);
-        if (json && c2s_eval_json(t->session, json, strlen(json), &out) == C2S_OK &&
-            out.enriched &&
-            flb_pack_json(out.data, out.size, &packed, &packed_size, &root_type, &consumed) == 0) {
-            ret = flb_log_event_encoder_begin_record(enc);
-            ret |= flb_log_event_encoder_set_timestamp(enc, &ev.timestamp);
-            ret |= flb_log_event_encoder_set_metadata_from_msgpack_object(enc, ev.metadata);
-            ret |= flb_log_event_encoder_set_body_from_raw_msgpack(enc, packed, packed_size);
-            if (ret == FLB_EVENT_ENCODER_SUCCESS) {
-                flb_log_event_encoder_commit_record(enc);
-                done = 1;
-            }
-            else {
-                flb_log_event_encoder_rollback_record(enc);
-            }
-        }
-        flb_log_event_decoder_destroy(&dec);
-    }
-    if (!done) {
-        /* Never lose a record: pass it as it came. */
-        flb_plg_warn(ctx->ins, "a matching record could not be enriched; passed as it came");
-        flb_log_event_encoder_emit_raw_record(enc, rec->base, rec->length);
-    }
-    flb_free(packed);
-    flb_free(json);
+nomem:
+    flb_plg_error(ins, "out of memory");
+    cb_c2s_exit(ctx, config);
+    return -1;
 }
 
 static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int tag_len,
@@ -686,7 +1097,9 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
     struct c2s_thread *t = thread_state(ctx);
     struct flb_log_event_encoder enc;
     struct record_ref *recs = NULL;
-    size_t records = 0, matches = 0, kept = 0, cap = 0, r, run_start, run_end;
+    size_t records = 0, matches = 0, kept = 0, cap = 0, r, run_start;
+    msgpack_sbuffer sb;
+    (void) tag; (void) tag_len; (void) ins; (void) in; (void) config;
 
     if (!t) {
         return FLB_FILTER_NOTOUCH;
@@ -696,8 +1109,6 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
     {
         struct mp m = { (const unsigned char *) data, (const unsigned char *) data + bytes };
         while (m.p < m.end) {
-            const unsigned char *record_start = m.p;
-            int match;
             if (records == cap) {
                 struct record_ref *grown;
                 cap = cap ? cap * 2 : 256;
@@ -708,48 +1119,86 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
                 }
                 recs = grown;
             }
-            if (!evaluate_next(ctx, t, &m, &match)) {
+            if (!evaluate_next(ctx, t, &m, &recs[records])) {
                 flb_plg_warn(ctx->ins, "a chunk is not the msgpack records expected; left untouched");
+                free(recs);
+                metrics_update(ctx);
+                return FLB_FILTER_NOTOUCH;
+            }
+            /* A match is enriched now, while the session holds its verdict. */
+            if (recs[records].match == 1) {
+                matches++;
+            }
+            kept += recs[records].match == 2;
+            records++;
+            if (recs[records - 1].match == 1) {
+                break;  /* the rebuild below takes it from here */
+            }
+        }
+        if (matches == 0) {
+            metrics_update(ctx);
+            if (!ctx->only_matches || kept == records) {
                 free(recs);
                 return FLB_FILTER_NOTOUCH;
             }
-            recs[records].base = (const char *) record_start;
-            recs[records].length = (size_t) (m.p - record_start);
-            recs[records].match = match;
-            matches += match == 1;
-            kept += match == 2;
-            records++;
         }
-    }
-    if (matches == 0 && (!ctx->drop || kept == records)) {
-        free(recs);
-        return FLB_FILTER_NOTOUCH;
-    }
-
-    /* Rebuild: runs of records that do not match are copied as one block of
-     * raw bytes; matching records are enriched one by one. */
-    flb_log_event_encoder_init(&enc, FLB_LOG_EVENT_FORMAT_DEFAULT);
-    for (r = 0; r < records;) {
-        if (recs[r].match == 1) {
-            emit_enriched(ctx, t, &enc, &recs[r]);
-            r++;
-            continue;
+        /* Rebuild: records before the first match as they came (or dropped
+         * with only_matches), then record by record to the end. */
+        flb_log_event_encoder_init(&enc, FLB_LOG_EVENT_FORMAT_DEFAULT);
+        msgpack_sbuffer_init(&sb);
+        for (r = 0; r < records;) {
+            if (recs[r].match == 1) {
+                sb.size = 0;
+                if (enrich_record(t, &recs[r], &sb)) {
+                    flb_log_event_encoder_emit_raw_record(&enc, sb.data, sb.size);
+                }
+                else {
+                    /* Never lose a record: pass it as it came. */
+                    flb_plg_warn(ctx->ins, "a matching record could not be enriched; passed as it came");
+                    flb_log_event_encoder_emit_raw_record(&enc, (const char *) recs[r].base,
+                                                          recs[r].length);
+                }
+                r++;
+                continue;
+            }
+            run_start = r;
+            while (r < records && recs[r].match != 1 &&
+                   (recs[r].match == 2) == (recs[run_start].match == 2)) r++;
+            if (!ctx->only_matches || recs[run_start].match == 2) {
+                const unsigned char *b = recs[run_start].base;
+                const unsigned char *e = recs[r - 1].base + recs[r - 1].length;
+                flb_log_event_encoder_emit_raw_record(&enc, (const char *) b, (size_t) (e - b));
+            }
         }
-        if (recs[r].match == 2) {  /* not evaluated: kept, never dropped */
-            flb_log_event_encoder_emit_raw_record(&enc, recs[r].base, recs[r].length);
-            r++;
-            continue;
+        /* The rest of the chunk, one record at a time (each match enriched
+         * right after its evaluation). */
+        while (m.p < m.end) {
+            struct record_ref rec;
+            if (!evaluate_next(ctx, t, &m, &rec)) {
+                flb_plg_warn(ctx->ins, "a chunk is not the msgpack records expected; left untouched");
+                msgpack_sbuffer_destroy(&sb);
+                flb_log_event_encoder_destroy(&enc);
+                free(recs);
+                metrics_update(ctx);
+                return FLB_FILTER_NOTOUCH;
+            }
+            if (rec.match == 1) {
+                sb.size = 0;
+                if (enrich_record(t, &rec, &sb)) {
+                    flb_log_event_encoder_emit_raw_record(&enc, sb.data, sb.size);
+                    continue;
+                }
+                flb_plg_warn(ctx->ins, "a matching record could not be enriched; passed as it came");
+            }
+            else if (rec.match == 0 && ctx->only_matches) {
+                continue;
+            }
+            flb_log_event_encoder_emit_raw_record(&enc, (const char *) rec.base, rec.length);
         }
-        run_start = r;
-        while (r < records && recs[r].match == 0) r++;
-        run_end = r;
-        if (!ctx->drop) {
-            const char *b = recs[run_start].base;
-            const char *e = recs[run_end - 1].base + recs[run_end - 1].length;
-            flb_log_event_encoder_emit_raw_record(&enc, b, (size_t) (e - b));
-        }
+        msgpack_sbuffer_destroy(&sb);
     }
     free(recs);
+    metrics_update(ctx);
     *out_buf = enc.output_buffer;
     *out_bytes = enc.output_length;
     flb_log_event_encoder_claim_internal_buffer_ownership(&enc);
@@ -761,6 +1210,7 @@ static int cb_c2s_exit(void *data, struct flb_config *config)
 {
     struct c2s_ctx *ctx = data;
     size_t i;
+    (void) config;
     if (!ctx) {
         return 0;
     }
@@ -769,31 +1219,10 @@ static int cb_c2s_exit(void *data, struct flb_config *config)
         free(ctx->paths[i].path);
     }
     free(ctx->paths);
+    free(ctx->path_slots);
     flb_free(ctx);
     return 0;
 }
-
-static struct flb_config_map config_map[] = {
-    {FLB_CONFIG_MAP_STR, "rulesets", NULL, 0, FLB_TRUE, offsetof(struct c2s_ctx, rulesets),
-     "Comma-separated ruleset files loaded beside the built-in ruleset."},
-    {FLB_CONFIG_MAP_STR, "exclusions", NULL, 0, FLB_TRUE, offsetof(struct c2s_ctx, exclusions),
-     "Exclusions file path or URL, watched for changes."},
-    {FLB_CONFIG_MAP_INT, "watch_ms", "5000", 0, FLB_TRUE, offsetof(struct c2s_ctx, watch_ms),
-     "How often to look at the exclusions source."},
-    {FLB_CONFIG_MAP_STR, "profile", NULL, 0, FLB_TRUE, offsetof(struct c2s_ctx, profile),
-     "Read every record with this source profile (default: detect)."},
-    {FLB_CONFIG_MAP_STR, "non_matching", "keep", 0, FLB_TRUE,
-     offsetof(struct c2s_ctx, non_matching), "keep or drop records that match no rule."},
-    {FLB_CONFIG_MAP_STR, "disable_rules", NULL, 0, FLB_TRUE,
-     offsetof(struct c2s_ctx, disable_rules), "Comma-separated rule ids to switch off."},
-    {FLB_CONFIG_MAP_STR, "mode", "canonical", 0, FLB_TRUE, offsetof(struct c2s_ctx, mode),
-     "canonical (paths and domains canonicalized first) or parity (raw values, as "
-     "Elasticsearch EQL compares them)."},
-    {FLB_CONFIG_MAP_STR, "building_blocks", "enrich", 0, FLB_TRUE,
-     offsetof(struct c2s_ctx, building_blocks),
-     "enrich, or tags: building-block rules' matches add only their tags."},
-    {0}
-};
 
 struct flb_filter_plugin filter_c2sieve_plugin = {
     .name = "c2sieve",
@@ -801,6 +1230,45 @@ struct flb_filter_plugin filter_c2sieve_plugin = {
     .cb_init = cb_c2s_init,
     .cb_filter = cb_c2s_filter,
     .cb_exit = cb_c2s_exit,
-    .config_map = config_map,
+    .config_map = NULL,  /* built from the library's options when loaded */
     .flags = 0
 };
+
+/* The config map is the library's option table: names with '_' for '-',
+ * the library's help as the description, repeatable options as multiple
+ * entries. Built when the plugin is loaded (libc2sieve is loaded first, as
+ * this plugin's dependency), before Fluent Bit reads the plugin. Values are
+ * kept as text for the library to check (no offset: read from the
+ * instance's properties). */
+__attribute__((constructor)) static void build_config_map(void)
+{
+    size_t n = c2s_option_count(), i, k;
+    struct flb_config_map *map = calloc(n + 1, sizeof(*map));
+    if (!map) {
+        return;  /* Fluent Bit then refuses every key: the filter cannot start */
+    }
+    for (i = 0; i < n; i++) {
+        char *name = strdup(c2s_option_name(i));
+        if (!name) {
+            return;
+        }
+        for (k = 0; name[k]; k++) {
+            if (name[k] == '-') name[k] = '_';
+        }
+        map[i].type = FLB_CONFIG_MAP_STR;
+        map[i].name = name;
+        map[i].def_value = NULL;
+        map[i].flags = (c2s_option_flags(i) & C2S_OPTION_REPEATABLE) ? FLB_CONFIG_MAP_MULT : 0;
+        map[i].set_property = FLB_FALSE;
+        map[i].offset = 0;
+        /* One paragraph: Fluent Bit wraps the text itself. */
+        map[i].desc = strdup(c2s_option_help(i));
+        if (!map[i].desc) {
+            return;
+        }
+        for (k = 0; map[i].desc[k]; k++) {
+            if (map[i].desc[k] == '\n') map[i].desc[k] = ' ';
+        }
+    }
+    filter_c2sieve_plugin.config_map = map;
+}
