@@ -186,6 +186,26 @@ check(run_filter(filter, LogStash::Event.new(JSON.parse(JSON.generate(spelled)))
 check(!run_filter(parity, LogStash::Event.new(JSON.parse(JSON.generate(spelled)))).first.get("rule").nil?,
       "parity: the namespace-prefixed Program Files path matches")
 
+# 5. The example pipelines' script_params (integration/logstash/pipeline.conf,
+#    integration/docker/logstash/pipeline.conf) are options the library
+#    takes: register succeeds with them (paths pointed at this checkout).
+repo = File.expand_path("../..", here)
+%w[integration/logstash/pipeline.conf integration/docker/logstash/pipeline.conf].each do |conf|
+  block = File.read(File.join(repo, conf))[/script_params\s*=>\s*\{(.*?)\n\s*\}/m, 1]
+  params = {}
+  block.to_s.scan(/"([^"]+)"\s*=>\s*(\[[^\]]*\]|"[^"]*"|\S+)/) do |key, raw|
+    params[key] = raw.start_with?("[") ? raw.scan(/"([^"]*)"/).flatten : raw.delete('"')
+  end
+  params.delete("library")  # the image's path; the script finds the bundle's
+  params["exclusions"] = File.join(repo, "rulesets/examples/exclusions.json") if params.key?("exclusions")
+  begin
+    make_filter(script, params).register
+    check(!params.empty?, "#{conf}: script_params #{params.keys.join(', ')} accepted")
+  rescue StandardError, ScriptError => refusal
+    check(false, "#{conf}: #{refusal.message}")
+  end
+end
+
 puts "#{lines.size} events, #{n} matches, 4 worker threads"
 puts "#{$passed} passed, #{$failed} failed"
 exit($failed.zero? ? 0 : 1)
