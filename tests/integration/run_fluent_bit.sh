@@ -8,7 +8,7 @@
 set -euo pipefail
 flb=$1 plugin=$2 lib=$3 cli=$4 repo=$5
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 passed=0 failed=0
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1"; failed=$((failed + 1)); }
@@ -357,6 +357,41 @@ if grep -q "c2sieve info: stats: records=$lines matches=$matches_expected" "$wor
 else
   bad "lua-logs-the-counters"; grep "stats:" "$work/lua-stats.log" | tail -2
 fi
+
+# The README's example configurations, run as they are: only the input file,
+# the output (a file instead of stdout), the paths of the script, plugin and
+# exclusions, the HTTP port, and Exit_On_Eof are changed.
+example() {  # example SOURCE DEST
+  python3 - "$1" "$2" "$work" "$repo" "$plugin" "$port" <<'PY'
+import re, sys
+src, dst, work, repo, plugin, port = sys.argv[1:7]
+t = open(src).read()
+t = t.replace("/var/log/dns/*.ndjson", f"{work}/in.ndjson")
+t = t.replace("/etc/fluent-bit/c2sieve.lua", f"{repo}/integration/fluent-bit/c2sieve.lua")
+t = t.replace("/etc/c2sieve/exclusions.json", f"{repo}/rulesets/examples/exclusions.json")
+t = t.replace("/usr/local/lib/c2sieve/flb-filter_c2sieve.so", plugin)
+t = re.sub(r"(?im)^(\s*)(parsers_file[:\s]+)parsers\.conf", rf"\g<1>\g<2>{work}/parsers.conf", t)
+t = re.sub(r"(?im)^(\s*)(http_port[:\s]+)2020", rf"\g<1>\g<2>{port}", t)
+if src.endswith(".conf"):
+    t = t.replace("Read_from_Head On", "Read_from_Head On\n    Exit_On_Eof  On\n    Buffer_Max_Size 4M")
+    t = re.sub(r"\[OUTPUT\].*", f"[OUTPUT]\n    Name file\n    Match dns\n    Path {work}\n    File out.json\n    Format plain\n", t, flags=re.S)
+else:
+    t = t.replace("read_from_head: true", "read_from_head: true\n      exit_on_eof: on\n      buffer_max_size: 4M")
+    t = re.sub(r"  outputs:.*", f"  outputs:\n    - name: file\n      match: dns\n      path: {work}\n      file: out.json\n      format: plain\n", t, flags=re.S)
+open(dst, "w").write(t)
+PY
+}
+"$cli" scan --quiet "$work/as-read.ndjson" >"$work/expected.ndjson"
+example "$repo/integration/fluent-bit/fluent-bit.conf" "$work/example-lua.conf"
+run example-fluent-bit.conf lua env C2SIEVE_LIBRARY="$lib" "$flb" -c "$work/example-lua.conf"
+example "$repo/integration/fluent-bit/fluent-bit.yaml" "$work/example-lua.yaml"
+run example-fluent-bit.yaml lua env C2SIEVE_LIBRARY="$lib" "$flb" -c "$work/example-lua.yaml"
+"$cli" scan --quiet --exclusions "$repo/rulesets/examples/exclusions.json" --tag via-fluent-bit \
+  "$work/as-read.ndjson" >"$work/expected.ndjson"
+example "$repo/integration/fluent-bit/native.conf" "$work/example-native.conf"
+run example-native.conf exact "$flb" -e "$plugin" -c "$work/example-native.conf"
+example "$repo/integration/fluent-bit/native.yaml" "$work/example-native.yaml"
+run example-native.yaml exact "$flb" -c "$work/example-native.yaml"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
