@@ -58,7 +58,7 @@ int c2s_eval_fields(c2s_session *session, const c2s_value *values, size_t count,
 int c2s_session_enrichment_ops(const c2s_session *session, const c2s_enrich_op **ops, size_t *count);
 ]] end
 
-local STRING, TRUE, FALSE, INT, UINT, DOUBLE, OBJECT = 0, 1, 2, 5, 6, 7, 8
+local STRING, TRUE, FALSE, OTHER, INT, UINT, DOUBLE, OBJECT = 0, 1, 2, 4, 5, 6, 7, 8
 local APPEND = 1
 
 local function log(level, msg)
@@ -178,6 +178,9 @@ local function add_value(field, v)
     slot.number.d = v
   elseif t == "boolean" then
     slot.field, slot.type, slot.data, slot.size = field, v and TRUE or FALSE, nil, 0
+  elseif t == "table" then
+    -- a map where a value is expected: present, matching no string
+    slot.field, slot.type, slot.data, slot.size = field, OTHER, nil, 0
   else
     return
   end
@@ -191,8 +194,10 @@ local function add_list(field, list, depth)
   for _, item in ipairs(list) do
     if type(item) ~= "table" then
       add_value(field, item)
-    elseif item[1] ~= nil and depth < 64 then
-      add_list(field, item, depth + 1)
+    elseif item[1] ~= nil then
+      if depth < 64 then add_list(field, item, depth + 1) end
+    elseif next(item) ~= nil then
+      add_value(field, item)  -- an object in the array
     end
   end
 end
@@ -208,7 +213,7 @@ local function walk(tbl, node)
       local field = entry.field
       local tv = type(v)
       if field then
-        if tv == "table" then
+        if tv == "table" and (v[1] ~= nil or next(v) == nil) then
           add_list(field, v, 0)
         else
           add_value(field, v)
@@ -262,6 +267,14 @@ end
 -- library's JSON splice follows): maps created on the way, anything else
 -- in the way kept aside in `displaced`; SET replaces, APPEND adds what is
 -- not there yet.
+-- Fluent Bit's null (the lua filter's enable_flb_null, recommended: without
+-- it Fluent Bit drops nulls from the records it hands Lua): read as missing.
+local NULL = rawget(_G, "flb_null")
+local function present(v)
+  if NULL ~= nil and v == NULL then return nil end
+  return v
+end
+
 local function keep_aside(displaced, path, old)
   -- Our own leaves are rewritten on re-enrichment; anything else is kept.
   if old ~= nil and path:sub(1, 8) ~= "c2sieve." then displaced[path] = old end
@@ -283,7 +296,7 @@ local function apply(record, op, displaced)
     for i = 0, n - 2 do
       local seg = ffi.string(op.segments[i])
       walked = walked and (walked .. "." .. seg) or seg
-      local child = node[seg]
+      local child = present(node[seg])
       if type(child) ~= "table" or (child[1] ~= nil) then
         keep_aside(displaced, walked, child)
         child = {}
@@ -293,7 +306,7 @@ local function apply(record, op, displaced)
     end
     key = ffi.string(op.segments[n - 1])
   end
-  local old = node[key]
+  local old = present(node[key])
   if op.kind == APPEND then
     local list
     if type(old) == "string" then

@@ -85,6 +85,7 @@ end
 C2S_STRING = 0
 C2S_TRUE = 1
 C2S_FALSE = 2
+C2S_OTHER = 4
 C2S_INT = 5
 C2S_UINT = 6
 C2S_DOUBLE = 7
@@ -151,7 +152,7 @@ def c2sieve_collect(hash, prefix, out)
     if (field = @wanted[path])
       (v.is_a?(Array) ? v.flatten : [v]).each do |item|
         case item
-        when String, Integer, Float, true, false then out << [field, item]
+        when String, Integer, Float, true, false, Hash then out << [field, item]
         end
       end
     end
@@ -216,6 +217,7 @@ def c2sieve_evaluate(event)
       end
     when true then v[:type] = C2S_TRUE
     when false then v[:type] = C2S_FALSE
+    when Hash then v[:type] = C2S_OTHER # an object: present, matching no string
     end
   end
   rc = C2sieveFFI.c2s_eval_fields(s[:session], s[:values], found.size, s[:matched])

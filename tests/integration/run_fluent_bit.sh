@@ -20,7 +20,8 @@ repo, out = sys.argv[1], sys.argv[2]
 lines = []
 for f in (f"{repo}/samples/ecs-dns-events.ndjson", f"{repo}/tests/cli/sources.ndjson",
           f"{repo}/../shared/data/sysmon-dns/otrf.ndjson",
-          f"{repo}/../shared/data/sysmon-dns/sigma_regression.ndjson"):
+          f"{repo}/../shared/data/sysmon-dns/sigma_regression.ndjson",
+          f"{repo}/tests/integration/typed-events.ndjson"):
     for line in open(f, encoding="utf-8"):
         line = line.strip()
         if line.startswith("{"):
@@ -138,7 +139,8 @@ classic lua "[FILTER]
     Name         lua
     Match        dns
     script       $repo/integration/fluent-bit/c2sieve.lua
-    call         c2sieve_filter"
+    call         c2sieve_filter
+    enable_flb_null on"
 run lua-classic lua env C2SIEVE_LIBRARY="$lib" "$flb" -c "$work/lua.conf"
 
 classic native "[FILTER]
@@ -177,7 +179,8 @@ EOF
 yaml lua-yaml "" "    - name: lua
       match: dns
       script: $repo/integration/fluent-bit/c2sieve.lua
-      call: c2sieve_filter"
+      call: c2sieve_filter
+      enable_flb_null: on"
 run lua-yaml lua env C2SIEVE_LIBRARY="$lib" "$flb" -c "$work/lua-yaml.yaml"
 
 yaml native-yaml-plugins "plugins:
@@ -256,7 +259,8 @@ classic lua-options "[FILTER]
     Name         lua
     Match        dns
     script       $work/lua-options.lua
-    call         c2sieve_filter"
+    call         c2sieve_filter
+    enable_flb_null on"
 run_only lua-options lua env C2SIEVE_LIBRARY="$lib" "$flb" -c "$work/lua-options.conf"
 
 # A key that is no option, and a value out of range: Fluent Bit does not

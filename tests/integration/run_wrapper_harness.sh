@@ -10,7 +10,7 @@ which=$1 cli=$2 lib=$3 repo=$4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cat "$repo/samples/ecs-dns-events.ndjson" "$repo/tests/cli/sources.ndjson" \
-    "$repo/tests/cli/events.ndjson" >"$work/in.ndjson"
+    "$repo/tests/cli/events.ndjson" "$repo/tests/integration/typed-events.ndjson" >"$work/in.ndjson"
 "$cli" scan --quiet "$work/in.ndjson" >"$work/expected.ndjson"
 case "$which" in
   lua)

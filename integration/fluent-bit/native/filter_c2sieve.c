@@ -397,6 +397,8 @@ static int walk(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_
         }
         if (!mp_next(m, &val)) return 0;
         if (val.kind == MP_MAP) {
+            /* an object at a field: present, matching no string */
+            if (fp->field >= 0 && !add_value(t, fp->field, &val)) t->incomplete = 1;
             if (!walk(ctx, t, m, val.u, path, len)) return 0;
         }
         else if (val.kind == MP_ARRAY) {
@@ -421,6 +423,7 @@ static int walk_array(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, u
     for (k = 0; k < n; k++) {
         if (!mp_next(m, &elem)) return 0;
         if (elem.kind == MP_MAP) {
+            if (fp->field >= 0 && !add_value(t, fp->field, &elem)) t->incomplete = 1;
             if (!walk(ctx, t, m, elem.u, path, len)) return 0;
         }
         else if (elem.kind == MP_ARRAY) {
