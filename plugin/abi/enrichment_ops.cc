@@ -23,29 +23,44 @@ const char* EnrichmentOps::Keep(std::string_view s) {
 absl::Status EnrichmentOps::Convert(simdjson::dom::element e, c2s_value* out) {
   using simdjson::dom::element_type;
   *out = Empty();
+  // get(x) rather than value_unsafe(): the portable build's older simdjson
+  // has only the former.
   switch (e.type()) {
     case element_type::STRING: {
-      std::string_view s = e.get_string().value_unsafe();
+      std::string_view s;
+      if (e.get(s)) break;
       out->type = C2S_VALUE_STRING;
       out->data = Keep(s);
       out->size = s.size();
       return absl::OkStatus();
     }
-    case element_type::INT64:
+    case element_type::INT64: {
+      int64_t i = 0;
+      if (e.get(i)) break;
       out->type = C2S_VALUE_INT;
-      out->number.i = e.get_int64().value_unsafe();
+      out->number.i = i;
       return absl::OkStatus();
-    case element_type::UINT64:
+    }
+    case element_type::UINT64: {
+      uint64_t u = 0;
+      if (e.get(u)) break;
       out->type = C2S_VALUE_UINT;
-      out->number.u = e.get_uint64().value_unsafe();
+      out->number.u = u;
       return absl::OkStatus();
-    case element_type::DOUBLE:
+    }
+    case element_type::DOUBLE: {
+      double d = 0;
+      if (e.get(d)) break;
       out->type = C2S_VALUE_DOUBLE;
-      out->number.d = e.get_double().value_unsafe();
+      out->number.d = d;
       return absl::OkStatus();
-    case element_type::BOOL:
-      out->type = e.get_bool().value_unsafe() ? C2S_VALUE_TRUE : C2S_VALUE_FALSE;
+    }
+    case element_type::BOOL: {
+      bool b = false;
+      if (e.get(b)) break;
+      out->type = b ? C2S_VALUE_TRUE : C2S_VALUE_FALSE;
       return absl::OkStatus();
+    }
     case element_type::NULL_VALUE:
       out->type = C2S_VALUE_NULL;
       return absl::OkStatus();
@@ -67,9 +82,9 @@ absl::Status EnrichmentOps::Convert(simdjson::dom::element e, c2s_value* out) {
       return absl::OkStatus();
     }
     default:
-      // The enricher writes no arrays inside values.
-      return absl::InternalError("enrichment value of an unexpected kind");
+      break;  // the enricher writes no arrays inside values
   }
+  return absl::InternalError("enrichment value of an unexpected kind");
 }
 
 absl::Status EnrichmentOps::Build(const std::vector<const enrich::Leaf*>& leaves) {
