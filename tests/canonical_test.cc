@@ -112,9 +112,11 @@ TEST(DomainToAscii, Uts46FormsByLibidn2) {
   std::string buf;
   std::string once(CanonicalDomain("\\%C%333.example", &buf));
   EXPECT_EQ(once, "\\%c33.example");
-  for (bool transitional : {false, true})
-    if (DomainToAscii(once, transitional, &out))
+  for (bool transitional : {false, true}) {
+    if (DomainToAscii(once, transitional, &out)) {
       for (char c : out) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << out;
+    }
+  }
   EXPECT_FALSE(DomainToAscii(std::string("a\0b.com", 7), false, &out));
 }
 
