@@ -58,7 +58,7 @@ std::vector<BenchEvent> MakeEvents(c2s_engine* engine, size_t count,
       }
       b.strings.reserve(found.size());
       for (auto& [f, v] : found) {
-        c2s_value cv{f, C2S_VALUE_OTHER, nullptr, 0};
+        c2s_value cv{f, C2S_VALUE_OTHER, nullptr, 0, {}};
         if (v->is_string()) {
           b.strings.push_back(v->get<std::string>());
           cv.type = C2S_VALUE_STRING;

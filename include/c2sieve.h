@@ -389,6 +389,25 @@ C2S_API c2s_status c2s_eval_fields(c2s_session *session,
                                    const c2s_value *values, size_t count,
                                    size_t *matched_rules);
 
+/* The prefilter: a caseless literal scan of an event's raw bytes -- its
+ * JSON text, or a host's encoding in which strings are their own bytes
+ * (msgpack) -- for the literals the loaded rules cannot match without.
+ * Sets *may_match to 0 when no rule can match an event with these bytes:
+ * the evaluation is then done (counted as an event without a match;
+ * c2s_session_match reports none) and the host passes the event on as it
+ * is, without reading its fields. Sets it to 1 when the host must evaluate
+ * (c2s_eval_fields); always 1 when the prefilter is off for the loaded
+ * rules. Never 0 for an event a rule matches: bytes that could spell a
+ * value otherwise than its parsed form (non-ASCII text, \u and \/ escapes,
+ * %XX in domains) give 1. One thread per session. */
+C2S_API c2s_status c2s_eval_prefilter(c2s_session *session, const char *bytes,
+                                      size_t size, int *may_match);
+
+/* Whether the prefilter is on, with what ("on: N literals from R rules
+ * (...)"), or why it is off ("off: rule X has no clause ..."). The string
+ * lives as long as the engine. Thread-safe. */
+C2S_API const char *c2s_engine_prefilter_info(const c2s_engine *engine);
+
 /* One matched rule of the last evaluation on this session. */
 typedef struct c2s_match {
   const char *rule_id;

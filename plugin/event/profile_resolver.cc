@@ -18,6 +18,18 @@ const char* MatchModeName(MatchMode m) {
   return m == MatchMode::kCanonical ? "canonical" : "parity";
 }
 
+bool ProfileSet::ValuesComeFromEventText(uint32_t slot) const {
+  for (const auto& p : profiles_) {
+    for (const auto& d : p.defaults)
+      if (d.target == slot) return false;
+    for (const auto& m : p.mappings)
+      if (m.target == slot)
+        for (const auto& src : m.sources)
+          if (!src.map.empty()) return false;
+  }
+  return true;
+}
+
 FieldKind KindOfField(std::string_view f) {
   if (f == "process.executable" || f == "process.parent.executable" ||
       f == "file.path" || f == "dll.path")

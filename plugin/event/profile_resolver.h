@@ -46,6 +46,15 @@ class ProfileSet {
   size_t size() const { return profiles_.size(); }
   const std::string& name(size_t i) const { return profiles_[i].name; }
   MatchMode mode() const { return mode_; }
+  // How the slot's values are canonicalized (in canonical mode).
+  FieldKind kind_of_slot(uint32_t slot) const {
+    return slot < kind_of_slot_.size() ? kind_of_slot_[slot] : FieldKind::kPlain;
+  }
+  // False when some profile may give the slot a value the event's bytes
+  // do not spell: a default ("network" for a Sysmon event) or a value map
+  // ("signed" -> true). Transforms (basename, account parts, last word)
+  // take a piece of the event's own text, so they keep it true.
+  bool ValuesComeFromEventText(uint32_t slot) const;
 
  private:
   friend class ProfileResolver;

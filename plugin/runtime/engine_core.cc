@@ -89,6 +89,9 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   auto probes = ProbeEvents::Build(core->fields_, core->rulesets_, core->rules_matcher_);
   if (!probes.ok()) return probes.status();
   core->probes_ = std::move(*probes);
+  auto prefilter = Prefilter::Build(*core->rules_matcher_, *core->profiles_);
+  if (!prefilter.ok()) return prefilter.status();
+  core->prefilter_ = std::move(*prefilter);
   core->enrichments_ =
       std::make_shared<enrich::RuleEnrichments>(**rules, options.building_blocks_as_tags,
                                                 options.extra_tags);

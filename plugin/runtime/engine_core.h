@@ -18,6 +18,7 @@
 #include "event/profile_resolver.h"
 #include "profiles/profile_model.h"
 #include "rules/rule_model.h"
+#include "runtime/prefilter.h"
 #include "runtime/probe_events.h"
 
 namespace c2s::runtime {
@@ -125,6 +126,8 @@ class EngineCore {
   const std::shared_ptr<const event::ProfileSet>& profiles() const { return profiles_; }
   const event::EventLimits& limits() const { return limits_; }
   const std::vector<rules::Ruleset>& rulesets() const { return rulesets_; }
+  // The prefilter over raw bytes (never null; it may be off).
+  const Prefilter& prefilter() const { return *prefilter_; }
 
   // Counters: sessions register theirs; freed sessions fold into totals.
   std::shared_ptr<SessionCounters> RegisterCounters();
@@ -142,6 +145,7 @@ class EngineCore {
   std::vector<rules::Ruleset> rulesets_;
   std::shared_ptr<const engine::CompiledMatcher> rules_matcher_;
   std::unique_ptr<ProbeEvents> probes_;
+  std::unique_ptr<Prefilter> prefilter_;
   std::shared_ptr<const enrich::RuleEnrichments> enrichments_;
   engine::FieldTable fields_;
   std::unique_ptr<event::FieldPaths> paths_;

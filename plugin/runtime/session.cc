@@ -17,7 +17,25 @@ Session::Session(std::shared_ptr<EngineCore> core)
                         core_->fields().Find("process.code_signature.trusted"));
 }
 
-Session::~Session() { core_->RetireCounters(counters_); }
+Session::~Session() {
+  core_->RetireCounters(counters_);
+  hs_free_scratch(prefilter_scratch_);
+}
+
+bool Session::MayMatch(std::string_view bytes) {
+  const Prefilter& p = core_->prefilter();
+  if (!p.enabled()) return true;
+  if (prefilter_scratch_ == nullptr &&
+      hs_alloc_scratch(p.database(), &prefilter_scratch_) != HS_SUCCESS) {
+    prefilter_scratch_ = nullptr;
+    return true;  // no scratch: the full path decides
+  }
+  if (p.MayMatch(bytes, prefilter_scratch_)) return true;
+  evaluator_.ResetResult();
+  match_info_valid_ = enrichment_valid_ = enrichment_json_valid_ = false;
+  counters_->Bump(counters_->events);
+  return false;
+}
 
 absl::Status Session::Refresh() {
   uint64_t g = core_->generation();

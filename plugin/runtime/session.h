@@ -49,6 +49,11 @@ class Session : private engine::FieldPreparer {
 
   JsonResult EvalJson(std::string_view event);
 
+  // The prefilter over an event's raw bytes. False when no rule can match
+  // them: the evaluation is then done (counted as an event without a
+  // match; no earlier match is reported). True: evaluate the event.
+  bool MayMatch(std::string_view bytes);
+
   // Appends one output line per input line to `out`.
   BatchResult EvalNdjson(std::string_view data, bool only_matches,
                          std::string* out);
@@ -91,6 +96,7 @@ class Session : private engine::FieldPreparer {
   bool enrichment_valid_ = false;
   bool enrichment_json_valid_ = false;
   std::string output_;
+  hs_scratch_t* prefilter_scratch_ = nullptr;
 };
 
 }  // namespace c2s::runtime

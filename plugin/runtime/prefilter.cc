@@ -1,0 +1,249 @@
+#include "runtime/prefilter.h"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+#include "util/strings.h"
+
+namespace c2s::runtime {
+
+namespace {
+
+using engine::CompiledMatcher;
+using engine::Op;
+using engine::PlanNode;
+
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// A literal the bytes of any event matching it must hold: ASCII, not what a
+// number or a boolean could be written as.
+bool UsableLiteral(std::string_view lit) {
+  if (lit.empty()) return false;
+  bool beyond_number = false;
+  for (char c : lit) {
+    if (static_cast<unsigned char>(c) >= 0x80 || c == '"' || c == '\\') return false;
+    if (!std::strchr("0123456789.eE+-", c)) beyond_number = true;
+  }
+  std::string l = Lower(lit);
+  if (std::string("true").find(l) != std::string::npos ||
+      std::string("false").find(l) != std::string::npos)
+    return false;
+  return beyond_number;
+}
+
+// The longest run of a wildcard pattern between * and ?.
+std::string Core(std::string_view pattern) {
+  std::string best, run;
+  for (char c : pattern) {
+    if (c == '*' || c == '?') {
+      if (run.size() > best.size()) best = run;
+      run.clear();
+    } else {
+      run += c;
+    }
+  }
+  if (run.size() > best.size()) best = run;
+  return best;
+}
+
+struct Clause {
+  std::vector<std::string> literals;
+  std::vector<std::string> fields;
+  bool domain_canonical = false;
+};
+
+class Extractor {
+ public:
+  Extractor(const CompiledMatcher& m, const event::ProfileSet& p) : m_(m), p_(p) {}
+
+  // The literals node n cannot hold without, or nothing.
+  std::optional<Clause> Of(const PlanNode& n) const {
+    switch (n.op) {
+      case Op::kWildcard: {
+        if (!SlotUsable(n.slot)) return std::nullopt;
+        const auto& fp = m_.field_patterns()[n.slot];
+        Clause c;
+        for (size_t id = 0; id < fp.patterns.size(); ++id) {
+          const auto& preds = fp.predicates_of_pattern[id];
+          if (std::find(preds.begin(), preds.end(), n.predicate) == preds.end()) continue;
+          std::string core = Core(fp.patterns[id]);
+          if (!UsableLiteral(core)) return std::nullopt;
+          c.literals.push_back(core);
+        }
+        if (c.literals.empty()) return std::nullopt;
+        Note(n.slot, &c);
+        return c;
+      }
+      case Op::kEquals: {
+        if (!SlotUsable(n.slot)) return std::nullopt;
+        const auto& ev = m_.equals_values(n.predicate);
+        Clause c;
+        for (const auto& v : ev.small) {
+          if (!UsableLiteral(v)) return std::nullopt;
+          c.literals.push_back(v);
+        }
+        for (const auto& v : ev.large) {
+          if (!UsableLiteral(v)) return std::nullopt;
+          c.literals.push_back(v);
+        }
+        if (c.literals.empty()) return std::nullopt;
+        Note(n.slot, &c);
+        return c;
+      }
+      case Op::kAny: {
+        Clause all;
+        for (uint32_t child : n.children) {
+          auto c = Of(m_.nodes()[child]);
+          if (!c) return std::nullopt;
+          all.literals.insert(all.literals.end(), c->literals.begin(), c->literals.end());
+          all.fields.insert(all.fields.end(), c->fields.begin(), c->fields.end());
+          all.domain_canonical |= c->domain_canonical;
+        }
+        if (all.literals.empty()) return std::nullopt;
+        return all;
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+
+ private:
+  bool SlotUsable(uint32_t slot) const {
+    if (!p_.ValuesComeFromEventText(slot)) return false;
+    // Canonical paths change separators and dot segments: not the bytes.
+    return p_.mode() == event::MatchMode::kParity ||
+           p_.kind_of_slot(slot) != event::FieldKind::kPath;
+  }
+  void Note(uint32_t slot, Clause* c) const {
+    c->fields.push_back(m_.fields().name(slot));
+    c->domain_canonical = p_.mode() == event::MatchMode::kCanonical &&
+                          p_.kind_of_slot(slot) == event::FieldKind::kDomain;
+  }
+
+  const CompiledMatcher& m_;
+  const event::ProfileSet& p_;
+};
+
+size_t ShortestLiteral(const Clause& c) {
+  size_t n = SIZE_MAX;
+  for (const auto& l : c.literals) n = std::min(n, l.size());
+  return n;
+}
+
+int OnHit(unsigned, unsigned long long, unsigned long long, unsigned, void*) {
+  return 1;  // one is enough: stop
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Prefilter>> Prefilter::Build(const CompiledMatcher& rules,
+                                                           const event::ProfileSet& profiles) {
+  std::unique_ptr<Prefilter> p(new Prefilter());
+  Extractor ex(rules, profiles);
+  std::vector<std::string> literals;
+  std::vector<std::string> chosen;
+  for (const auto& r : rules.rules()) {
+    if (r.root == engine::CompiledRule::kNoNode) continue;
+    const PlanNode& root = rules.nodes()[r.root];
+    std::vector<uint32_t> candidates;
+    if (root.op == Op::kAll) {
+      candidates = root.children;
+    } else {
+      candidates.push_back(r.root);
+    }
+    std::optional<Clause> best;
+    for (uint32_t c : candidates) {
+      auto clause = ex.Of(rules.nodes()[c]);
+      if (clause && (!best || ShortestLiteral(*clause) > ShortestLiteral(*best))) best = clause;
+    }
+    if (!best) {
+      p->description_ = Cat("off: rule ", r.rule.id,
+                            " has no clause whose literals an event's bytes must hold");
+      return p;
+    }
+    p->percent_matters_ |= best->domain_canonical;
+    std::string fields;
+    for (const auto& f : best->fields)
+      if (fields.find(f) == std::string::npos) fields += (fields.empty() ? "" : ", ") + f;
+    chosen.push_back(Cat(r.rule.id, " (", fields, ")"));
+    for (auto& l : best->literals) literals.push_back(Lower(l));
+  }
+  if (literals.empty()) {
+    p->description_ = "off: no rule";
+    return p;
+  }
+  std::sort(literals.begin(), literals.end());
+  literals.erase(std::unique(literals.begin(), literals.end()), literals.end());
+  std::vector<const char*> exprs;
+  std::vector<size_t> lens;
+  std::vector<unsigned> flags(literals.size(), HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+  std::vector<unsigned> ids(literals.size(), 0);
+  for (const auto& l : literals) {
+    exprs.push_back(l.data());
+    lens.push_back(l.size());
+  }
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                           static_cast<unsigned>(literals.size()), HS_MODE_BLOCK, nullptr,
+                           &p->database_, &err) != HS_SUCCESS) {
+    std::string why = err && err->message ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    p->database_ = nullptr;
+    p->description_ = Cat("off: the literals did not compile (", why, ")");
+    return p;
+  }
+  std::string list;
+  for (const auto& c : chosen) list += (list.empty() ? "" : "; ") + c;
+  p->description_ = Cat("on: ", literals.size(), " literals from ", chosen.size(), " rules (",
+                        list, ")");
+  return p;
+}
+
+Prefilter::~Prefilter() { hs_free_database(database_); }
+
+bool Prefilter::UnsafeSpelling(std::string_view b) const {
+  const size_t n = b.size();
+  const char* d = b.data();
+  // Non-ASCII anywhere: eight bytes at a time.
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, d + i, 8);
+    if (w & 0x8080808080808080ULL) return true;
+  }
+  for (; i < n; ++i)
+    if (static_cast<unsigned char>(d[i]) >= 0x80) return true;
+  for (const char* s = static_cast<const char*>(std::memchr(d, '\\', n)); s;
+       s = static_cast<const char*>(std::memchr(s + 1, '\\', static_cast<size_t>(d + n - s - 1)))) {
+    if (s + 1 < d + n && (s[1] == 'u' || s[1] == '/')) return true;
+  }
+  if (percent_matters_) {
+    for (const char* s = static_cast<const char*>(std::memchr(d, '%', n)); s;
+         s = static_cast<const char*>(std::memchr(s + 1, '%', static_cast<size_t>(d + n - s - 1)))) {
+      if (s + 2 < d + n && IsHex(s[1]) && IsHex(s[2])) return true;
+    }
+  }
+  return false;
+}
+
+bool Prefilter::MayMatch(std::string_view bytes, hs_scratch_t* scratch) const {
+  if (database_ == nullptr || scratch == nullptr) return true;
+  if (UnsafeSpelling(bytes)) return true;
+  if (bytes.size() > 0xffffffffu) return true;
+  hs_error_t rc = hs_scan(database_, bytes.data(), static_cast<unsigned>(bytes.size()), 0,
+                          scratch, OnHit, nullptr);
+  // Stopped at a hit, or failed: either way the full path decides.
+  return rc != HS_SUCCESS;
+}
+
+}  // namespace c2s::runtime

@@ -1,0 +1,60 @@
+// A verdict-exact prefilter over an event's raw bytes (its JSON text, or a
+// host's encoding in which strings are their bytes, such as msgpack): from
+// each rule, the literals of one clause it cannot match without (the
+// literal cores of its domain patterns); one caseless Hyperscan pass finds
+// none of them in the bytes -> no rule can match, the event needs no
+// parsing. It answers "may match" whenever the bytes could spell a value
+// otherwise than its parsed, canonical form:
+//   - a byte >= 0x80 (IDNA and case folding of non-ASCII text),
+//   - a backslash before 'u' or '/' (JSON escapes, also inside JSON held
+//     in a string, which a profile decodes),
+//   - '%' and two hex digits when a domain clause is used in canonical
+//     mode (URL-shaped values are %-decoded);
+// and a clause is used only when its field's values are the event's own
+// text (no profile default or value map), it is no path canonicalized in
+// canonical mode, and every literal is ASCII, not a number's spelling
+// (digits, '.', 'e', '+', '-') and not part of "true" or "false". A rule
+// without such a clause switches the prefilter off. Exclusions only remove
+// matches, so they play no part.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/compiled_matcher.h"
+#include "event/profile_resolver.h"
+
+namespace c2s::runtime {
+
+class Prefilter {
+ public:
+  static absl::StatusOr<std::unique_ptr<Prefilter>> Build(const engine::CompiledMatcher& rules,
+                                                          const event::ProfileSet& profiles);
+  ~Prefilter();
+
+  bool enabled() const { return database_ != nullptr; }
+  // "on: N literals from R rules (clauses: ...)" or "off: why".
+  const std::string& description() const { return description_; }
+  const hs_database_t* database() const { return database_; }
+
+  // False only when no rule can match an event with these bytes. `scratch`
+  // must be allocated for database() (one per thread).
+  bool MayMatch(std::string_view bytes, hs_scratch_t* scratch) const;
+
+  // The byte checks alone (for tests): true when the bytes may spell a
+  // value otherwise than its parsed form.
+  bool UnsafeSpelling(std::string_view bytes) const;
+
+ private:
+  Prefilter() = default;
+  hs_database_t* database_ = nullptr;
+  bool percent_matters_ = false;
+  std::string description_;
+};
+
+}  // namespace c2s::runtime

@@ -1,0 +1,116 @@
+// The prefilter over raw bytes never changes a verdict: every spelling that
+// could hide a listed value from a literal scan falls back to the full
+// path, and over every corpus the project has, an event the prefilter
+// passes as "cannot match" is one the full path does not match either.
+#include "runtime/prefilter.h"
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "rules/ruleset_loader.h"
+#include "runtime/engine_core.h"
+#include "runtime/session.h"
+
+namespace c2s::runtime {
+namespace {
+
+std::shared_ptr<EngineCore> Core(event::MatchMode mode) {
+  EngineCore::Options o;
+  o.mode = mode;
+  auto c = EngineCore::Create(std::move(o));
+  EXPECT_TRUE(c.ok()) << c.status();
+  return *c;
+}
+
+std::string Event(const std::string& name_json) {
+  return R"({"event":{"category":["network"]},"host":{"os":{"type":"windows"}},)"
+         R"("dns":{"question":{"name":)" + name_json +
+         R"(}},"process":{"name":"x.exe","executable":"C:\\Users\\Public\\x.exe"}})";
+}
+
+TEST(Prefilter, OnForTheBuiltInRulesWithTheDomainLists) {
+  auto core = Core(event::MatchMode::kCanonical);
+  EXPECT_TRUE(core->prefilter().enabled());
+  EXPECT_NE(core->prefilter().description().find("dns.question.name"), std::string::npos)
+      << core->prefilter().description();
+}
+
+TEST(Prefilter, EverySpellingOfAListedDomainReachesTheFullPath) {
+  for (auto mode : {event::MatchMode::kCanonical, event::MatchMode::kParity}) {
+    auto core = Core(mode);
+    Session s(core);
+    // Spellings the bytes hide the literal behind. In canonical mode each
+    // must reach the full path (most are pastebin.com to it); in parity mode
+    // (raw values) a spelling the full path does not match may stop early.
+    for (const char* name : {
+             R"("pastebin.com")", R"("PASTEBIN.COM")", R"("pastebin\u002ecom")",
+             R"("\u0070astebin.com")", R"("https:\/\/pastebin.com\/raw")",
+             R"("Pastebin%2ecom")", R"("ｐａｓｔｅｂｉｎ.com")", R"("pastebin。com")",
+             R"("paste\u00adbin.com")", R"(["x", ["pastebin.com"]])",
+             R"("{\"q\":\"pastebin\\u002ecom\"}")"}) {
+      bool may = s.MayMatch(Event(name));
+      bool full = s.EvalJson(Event(name)).matched_rules > 0;
+      if (mode == event::MatchMode::kCanonical) EXPECT_TRUE(may) << name;
+      EXPECT_TRUE(may || !full) << name;
+    }
+    // A name on no list, plainly written: decided without parsing.
+    EXPECT_FALSE(s.MayMatch(Event(R"("www.example.com")")));
+    EXPECT_FALSE(s.MayMatch(R"({"not json at all)"));
+  }
+}
+
+TEST(Prefilter, NumbersBooleansAndProfileDefaultsAreNoLiterals) {
+  // A rule on a number and a boolean-like word gives no usable literal:
+  // the prefilter is off rather than blind to 1e3 or true.
+  const char* text = R"({"format":"c2sieve.ruleset/1","name":"n","rules":[{"id":"n-1",
+    "name":"n","description":"d","risk_score":21,"severity":"low","query":{"all":[
+    {"field":"destination.port","equals":["1000"]}]}}]})";
+  auto rs = rules::ParseRuleset(text, "numbers");
+  ASSERT_TRUE(rs.ok()) << rs.status();
+  EngineCore::Options o;
+  o.builtin_rulesets = false;
+  o.rulesets.push_back(std::move(*rs));
+  auto core = EngineCore::Create(std::move(o));
+  ASSERT_TRUE(core.ok());
+  EXPECT_FALSE((*core)->prefilter().enabled());
+  EXPECT_NE((*core)->prefilter().description().find("off: rule n-1"), std::string::npos);
+}
+
+// Every line of every corpus: "cannot match" from the prefilter implies no
+// match on the full path, in both modes.
+TEST(Prefilter, NeverHidesAMatchInAnyCorpus) {
+  std::vector<std::string> files = {
+      C2S_SOURCE_DIR "/samples/ecs-dns-events.ndjson", C2S_SOURCE_DIR "/tests/cli/sources.ndjson",
+      C2S_SOURCE_DIR "/tests/cli/events.ndjson",
+      C2S_SOURCE_DIR "/tests/integration/typed-events.ndjson",
+      C2S_SHARED_DIR "/data/sysmon-dns/otrf.ndjson",
+      C2S_SHARED_DIR "/data/sysmon-dns/sigma_regression.ndjson"};
+  for (auto mode : {event::MatchMode::kCanonical, event::MatchMode::kParity}) {
+    auto core = Core(mode);
+    Session s(core);
+    size_t lines = 0, skipped = 0, matches = 0;
+    for (const auto& f : files) {
+      std::ifstream in(f);
+      ASSERT_TRUE(in) << f;
+      std::string line;
+      while (std::getline(in, line)) {
+        ++lines;
+        bool may = s.MayMatch(line);
+        auto r = s.EvalJson(line);
+        matches += r.matched_rules > 0;
+        if (!may) {
+          ++skipped;
+          EXPECT_EQ(r.matched_rules, 0u) << f << ": " << line.substr(0, 200);
+        }
+      }
+    }
+    EXPECT_GT(matches, 100u);
+    EXPECT_GT(skipped, lines / 10) << "the prefilter decides too little to matter";
+  }
+}
+
+}  // namespace
+}  // namespace c2s::runtime
