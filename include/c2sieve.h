@@ -400,8 +400,15 @@ C2S_API c2s_status c2s_eval_fields(c2s_session *session,
  * rules. Never 0 for an event a rule matches: bytes that could spell a
  * value otherwise than its parsed form (non-ASCII text, \u and \/ escapes,
  * %XX in domains) give 1. One thread per session. */
+typedef enum c2s_encoding {
+  C2S_ENCODING_JSON = 0,    /* the event's JSON text */
+  C2S_ENCODING_MSGPACK = 1  /* whole msgpack items (a Fluent Bit record's
+                               body map): only string payloads are checked
+                               for spellings, header bytes are not text */
+} c2s_encoding;
+
 C2S_API c2s_status c2s_eval_prefilter(c2s_session *session, const char *bytes,
-                                      size_t size, int *may_match);
+                                      size_t size, int encoding, int *may_match);
 
 /* Whether the prefilter is on, with what ("on: N literals from R rules
  * (...)"), or why it is off ("off: rule X has no clause ..."). The string

@@ -318,7 +318,7 @@ TEST(HostContract, PrefilterDecidesMostEventsFromTheirBytes) {
   ASSERT_EQ(out.matched_rules, 1u);
   const char* benign = R"({"dns":{"question":{"name":"www.example.com"}}})";
   int may = -1;
-  ASSERT_EQ(c2s_eval_prefilter(s, benign, std::strlen(benign), &may), C2S_OK);
+  ASSERT_EQ(c2s_eval_prefilter(s, benign, std::strlen(benign), C2S_ENCODING_JSON, &may), C2S_OK);
   EXPECT_EQ(may, 0);
   c2s_match m;
   EXPECT_EQ(c2s_session_match(s, 0, &m), C2S_E_INVALID_ARGUMENT);
@@ -326,13 +326,13 @@ TEST(HostContract, PrefilterDecidesMostEventsFromTheirBytes) {
   size_t n = 1;
   ASSERT_EQ(c2s_session_enrichment_ops(s, &ops, &n), C2S_OK);
   EXPECT_EQ(n, 0u);
-  ASSERT_EQ(c2s_eval_prefilter(s, kMatching, std::strlen(kMatching), &may), C2S_OK);
+  ASSERT_EQ(c2s_eval_prefilter(s, kMatching, std::strlen(kMatching), C2S_ENCODING_JSON, &may), C2S_OK);
   EXPECT_EQ(may, 1);
   c2s_stats st;
   c2s_engine_stats(e, &st);
   EXPECT_EQ(st.events, 2u);  // the JSON evaluation and the decided event
   EXPECT_EQ(st.matches, 1u);
-  EXPECT_EQ(c2s_eval_prefilter(s, nullptr, 3, &may), C2S_E_INVALID_ARGUMENT);
+  EXPECT_EQ(c2s_eval_prefilter(s, nullptr, 3, C2S_ENCODING_JSON, &may), C2S_E_INVALID_ARGUMENT);
   EXPECT_EQ(may, 1);  // an error never reads as "cannot match"
   c2s_session_free(s);
   c2s_engine_free(e);

@@ -62,6 +62,46 @@ TEST(Prefilter, EverySpellingOfAListedDomainReachesTheFullPath) {
   }
 }
 
+// msgpack bytes of {"dns":{"question":{"name":NAME}},"n":300}: header bytes
+// are >= 0x80 and must not read as non-ASCII text; string payloads must.
+std::string Msgpack(const std::string& name) {
+  auto str = [](const std::string& t) {
+    std::string out;
+    if (t.size() < 32) {
+      out += static_cast<char>(0xa0 | t.size());
+    } else {
+      out += static_cast<char>(0xd9);
+      out += static_cast<char>(t.size());
+    }
+    return out + t;
+  };
+  std::string m;
+  m += static_cast<char>(0x82);
+  m += str("dns") + static_cast<char>(0x81) + str("question") + static_cast<char>(0x81) +
+       str("name") + str(name);
+  m += str("n");
+  m += static_cast<char>(0xcd);  // uint16 300
+  m += static_cast<char>(0x01);
+  m += static_cast<char>(0x2c);
+  return m;
+}
+
+TEST(Prefilter, MsgpackStringsAreCheckedNotItsHeaders) {
+  auto core = Core(event::MatchMode::kCanonical);
+  Session s(core);
+  using E = Prefilter::Encoding;
+  EXPECT_FALSE(s.MayMatch(Msgpack("www.example.com"), E::kMsgpack));
+  EXPECT_TRUE(s.MayMatch(Msgpack("www.example.com"), E::kJson));  // headers read as text
+  EXPECT_TRUE(s.MayMatch(Msgpack("pastebin.com"), E::kMsgpack));
+  EXPECT_TRUE(s.MayMatch(Msgpack("PasteBin.COM"), E::kMsgpack));
+  EXPECT_TRUE(s.MayMatch(Msgpack("ｐａｓｔｅｂｉｎ.com"), E::kMsgpack));     // non-ASCII payload
+  EXPECT_TRUE(s.MayMatch(Msgpack("pastebin%2ecom"), E::kMsgpack));  // %-encoded host
+  EXPECT_TRUE(s.MayMatch(Msgpack("{\"q\":\"pastebin\\u002ecom\"}"), E::kMsgpack));
+  std::string cut = Msgpack("www.example.com");
+  cut.pop_back();  // a truncated item: cannot rule anything out
+  EXPECT_TRUE(s.MayMatch(cut, E::kMsgpack));
+}
+
 TEST(Prefilter, NumbersBooleansAndProfileDefaultsAreNoLiterals) {
   // A rule on a number and a boolean-like word gives no usable literal:
   // the prefilter is off rather than blind to 1e3 or true.

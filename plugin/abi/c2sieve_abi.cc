@@ -748,13 +748,17 @@ uint64_t c2s_engine_rule_matches(const c2s_engine* engine, size_t i) {
 }
 
 c2s_status c2s_eval_prefilter(c2s_session* session, const char* bytes, size_t size,
-                              int* may_match) {
+                              int encoding, int* may_match) {
   return Guard([&]() -> c2s_status {
     if (may_match) *may_match = 1;
     if (session == nullptr || may_match == nullptr || (bytes == nullptr && size > 0))
       return Fail(C2S_E_INVALID_ARGUMENT, "session, bytes or may_match is NULL");
+    if (encoding != C2S_ENCODING_JSON && encoding != C2S_ENCODING_MSGPACK)
+      return Fail(C2S_E_INVALID_ARGUMENT, "encoding is not a c2s_encoding");
     session->ops_valid = false;
-    *may_match = session->session.MayMatch(std::string_view(bytes ? bytes : "", size)) ? 1 : 0;
+    auto enc = encoding == C2S_ENCODING_MSGPACK ? c2s::runtime::Prefilter::Encoding::kMsgpack
+                                                : c2s::runtime::Prefilter::Encoding::kJson;
+    *may_match = session->session.MayMatch(std::string_view(bytes ? bytes : "", size), enc) ? 1 : 0;
     return C2S_OK;
   });
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 
+#include "event/msgpack_strings.h"
 #include "util/strings.h"
 
 namespace c2s::runtime {
@@ -236,9 +237,13 @@ bool Prefilter::UnsafeSpelling(std::string_view b) const {
   return false;
 }
 
-bool Prefilter::MayMatch(std::string_view bytes, hs_scratch_t* scratch) const {
+bool Prefilter::MayMatch(std::string_view bytes, Encoding encoding, hs_scratch_t* scratch) const {
   if (database_ == nullptr || scratch == nullptr) return true;
-  if (UnsafeSpelling(bytes)) return true;
+  if (encoding == Encoding::kJson ? UnsafeSpelling(bytes)
+                                  : event::AnyMsgpackString(bytes, [this](std::string_view s) {
+                                      return UnsafeSpelling(s);
+                                    }))
+    return true;
   if (bytes.size() > 0xffffffffu) return true;
   hs_error_t rc = hs_scan(database_, bytes.data(), static_cast<unsigned>(bytes.size()), 0,
                           scratch, OnHit, nullptr);

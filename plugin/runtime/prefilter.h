@@ -42,9 +42,13 @@ class Prefilter {
   const std::string& description() const { return description_; }
   const hs_database_t* database() const { return database_; }
 
+  // How the bytes encode the event: JSON text, or msgpack (whose strings
+  // are their own bytes; the checks then read only the string payloads).
+  enum class Encoding { kJson, kMsgpack };
+
   // False only when no rule can match an event with these bytes. `scratch`
   // must be allocated for database() (one per thread).
-  bool MayMatch(std::string_view bytes, hs_scratch_t* scratch) const;
+  bool MayMatch(std::string_view bytes, Encoding encoding, hs_scratch_t* scratch) const;
 
   // The byte checks alone (for tests): true when the bytes may spell a
   // value otherwise than its parsed form.

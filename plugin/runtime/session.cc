@@ -22,7 +22,7 @@ Session::~Session() {
   hs_free_scratch(prefilter_scratch_);
 }
 
-bool Session::MayMatch(std::string_view bytes) {
+bool Session::MayMatch(std::string_view bytes, Prefilter::Encoding encoding) {
   const Prefilter& p = core_->prefilter();
   if (!p.enabled()) return true;
   if (prefilter_scratch_ == nullptr &&
@@ -30,7 +30,7 @@ bool Session::MayMatch(std::string_view bytes) {
     prefilter_scratch_ = nullptr;
     return true;  // no scratch: the full path decides
   }
-  if (p.MayMatch(bytes, prefilter_scratch_)) return true;
+  if (p.MayMatch(bytes, encoding, prefilter_scratch_)) return true;
   evaluator_.ResetResult();
   match_info_valid_ = enrichment_valid_ = enrichment_json_valid_ = false;
   counters_->Bump(counters_->events);

@@ -52,7 +52,8 @@ class Session : private engine::FieldPreparer {
   // The prefilter over an event's raw bytes. False when no rule can match
   // them: the evaluation is then done (counted as an event without a
   // match; no earlier match is reported). True: evaluate the event.
-  bool MayMatch(std::string_view bytes);
+  bool MayMatch(std::string_view bytes,
+                Prefilter::Encoding encoding = Prefilter::Encoding::kJson);
 
   // Appends one output line per input line to `out`.
   BatchResult EvalNdjson(std::string_view data, bool only_matches,

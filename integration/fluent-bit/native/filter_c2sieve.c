@@ -487,7 +487,8 @@ static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m
         int may_match = 1;
         if (!mp_skip(&whole, 1)) return 0;
         if (c2s_eval_prefilter(t->session, (const char *) rec->body,
-                               (size_t) (whole.p - rec->body), &may_match) == C2S_OK &&
+                               (size_t) (whole.p - rec->body), C2S_ENCODING_MSGPACK,
+                               &may_match) == C2S_OK &&
             !may_match) {
             m->p = whole.p;
             rec->length = (size_t) (m->p - rec->base);
