@@ -479,22 +479,6 @@ static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m
     }
     rec->head_length = (size_t) (m->p - rec->head);
     rec->body = m->p;
-    {
-        /* The library's prefilter over the body's raw bytes (msgpack keeps
-         * strings as their bytes): most records hold no listed literal and
-         * are decided without reading a field. */
-        struct mp whole = *m;
-        int may_match = 1;
-        if (!mp_skip(&whole, 1)) return 0;
-        if (c2s_eval_prefilter(t->session, (const char *) rec->body,
-                               (size_t) (whole.p - rec->body), C2S_ENCODING_MSGPACK,
-                               &may_match) == C2S_OK &&
-            !may_match) {
-            m->p = whole.p;
-            rec->length = (size_t) (m->p - rec->base);
-            return 1;
-        }
-    }
     if (!mp_next(m, &body)) return 0;
     if (body.kind != MP_MAP) {
         if (body.kind == MP_ARRAY && !mp_skip(m, body.u)) return 0;
