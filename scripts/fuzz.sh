@@ -7,7 +7,7 @@ seconds=${1:-20}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DC2S_BUILD_FUZZERS=ON -DC2S_BUILD_TESTS=OFF -DC2S_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_eval_json fuzz_eval_fields fuzz_ruleset \
-  fuzz_exclusions fuzz_canonical fuzz_wildcard fuzz_import >/dev/null
+  fuzz_exclusions fuzz_canonical fuzz_wildcard fuzz_import fuzz_prefilter >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"/{json,fields,ruleset,exclusions,canonical,wildcard,import}
@@ -45,4 +45,6 @@ run fuzz_exclusions exclusions 4096
 run fuzz_canonical canonical 1024
 run fuzz_wildcard wildcard 256
 run fuzz_import import 8192
-echo "7 passed, 0 failed"
+# The prefilter against the full path, from the same events (differential).
+run fuzz_prefilter json 65536
+echo "8 passed, 0 failed"
