@@ -63,6 +63,14 @@ int RunExplain(const std::vector<std::string>& args) {
     return kExitInvalid;
   }
   runtime::Session session(*core);
+  bool may_match = session.JsonMayMatch(event);
+  std::printf("prefilter: %s\n", (*core)->prefilter().description().c_str());
+  if (!may_match)
+    std::printf("  this event: no rule can match its bytes -- passed on unread "
+                "(it is read below only to explain)\n");
+  else if ((*core)->prefilter().enabled())
+    std::printf("  this event: read (its bytes hold a rule's literal, may spell a value "
+                "otherwise, or are not one object within the limits)\n");
   if (!session.BeginFields().ok()) return kExitIo;
   auto st = session.ReadJsonFields(event);
   if (st != event::ReadStatus::kOk) {

@@ -123,11 +123,12 @@ int RunScan(const std::vector<std::string>& args) {
   if (!quiet) {
     std::fprintf(stderr,
                  "c2sieve scan: %llu lines, %llu events, %llu matches, "
-                 "%llu errors (passed through), %.0f events/s\n",
+                 "%llu errors (passed through), %llu unread (prefilter), %.0f events/s\n",
                  static_cast<unsigned long long>(sum.lines),
                  static_cast<unsigned long long>(sum.events),
                  static_cast<unsigned long long>(sum.matches),
                  static_cast<unsigned long long>(sum.errors),
+                 static_cast<unsigned long long>((*core)->Stats().prefiltered),
                  secs > 0 ? sum.events / secs : 0.0);
     PrintTop("matches per rule", sum.per_rule);
     PrintTop("top matched domains", sum.domains);

@@ -183,6 +183,9 @@ typedef struct c2s_stats {
   uint64_t excluded;          /* evaluations a rule's query matched but an
                                  exclusions entry covered (and no rule
                                  matched) */
+  uint64_t prefiltered;       /* evaluations the prefilter decided (no rule
+                                 could match) without reading the event:
+                                 also in events, never in errors */
 } c2s_stats;
 
 /* The exclusions in force and the last attempt to change them. */

@@ -25,6 +25,26 @@ for p in 'pastebin.*' '*.ngrok.io' '?.docs.live.net' '*up.freeo*.space' '?:\Prog
   printf '%s\0%s' "$p" 'pastebin.com' >"$work/wildcard/$(printf '%s' "$p" | md5sum | cut -c1-8)"
 done
 head -c 300 samples/ecs-dns-events.ndjson >"$work/fields/seed"
+# Field-level seeds: (slot, type, length, bytes) records holding listed and
+# unlisted names, for the gate's differential.
+for name in pastebin.com PASTEBIN.COM 'pastebin%2ecom' www.example.com x.ngrok.io; do
+  { printf '\001'  # with the rest of a matching event
+    for slot in $(seq 0 40); do
+      printf "\\$(printf %03o $slot)\\000\\$(printf %03o ${#name})%s" "$name"
+    done; } >"$work/fields/$name"
+done
+# The source test data's events and hostile spellings, for the prefilter.
+for f in tests/data/sources/*.ndjson; do
+  python3 -c 'import json,sys
+for i,l in enumerate(open(sys.argv[1])):
+    open(sys.argv[2]+"/src-%d-%s"%(i,sys.argv[3]),"w").write(json.dumps(json.loads(l)["event"]))' \
+    "$f" "$work/json" "$(basename "$f" .ndjson)"
+done
+for name in 'pastebin\u002ecom' 'https:\/\/pastebin.com\/' 'Pastebin%2ecom' '\uff50astebin.com' \
+            'paste\u00adbin.com'; do
+  printf '{"event":{"category":["network"]},"host":{"os":{"type":"windows"}},"dns":{"question":{"name":"%s"}},"process":{"executable":"C:\\\\Users\\\\Public\\\\x.exe"}}' \
+    "$name" >"$work/json/hostile-$(printf '%s' "$name" | md5sum | cut -c1-8)"
+done
 # Importer seeds: the first byte picks the importer (0 EQL, 1 TOML, 2 Sigma, 3 Kibana).
 printf '\000network where a : ("x*", "y") and not (b in~ ("Q") or c like "/u/*")' >"$work/import/eql"
 { printf '\001'; cat tests/data/import/network_tool_accept.toml; } >"$work/import/toml"

@@ -296,7 +296,7 @@ TEST(HostContract, StatisticsAreLoggedPeriodicallyInOneFormat) {
   c2s_session_free(s);
   c2s_engine_free(e);
   EXPECT_EQ(line,
-            "stats: records=1 matches=1 excluded=0 errors=0 reloads=0 rejected_reloads=0 "
+            "stats: records=1 matches=1 excluded=0 errors=0 prefiltered=0 reloads=0 rejected_reloads=0 "
             "exclusions=none@1 rule.66883649-f908-4a5b-a1e0-54090a1d3a32=1 "
             "rule.8248323e-f888-4134-a26f-37a6362f7231=0");
 }

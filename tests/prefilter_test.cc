@@ -17,9 +17,10 @@
 namespace c2s::runtime {
 namespace {
 
-std::shared_ptr<EngineCore> Core(event::MatchMode mode) {
+std::shared_ptr<EngineCore> Core(event::MatchMode mode, bool prefilter = true) {
   EngineCore::Options o;
   o.mode = mode;
+  o.prefilter = prefilter;
   auto c = EngineCore::Create(std::move(o));
   EXPECT_TRUE(c.ok()) << c.status();
   return *c;
@@ -42,6 +43,7 @@ TEST(Prefilter, EverySpellingOfAListedDomainReachesTheFullPath) {
   for (auto mode : {event::MatchMode::kCanonical, event::MatchMode::kParity}) {
     auto core = Core(mode);
     Session s(core);
+    Session full_path(Core(mode, false));
     // Spellings the bytes hide the literal behind. In canonical mode each
     // must reach the full path (most are pastebin.com to it); in parity mode
     // (raw values) a spelling the full path does not match may stop early.
@@ -52,7 +54,8 @@ TEST(Prefilter, EverySpellingOfAListedDomainReachesTheFullPath) {
              R"("paste\u00adbin.com")", R"(["x", ["pastebin.com"]])",
              R"("{\"q\":\"pastebin\\u002ecom\"}")"}) {
       bool may = s.MayMatch(Event(name));
-      bool full = s.EvalJson(Event(name)).matched_rules > 0;
+      bool full = full_path.EvalJson(Event(name)).matched_rules > 0;
+      EXPECT_EQ(s.EvalJson(Event(name)).matched_rules > 0, full) << name;
       if (mode == event::MatchMode::kCanonical) {
         EXPECT_TRUE(may) << name;
       }
@@ -118,12 +121,13 @@ TEST(Prefilter, NumbersBooleansAndProfileDefaultsAreNoLiterals) {
   auto core = EngineCore::Create(std::move(o));
   ASSERT_TRUE(core.ok());
   EXPECT_FALSE((*core)->prefilter().enabled());
-  EXPECT_NE((*core)->prefilter().description().find("off: rule n-1"), std::string::npos);
+  EXPECT_NE((*core)->prefilter().description().find("in rule(s) n-1"), std::string::npos);
 }
 
 // Every line of every corpus: "cannot match" from the prefilter implies no
 // match on the full path, in both modes.
 TEST(Prefilter, NeverHidesAMatchInAnyCorpus) {
+  // (prefilter_abi_test.cc compares whole outputs, on and off, through the ABI.)
   std::vector<std::string> files = {
       C2S_SOURCE_DIR "/samples/ecs-dns-events.ndjson", C2S_SOURCE_DIR "/tests/cli/sources.ndjson",
       C2S_SOURCE_DIR "/tests/cli/events.ndjson",
@@ -133,6 +137,7 @@ TEST(Prefilter, NeverHidesAMatchInAnyCorpus) {
   for (auto mode : {event::MatchMode::kCanonical, event::MatchMode::kParity}) {
     auto core = Core(mode);
     Session s(core);
+    Session full_path(Core(mode, false));
     size_t lines = 0, skipped = 0, matches = 0;
     for (const auto& f : files) {
       std::ifstream in(f);
@@ -141,7 +146,7 @@ TEST(Prefilter, NeverHidesAMatchInAnyCorpus) {
       while (std::getline(in, line)) {
         ++lines;
         bool may = s.MayMatch(line);
-        auto r = s.EvalJson(line);
+        auto r = full_path.EvalJson(line);
         matches += r.matched_rules > 0;
         if (!may) {
           ++skipped;
@@ -152,6 +157,39 @@ TEST(Prefilter, NeverHidesAMatchInAnyCorpus) {
     EXPECT_GT(matches, 100u);
     EXPECT_GT(skipped, lines / 10) << "the prefilter decides too little to matter";
   }
+}
+
+TEST(Prefilter, OffWhenSwitchedOff) {
+  auto core = Core(event::MatchMode::kCanonical, false);
+  EXPECT_FALSE(core->prefilter().enabled());
+  EXPECT_NE(core->prefilter().description().find("switched off"), std::string::npos);
+  Session s(core);
+  EXPECT_TRUE(s.MayMatch(Event(R"("www.example.com")")));
+}
+
+// Only well-framed JSON objects are decided from their bytes; control bytes
+// (malformed JSON) send an event to the full path, which counts it.
+TEST(Prefilter, OnlyWellFramedPlainObjectsAreDecidedUnread) {
+  EXPECT_TRUE(Prefilter::FramedAsObject(" {\"a\":1}\r\n"));
+  EXPECT_TRUE(Prefilter::FramedAsObject("{}"));
+  EXPECT_FALSE(Prefilter::FramedAsObject("{\"a\":1"));
+  EXPECT_FALSE(Prefilter::FramedAsObject("[{}]"));
+  EXPECT_FALSE(Prefilter::FramedAsObject("{"));
+  EXPECT_FALSE(Prefilter::FramedAsObject(""));
+  auto core = Core(event::MatchMode::kCanonical);
+  const Prefilter& p = core->prefilter();
+  for (char c = 1; c < 0x20; ++c) {
+    std::string text = std::string("{\"a\":\"x") + c + "yyyyyyyyyyyyyyyy\"}";
+    bool allowed = c == '\t' || c == '\n' || c == '\r';
+    EXPECT_EQ(p.UnsafeSpelling(text, true), !allowed) << int(c);
+    EXPECT_FALSE(p.UnsafeSpelling(text, false)) << int(c);
+  }
+  Session s(core);
+  std::string nul("{\"a\":\"x\0y\"}", 12);
+  auto r = s.EvalJson(nul);
+  EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
+  EXPECT_EQ(core->Stats().errors, 1u);
+  EXPECT_EQ(core->Stats().prefiltered, 0u);
 }
 
 }  // namespace

@@ -351,29 +351,41 @@ TEST(MultipleRulesets, OneEventMatchingTwoRulesCarriesBoth) {
   EXPECT_EQ(out["event"]["risk_score"], 73);
 }
 
+// With the prefilter off every malformed event is read and counted. With it
+// on (the default), a well-framed object ({ ... }, ASCII, no control byte)
+// that holds none of the rules' literals is passed on unread: one too deep
+// or two objects on one line then count as prefiltered, not as errors (no
+// rule could match them either way); truncated, binary, non-ASCII and
+// non-object lines are still read and counted.
 TEST(HostileEvents, PassThroughAndAreCounted) {
-  Harness h;
-  std::string huge = Event().Domain(std::string(2 << 20, 'a') + ".pastebin.com").Json();
-  auto r = h.Eval(huge);
-  EXPECT_EQ(r.status, event::ReadStatus::kOk);
-  EXPECT_EQ(r.matched_rules, 0u);
-  std::string deep(5000, '[');
-  r = h.Eval("{\"a\":" + deep + "}");
-  EXPECT_EQ(r.status, event::ReadStatus::kTooDeep);
-  EXPECT_EQ(r.output.data(), h.last_input.data());
-  r = h.Eval(std::string("{\"dns\":\"a\0b\"}", 14));  // raw NUL in a string
-  EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
-  r = h.Eval("{\"dns\":\"\xff\xfe\"}");  // invalid UTF-8
-  EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
-  r = h.Eval("{\"a\":1} {\"b\":2}");  // two documents on one line
-  EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
-  r = h.Eval("");
-  EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
-  EXPECT_EQ(h.core->Stats().errors, 5u);
-  // Duplicate keys: both values count, as any-of.
-  EXPECT_TRUE(h.Matches(R"({"event":{"category":"network"},"host":{"os":{"type":"windows"}},
+  for (bool prefilter : {false, true}) {
+    SCOPED_TRACE(prefilter ? "prefilter on" : "prefilter off");
+    Harness h("", event::MatchMode::kCanonical, "", {}, prefilter);
+    std::string huge = Event().Domain(std::string(2 << 20, 'a') + ".pastebin.com").Json();
+    auto r = h.Eval(huge);
+    EXPECT_EQ(r.status, event::ReadStatus::kOk);
+    EXPECT_EQ(r.matched_rules, 0u);
+    std::string deep(5000, '[');
+    r = h.Eval("{\"a\":" + deep + "}");
+    EXPECT_EQ(r.status, prefilter ? event::ReadStatus::kOk : event::ReadStatus::kTooDeep);
+    EXPECT_EQ(r.output.data(), h.last_input.data());
+    r = h.Eval(std::string("{\"dns\":\"a\0b\"}", 14));  // raw NUL in a string
+    EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
+    r = h.Eval("{\"dns\":\"\xff\xfe\"}");  // invalid UTF-8
+    EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
+    r = h.Eval("{\"a\":1} {\"b\":2}");  // two documents on one line
+    EXPECT_EQ(r.status, prefilter ? event::ReadStatus::kOk : event::ReadStatus::kNotJson);
+    r = h.Eval("{\"a\":1");  // truncated
+    EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
+    r = h.Eval("");
+    EXPECT_EQ(r.status, event::ReadStatus::kNotJson);
+    EXPECT_EQ(h.core->Stats().errors, prefilter ? 4u : 6u);
+    EXPECT_EQ(h.core->Stats().prefiltered, prefilter ? 2u : 0u);
+    // Duplicate keys: both values count, as any-of.
+    EXPECT_TRUE(h.Matches(R"({"event":{"category":"network"},"host":{"os":{"type":"windows"}},
     "dns":{"question":{"name":"example.com"}},"dns":{"question":{"name":"pastebin.com"}},
     "process":{"name":"a.exe"}})"));
+  }
 }
 
 }  // namespace

@@ -40,26 +40,32 @@ std::vector<Row> LoadRows() {
 
 class SourcesTest : public ::testing::TestWithParam<event::MatchMode> {};
 
+// Profiles are checked with the prefilter off (an event it rules out is
+// never read, so it has no profile); the verdicts with it on and off.
 TEST_P(SourcesTest, EverySourceGivesItsEcsEquivalentsVerdict) {
-  std::map<std::string, std::unique_ptr<Harness>> engines;  // by enabled profile
-  auto engine = [&](const std::string& enable) -> Harness& {
-    auto& h = engines[enable];
+  // By enabled profile and prefilter.
+  std::map<std::pair<std::string, bool>, std::unique_ptr<Harness>> engines;
+  auto engine = [&](const std::string& enable, bool prefilter) -> Harness& {
+    auto& h = engines[{enable, prefilter}];
     if (!h) {
       std::vector<std::string> on;
       if (!enable.empty()) on.push_back(enable);
-      h = std::make_unique<Harness>("", GetParam(), "", on);
+      h = std::make_unique<Harness>("", GetParam(), "", on, prefilter);
     }
     return *h;
   };
   std::map<std::string, int> matches_per_source;
   for (const Row& r : LoadRows()) {
     SCOPED_TRACE(r.file + ": " + r.case_name);
-    Harness& h = engine(r.enable);
+    Harness& h = engine(r.enable, false);
     bool ecs_verdict = h.Matches(r.ecs);
     EXPECT_EQ(h.session->profile_name(), "ecs");
     bool source_verdict = h.Matches(r.event);
     EXPECT_EQ(h.session->profile_name(), r.profile);
     EXPECT_EQ(source_verdict, ecs_verdict);
+    Harness& fast = engine(r.enable, true);
+    EXPECT_EQ(fast.Matches(r.ecs), ecs_verdict);
+    EXPECT_EQ(fast.Matches(r.event), source_verdict);
     matches_per_source[r.file] += source_verdict;
   }
   // The cases hold matches and non-matches for every source.
@@ -129,7 +135,8 @@ TEST(Sources, RecordedSysmonEventsMatchTheirEcsEquivalents) {
   std::ifstream a(SharedPath("data/sysmon-dns/otrf.ndjson"));
   std::ifstream b(SharedPath("data/sysmon-dns/sigma_regression.ndjson"));
   if (!a || !b) GTEST_SKIP() << "../shared is not beside the checkout";
-  Harness h;
+  Harness h("", event::MatchMode::kCanonical, "", {}, /*prefilter=*/false);
+  Harness fast;  // the prefilter on: the same verdicts
   std::map<std::string, int> profiles;
   int events = 0, matches = 0, system_excluded = 0;
   for (std::ifstream* in : {&a, &b}) {
@@ -141,6 +148,7 @@ TEST(Sources, RecordedSysmonEventsMatchTheirEcsEquivalents) {
       bool got = h.Matches(line);
       ++profiles[std::string(h.session->profile_name())];
       EXPECT_EQ(got, want) << line;
+      EXPECT_EQ(fast.Matches(line), got) << line;
       matches += got;
       if (!got && line.find("NT AUTHORITY\\\\SYSTEM") != std::string::npos &&
           line.find("raw.githubusercontent.com") != std::string::npos)

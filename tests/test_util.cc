@@ -70,8 +70,10 @@ bool DuplicatesIn(std::string_view s, size_t i) {
 bool HasDuplicateKeys(std::string_view text) { return DuplicatesIn(text, 0); }
 
 Harness::Harness(const std::string& exclusions_json, event::MatchMode mode,
-                 std::string force_profile, std::vector<std::string> enable_profiles) {
+                 std::string force_profile, std::vector<std::string> enable_profiles,
+                 bool prefilter) {
   runtime::EngineCore::Options o;
+  o.prefilter = prefilter;
   o.mode = mode;
   o.force_profile = std::move(force_profile);
   o.enable_profiles = std::move(enable_profiles);

@@ -27,11 +27,12 @@ bool HasDuplicateKeys(std::string_view text);
 
 struct Harness {
   // Built-in ruleset, optional exclusions JSON text, canonical mode unless
-  // told otherwise.
+  // told otherwise. `prefilter` false reads every event (its profile is
+  // then always known, and every malformed event is an error).
   explicit Harness(const std::string& exclusions_json = "",
                    event::MatchMode mode = event::MatchMode::kCanonical,
                    std::string force_profile = "",
-                   std::vector<std::string> enable_profiles = {});
+                   std::vector<std::string> enable_profiles = {}, bool prefilter = true);
   Harness(std::vector<rules::Ruleset> rulesets, bool builtin,
           std::vector<std::string> enable_profiles = {});
 

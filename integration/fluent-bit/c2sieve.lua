@@ -41,7 +41,8 @@ typedef struct c2s_enrich_op {
   int32_t kind; int32_t is_array; const c2s_value *values; size_t value_count;
 } c2s_enrich_op;
 typedef struct c2s_stats {
-  uint64_t events, matches, errors, exclusion_swaps, exclusion_rejects, excluded;
+  uint64_t events, matches, errors, exclusion_swaps, exclusion_rejects, excluded,
+    prefiltered;
 } c2s_stats;
 const char *c2s_version(void);
 const char *c2s_last_error(void);
@@ -375,6 +376,7 @@ function c2sieve_stats()
     events = tonumber(s.events), matches = tonumber(s.matches), errors = tonumber(s.errors),
     excluded = tonumber(s.excluded), reloads = tonumber(s.exclusion_swaps),
     rejected_reloads = tonumber(s.exclusion_rejects),
+    prefiltered = tonumber(s.prefiltered),
     version = ffi.string(lib.c2s_version()),
   }
 end

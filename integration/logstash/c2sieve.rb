@@ -58,7 +58,8 @@ module C2sieveFFI
 
   class Stats < FFI::Struct
     layout :events, :uint64, :matches, :uint64, :errors, :uint64,
-           :exclusion_swaps, :uint64, :exclusion_rejects, :uint64, :excluded, :uint64
+           :exclusion_swaps, :uint64, :exclusion_rejects, :uint64, :excluded, :uint64,
+           :prefiltered, :uint64
   end
 
   def self.bind(path)
@@ -337,7 +338,7 @@ def c2sieve_stats
   C2sieveFFI.c2s_engine_stats(@engine, s)
   { "events" => s[:events], "matches" => s[:matches], "errors" => s[:errors],
     "excluded" => s[:excluded], "reloads" => s[:exclusion_swaps],
-    "rejected_reloads" => s[:exclusion_rejects] }
+    "rejected_reloads" => s[:exclusion_rejects], "prefiltered" => s[:prefiltered] }
 end
 
 test "a process in Users\\Public resolving pastebin is tagged" do

@@ -409,6 +409,7 @@ void c2s_engine_stats(const c2s_engine* engine, c2s_stats* out) {
     out->exclusion_swaps = s.swaps;
     out->exclusion_rejects = s.rejects;
     out->excluded = s.excluded;
+    out->prefiltered = s.prefiltered;
   } catch (...) {
   }
 }

@@ -69,6 +69,11 @@ const std::vector<OptionDef>& OptionTable() {
        "exactly as Elasticsearch\nEQL does",
        OptionKind::kChoice, OptionScope::kEngine, false, nullptr, {"canonical", "parity"},
        "canonical"},
+      {"prefilter", "on|off",
+       "on: events no rule can match (none of the rules'\nliterals in their bytes or "
+       "domain values) are\npassed on without being read; off: every event\nis read "
+       "(and every malformed one counted)",
+       OptionKind::kChoice, OptionScope::kEngine, false, nullptr, {"on", "off"}, "on"},
       {"disable-rule", "ID",
        "switch a rule off; the built-in rules:\n66883649-f908-4a5b-a1e0-54090a1d3a32 "
        "(Windows),\n8248323e-f888-4134-a26f-37a6362f7231 (Linux,\nbuilding block)",
@@ -225,6 +230,7 @@ absl::StatusOr<EngineSetup> BuildEngineSetup(const OptionValues& values, bool lo
   o.enable_profiles = values.All("enable-profile");
   o.mode = values.Text("mode") == "parity" ? event::MatchMode::kParity
                                            : event::MatchMode::kCanonical;
+  o.prefilter = values.Text("prefilter") != "off";
   o.limits.max_event_bytes = values.Number("max-event-bytes");
   o.limits.max_depth = static_cast<uint32_t>(values.Number("max-depth"));
   if (load_exclusions && values.IsSet("exclusions")) {

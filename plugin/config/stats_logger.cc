@@ -10,7 +10,8 @@ std::string StatsLine(const runtime::EngineCore& core) {
   runtime::EngineStats s = core.Stats();
   auto info = core.exclusions_info();
   std::string line = Cat("stats: records=", s.events, " matches=", s.matches,
-                         " excluded=", s.excluded, " errors=", s.errors, " reloads=", s.swaps,
+                         " excluded=", s.excluded, " errors=", s.errors,
+                         " prefiltered=", s.prefiltered, " reloads=", s.swaps,
                          " rejected_reloads=", s.rejects, " exclusions=",
                          info.hash.empty() ? "none" : info.hash, "@", info.generation);
   std::vector<std::string> ids = core.evaluated_rule_ids();

@@ -30,6 +30,16 @@ bool ProfileSet::ValuesComeFromEventText(uint32_t slot) const {
   return true;
 }
 
+std::vector<uint32_t> ProfileSet::SourceSlotsOf(uint32_t slot) const {
+  std::vector<uint32_t> out{slot};
+  for (const auto& p : profiles_)
+    for (const auto& m : p.mappings)
+      if (m.target == slot)
+        for (const auto& src : m.sources)
+          if (std::find(out.begin(), out.end(), src.slot) == out.end()) out.push_back(src.slot);
+  return out;
+}
+
 FieldKind KindOfField(std::string_view f) {
   if (f == "process.executable" || f == "process.parent.executable" ||
       f == "file.path" || f == "dll.path")

@@ -55,6 +55,9 @@ class ProfileSet {
   // ("signed" -> true). Transforms (basename, account parts, last word)
   // take a piece of the event's own text, so they keep it true.
   bool ValuesComeFromEventText(uint32_t slot) const;
+  // The slot and every slot some profile reads to build its values: where
+  // a caller's values for it may be given.
+  std::vector<uint32_t> SourceSlotsOf(uint32_t slot) const;
 
  private:
   friend class ProfileResolver;

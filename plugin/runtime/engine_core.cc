@@ -89,7 +89,7 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   auto probes = ProbeEvents::Build(core->fields_, core->rulesets_, core->rules_matcher_);
   if (!probes.ok()) return probes.status();
   core->probes_ = std::move(*probes);
-  auto prefilter = Prefilter::Build(*core->rules_matcher_, *core->profiles_);
+  auto prefilter = Prefilter::Build(*core->rules_matcher_, *core->profiles_, options.prefilter);
   if (!prefilter.ok()) return prefilter.status();
   core->prefilter_ = std::move(*prefilter);
   core->enrichments_ =
@@ -215,6 +215,7 @@ void EngineCore::RetireCounters(const std::shared_ptr<SessionCounters>& c) {
   retired_.matches += c->matches.load(std::memory_order_relaxed);
   retired_.errors += c->errors.load(std::memory_order_relaxed);
   retired_.excluded += c->excluded.load(std::memory_order_relaxed);
+  retired_.prefiltered += c->prefiltered.load(std::memory_order_relaxed);
   retired_.rule_matches.resize(c->rule_count);
   for (size_t i = 0; i < c->rule_count; ++i)
     retired_.rule_matches[i] += c->rule_matches[i].load(std::memory_order_relaxed);
@@ -234,6 +235,7 @@ EngineStats EngineCore::Stats() const {
     s.matches += c->matches.load(std::memory_order_relaxed);
     s.errors += c->errors.load(std::memory_order_relaxed);
     s.excluded += c->excluded.load(std::memory_order_relaxed);
+    s.prefiltered += c->prefiltered.load(std::memory_order_relaxed);
   }
   s.swaps = swaps_.load(std::memory_order_relaxed);
   s.rejects = rejects_.load(std::memory_order_relaxed);

@@ -39,6 +39,8 @@ struct alignas(64) SessionCounters {
   std::atomic<uint64_t> matches{0};
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> excluded{0};
+  // Events the prefilter decided from their bytes (also in events).
+  std::atomic<uint64_t> prefiltered{0};
   // Matches per rule (index into the matcher's rules).
   std::unique_ptr<std::atomic<uint64_t>[]> rule_matches;
   size_t rule_count = 0;
@@ -49,6 +51,7 @@ struct alignas(64) SessionCounters {
 
 struct EngineStats {
   uint64_t events = 0, matches = 0, errors = 0, excluded = 0, swaps = 0, rejects = 0;
+  uint64_t prefiltered = 0;
   std::vector<uint64_t> rule_matches;  // per rule of the matcher, in its order
 };
 
@@ -72,6 +75,8 @@ class EngineCore {
     bool building_blocks_as_tags = false;
     // Tags every match adds beside its rules' own (the `tag` option).
     std::vector<std::string> extra_tags;
+    // The prefilter (bytes and field-level gate); off: every event is read.
+    bool prefilter = true;
   };
   static absl::StatusOr<std::shared_ptr<EngineCore>> Create(Options options);
 

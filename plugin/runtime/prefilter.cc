@@ -60,6 +60,7 @@ std::string Core(std::string_view pattern) {
 struct Clause {
   std::vector<std::string> literals;
   std::vector<std::string> fields;
+  std::vector<uint32_t> slots;
   bool domain_canonical = false;
 };
 
@@ -108,6 +109,7 @@ class Extractor {
           if (!c) return std::nullopt;
           all.literals.insert(all.literals.end(), c->literals.begin(), c->literals.end());
           all.fields.insert(all.fields.end(), c->fields.begin(), c->fields.end());
+          all.slots.insert(all.slots.end(), c->slots.begin(), c->slots.end());
           all.domain_canonical |= c->domain_canonical;
         }
         if (all.literals.empty()) return std::nullopt;
@@ -127,6 +129,7 @@ class Extractor {
   }
   void Note(uint32_t slot, Clause* c) const {
     c->fields.push_back(m_.fields().name(slot));
+    c->slots.push_back(slot);
     c->domain_canonical = p_.mode() == event::MatchMode::kCanonical &&
                           p_.kind_of_slot(slot) == event::FieldKind::kDomain;
   }
@@ -148,11 +151,18 @@ int OnHit(unsigned, unsigned long long, unsigned long long, unsigned, void*) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Prefilter>> Prefilter::Build(const CompiledMatcher& rules,
-                                                           const event::ProfileSet& profiles) {
+                                                           const event::ProfileSet& profiles,
+                                                           bool switched_on) {
   std::unique_ptr<Prefilter> p(new Prefilter());
+  if (!switched_on) {
+    p->description_ = "off: switched off (the prefilter option)";
+    return p;
+  }
+  std::vector<uint32_t> gate_slots;
   Extractor ex(rules, profiles);
   std::vector<std::string> literals;
   std::vector<std::string> chosen;
+  std::string without;  // rules with no usable clause
   for (const auto& r : rules.rules()) {
     if (r.root == engine::CompiledRule::kNoNode) continue;
     const PlanNode& root = rules.nodes()[r.root];
@@ -168,9 +178,8 @@ absl::StatusOr<std::unique_ptr<Prefilter>> Prefilter::Build(const CompiledMatche
       if (clause && (!best || ShortestLiteral(*clause) > ShortestLiteral(*best))) best = clause;
     }
     if (!best) {
-      p->description_ = Cat("off: rule ", r.rule.id,
-                            " has no clause whose literals an event's bytes must hold");
-      return p;
+      without += Cat(without.empty() ? "" : ", ", r.rule.id);
+      continue;
     }
     p->percent_matters_ |= best->domain_canonical;
     std::string fields;
@@ -178,6 +187,18 @@ absl::StatusOr<std::unique_ptr<Prefilter>> Prefilter::Build(const CompiledMatche
       if (fields.find(f) == std::string::npos) fields += (fields.empty() ? "" : ", ") + f;
     chosen.push_back(Cat(r.rule.id, " (", fields, ")"));
     for (auto& l : best->literals) literals.push_back(Lower(l));
+    for (uint32_t slot : best->slots)
+      for (uint32_t src : profiles.SourceSlotsOf(slot))
+        if (std::find(gate_slots.begin(), gate_slots.end(), src) == gate_slots.end())
+          gate_slots.push_back(src);
+  }
+  if (!without.empty()) {
+    p->description_ = Cat(
+        "off: no clause whose literals an event's bytes must hold in rule(s) ", without,
+        " (a clause counts when it is a wildcard or equals test of ASCII text that is no "
+        "number or boolean, on a field whose values are the event's own text and, in "
+        "canonical mode, not a path)");
+    return p;
   }
   if (literals.empty()) {
     p->description_ = "off: no rule";
@@ -203,6 +224,7 @@ absl::StatusOr<std::unique_ptr<Prefilter>> Prefilter::Build(const CompiledMatche
     p->description_ = Cat("off: the literals did not compile (", why, ")");
     return p;
   }
+  p->gate_slots_ = std::move(gate_slots);
   std::string list;
   for (const auto& c : chosen) list += (list.empty() ? "" : "; ") + c;
   p->description_ = Cat("on: ", literals.size(), " literals from ", chosen.size(), " rules (",
@@ -212,18 +234,33 @@ absl::StatusOr<std::unique_ptr<Prefilter>> Prefilter::Build(const CompiledMatche
 
 Prefilter::~Prefilter() { hs_free_database(database_); }
 
-bool Prefilter::UnsafeSpelling(std::string_view b) const {
+namespace {
+
+// A byte JSON text never holds outside its whitespace: a control character
+// other than tab, LF and CR (raw in a string it is malformed).
+bool StrayControl(unsigned char c) { return c < 0x20 && c != '\t' && c != '\n' && c != '\r'; }
+
+}  // namespace
+
+bool Prefilter::UnsafeSpelling(std::string_view b, bool flag_control_bytes) const {
   const size_t n = b.size();
   const char* d = b.data();
-  // Non-ASCII anywhere: eight bytes at a time.
+  // Non-ASCII (and control bytes) anywhere: eight bytes at a time.
+  constexpr uint64_t kHigh = 0x8080808080808080ULL, kSpace = 0x2020202020202020ULL;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     std::memcpy(&w, d + i, 8);
-    if (w & 0x8080808080808080ULL) return true;
+    if (w & kHigh) return true;
+    // Some byte < 0x20 (exact for ASCII words): look at which.
+    if (flag_control_bytes && ((w - kSpace) & ~w & kHigh))
+      for (size_t k = i; k < i + 8; ++k)
+        if (StrayControl(static_cast<unsigned char>(d[k]))) return true;
   }
-  for (; i < n; ++i)
+  for (; i < n; ++i) {
     if (static_cast<unsigned char>(d[i]) >= 0x80) return true;
+    if (flag_control_bytes && StrayControl(static_cast<unsigned char>(d[i]))) return true;
+  }
   for (const char* s = static_cast<const char*>(std::memchr(d, '\\', n)); s;
        s = static_cast<const char*>(std::memchr(s + 1, '\\', static_cast<size_t>(d + n - s - 1)))) {
     if (s + 1 < d + n && (s[1] == 'u' || s[1] == '/')) return true;
@@ -237,9 +274,24 @@ bool Prefilter::UnsafeSpelling(std::string_view b) const {
   return false;
 }
 
+bool Prefilter::TextMayMatch(std::string_view text, hs_scratch_t* scratch) const {
+  if (database_ == nullptr || scratch == nullptr || UnsafeSpelling(text)) return true;
+  if (text.size() > 0xffffffffu) return true;
+  return hs_scan(database_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, OnHit,
+                 nullptr) != HS_SUCCESS;
+}
+
+bool Prefilter::FramedAsObject(std::string_view b) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  size_t i = 0, j = b.size();
+  while (i < j && space(b[i])) ++i;
+  while (j > i && space(b[j - 1])) --j;
+  return j - i >= 2 && b[i] == '{' && b[j - 1] == '}';
+}
+
 bool Prefilter::MayMatch(std::string_view bytes, Encoding encoding, hs_scratch_t* scratch) const {
   if (database_ == nullptr || scratch == nullptr) return true;
-  if (encoding == Encoding::kJson ? UnsafeSpelling(bytes)
+  if (encoding == Encoding::kJson ? UnsafeSpelling(bytes, /*flag_control_bytes=*/true)
                                   : event::AnyMsgpackString(bytes, [this](std::string_view s) {
                                       return UnsafeSpelling(s);
                                     }))

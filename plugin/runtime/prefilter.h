@@ -16,6 +16,10 @@
 // (digits, '.', 'e', '+', '-') and not part of "true" or "false". A rule
 // without such a clause switches the prefilter off. Exclusions only remove
 // matches, so they play no part.
+//
+// The same literals gate the field-level path: the values a caller gives
+// for the chosen clauses' fields (or for the fields a profile builds them
+// from) are checked one by one before anything else is done.
 #pragma once
 
 #include <hs/hs.h>
@@ -33,8 +37,10 @@ namespace c2s::runtime {
 
 class Prefilter {
  public:
+  // `switched_on` false (the `prefilter off` option) builds one that is off.
   static absl::StatusOr<std::unique_ptr<Prefilter>> Build(const engine::CompiledMatcher& rules,
-                                                          const event::ProfileSet& profiles);
+                                                          const event::ProfileSet& profiles,
+                                                          bool switched_on = true);
   ~Prefilter();
 
   bool enabled() const { return database_ != nullptr; }
@@ -51,13 +57,32 @@ class Prefilter {
   bool MayMatch(std::string_view bytes, Encoding encoding, hs_scratch_t* scratch) const;
 
   // The byte checks alone (for tests): true when the bytes may spell a
-  // value otherwise than its parsed form.
-  bool UnsafeSpelling(std::string_view bytes) const;
+  // value otherwise than its parsed form. With `flag_control_bytes` (JSON
+  // text) also when they hold a control byte JSON allows only as
+  // whitespace (tab, LF, CR): such text is malformed, and reading it is
+  // what counts it as an error.
+  bool UnsafeSpelling(std::string_view bytes, bool flag_control_bytes = false) const;
+
+  // Field level: the slots whose values decide an event (those some chosen
+  // clause reads, directly or through a profile). When none of an event's
+  // values in them may match, no rule can.
+  const std::vector<uint32_t>& gate_slots() const { return gate_slots_; }
+  // One value's text (unescaped, as a caller holds it): false only when it
+  // holds none of the literals and no spelling its canonical form could
+  // differ by.
+  bool TextMayMatch(std::string_view text, hs_scratch_t* scratch) const;
+
+  // True when the bytes are one JSON object as far as its first and last
+  // bytes show (JSON whitespace around '{' ... '}'). The JSON path skips
+  // parsing only such events: a truncated line or a line of plain text is
+  // still parsed, and counted as an error.
+  static bool FramedAsObject(std::string_view bytes);
 
  private:
   Prefilter() = default;
   hs_database_t* database_ = nullptr;
   bool percent_matters_ = false;
+  std::vector<uint32_t> gate_slots_;
   std::string description_;
 };
 

@@ -23,18 +23,39 @@ Session::~Session() {
 }
 
 bool Session::MayMatch(std::string_view bytes, Prefilter::Encoding encoding) {
-  const Prefilter& p = core_->prefilter();
-  if (!p.enabled()) return true;
-  if (prefilter_scratch_ == nullptr &&
-      hs_alloc_scratch(p.database(), &prefilter_scratch_) != HS_SUCCESS) {
-    prefilter_scratch_ = nullptr;
-    return true;  // no scratch: the full path decides
-  }
-  if (p.MayMatch(bytes, encoding, prefilter_scratch_)) return true;
+  hs_scratch_t* scratch = PrefilterScratch();
+  if (scratch == nullptr) return true;  // off, or no scratch: the full path decides
+  if (core_->prefilter().MayMatch(bytes, encoding, scratch)) return true;
+  DecidedWithoutReading();
+  return false;
+}
+
+bool Session::JsonMayMatch(std::string_view event) {
+  // Only a well-framed event within the size limit is decided from its
+  // bytes; others are read, so their errors are counted.
+  return event.size() > core_->limits().max_event_bytes || !Prefilter::FramedAsObject(event) ||
+         MayMatch(event);
+}
+
+void Session::ClearLastResult() {
   evaluator_.ResetResult();
   match_info_valid_ = enrichment_valid_ = enrichment_json_valid_ = false;
+  profile_ = -1;
+}
+
+void Session::DecidedWithoutReading() {
+  ClearLastResult();
   counters_->Bump(counters_->events);
-  return false;
+  counters_->Bump(counters_->prefiltered);
+}
+
+hs_scratch_t* Session::PrefilterScratch() {
+  const Prefilter& p = core_->prefilter();
+  if (!p.enabled()) return nullptr;
+  if (prefilter_scratch_ == nullptr &&
+      hs_alloc_scratch(p.database(), &prefilter_scratch_) != HS_SUCCESS)
+    prefilter_scratch_ = nullptr;
+  return prefilter_scratch_;
 }
 
 absl::Status Session::Refresh() {
@@ -84,7 +105,29 @@ size_t Session::Finish() {
   return matches.size();
 }
 
-size_t Session::EvaluateFields() { return Finish(); }
+bool Session::FieldsMayMatch() {
+  hs_scratch_t* scratch = PrefilterScratch();
+  if (scratch == nullptr) return true;
+  const Prefilter& p = core_->prefilter();
+  const engine::EventFields& f = evaluator_.fields();
+  // Any value with text, whatever its type: a number's text can hold no
+  // literal, and if it ever did the event would just be evaluated.
+  for (uint32_t slot : p.gate_slots())
+    for (const auto& v : f.values(slot))
+      if (!v.text.empty() && p.TextMayMatch(v.text, scratch)) return true;
+  return false;
+}
+
+size_t Session::EvaluateFields() {
+  // The domain first: when no value the chosen clauses read holds a
+  // literal, no rule can match, and source detection, canonical forms and
+  // the plan are skipped.
+  if (!FieldsMayMatch()) {
+    DecidedWithoutReading();
+    return 0;
+  }
+  return Finish();
+}
 
 const std::vector<MatchInfo>& Session::matches() {
   if (match_info_valid_) return match_info_;
@@ -138,6 +181,7 @@ event::ReadStatus Session::ReadJsonFields(std::string_view event) {
 JsonResult Session::EvalJson(std::string_view event) {
   JsonResult r;
   r.output = event;
+  if (!JsonMayMatch(event)) return r;
   if (!BeginFields().ok()) {
     r.status = event::ReadStatus::kNotJson;
     counters_->Bump(counters_->errors);

@@ -43,6 +43,9 @@ class Session : private engine::FieldPreparer {
   // canonical forms are applied in between).
   absl::Status BeginFields();
   engine::EventFields& fields() { return evaluator_.fields(); }
+  // Field level: the prefilter's literals over the values in its gate
+  // slots first (Prefilter::gate_slots); only on a hit is the event
+  // evaluated.
   size_t EvaluateFields();
   // The profile the last event was read with ("" if none).
   std::string_view profile_name() const;
@@ -54,6 +57,11 @@ class Session : private engine::FieldPreparer {
   // match; no earlier match is reported). True: evaluate the event.
   bool MayMatch(std::string_view bytes,
                 Prefilter::Encoding encoding = Prefilter::Encoding::kJson);
+  // The JSON path's use of it: MayMatch for an event that is one object
+  // within the size limit, true (read it) for any other.
+  bool JsonMayMatch(std::string_view event);
+  // Records the last event as decided without reading it (no match).
+  void DecidedWithoutReading();
 
   // Appends one output line per input line to `out`.
   BatchResult EvalNdjson(std::string_view data, bool only_matches,
@@ -76,6 +84,11 @@ class Session : private engine::FieldPreparer {
  private:
   absl::Status Refresh();
   size_t Finish();
+  bool FieldsMayMatch();
+  void ClearLastResult();
+  // Scratch for the prefilter; nullptr when it is off (or no scratch could
+  // be had): then every event is evaluated.
+  hs_scratch_t* PrefilterScratch();
   void Prepare(uint32_t slot, engine::EventFields* fields) override;
   const enrich::Enrichment& BuiltEnrichment();
 

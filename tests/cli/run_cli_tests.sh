@@ -54,6 +54,12 @@ run usage-mode-choice 2 "$bin" scan --mode strict tests/cli/sources.ndjson
 run scan-sources-canonical 0 "$bin" scan --only-matches --quiet tests/cli/sources.ndjson
 run explain-sysmon 0 bash -c "sed -n 2p tests/cli/sources.ndjson | \"$bin\" explain -"
 run check-bad 1 "$bin" check tests/cli/bad-ruleset.json tests/cli/bad-exclusions.json
+# The prefilter: an event it passes on unread, a ruleset it cannot serve
+# (a path-only rule in canonical mode), and scan with it off (same output).
+run explain-unread 0 bash -c "sed -n 2p tests/cli/events.ndjson | \"$bin\" explain -"
+run check-prefilter-off 0 "$bin" check tests/cli/path-ruleset.json
+run scan-prefilter-off 0 "$bin" scan --prefilter off tests/cli/events.ndjson
+check scan-prefilter-same-output bash -c "cmp <(cd '$repo' && '$bin' scan --quiet tests/cli/events.ndjson) <(cd '$repo' && '$bin' scan --quiet --prefilter off tests/cli/events.ndjson)"
 run scan-bad-exclusions 3 "$bin" scan --exclusions tests/cli/bad-exclusions.json tests/cli/events.ndjson
 run scan-missing-input 4 "$bin" scan tests/cli/no-such-file.ndjson
 run usage-unknown-option 2 "$bin" scan --frobnicate

@@ -1,9 +1,12 @@
-// Differential: the prefilter over raw bytes never hides a match. For any
-// input (events from the test data, mutated), in both match modes and both
-// encodings the prefilter reads, "no rule can match these bytes" must agree
-// with the full path's verdict on the same JSON.
+// Differential: the prefilter never changes an output. For any input
+// (events from the test data, mutated), in both match modes, the JSON path
+// with the prefilter on and off must give byte-identical output and the same
+// number of matched rules, and the prefilter's "no rule can match these
+// bytes" must agree with the full path. msgpack reading of any bytes must
+// never crash.
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "runtime/engine_core.h"
@@ -11,30 +14,41 @@
 
 namespace {
 
-c2s::runtime::Session& SessionFor(c2s::event::MatchMode mode) {
-  auto make = [](c2s::event::MatchMode m) {
+using c2s::event::MatchMode;
+using c2s::runtime::Session;
+
+Session& SessionFor(MatchMode mode, bool prefilter) {
+  auto make = [](MatchMode m, bool p) {
     c2s::runtime::EngineCore::Options o;
     o.mode = m;
+    o.prefilter = p;
     auto c = c2s::runtime::EngineCore::Create(std::move(o));
     if (!c.ok()) std::abort();
     return *c;
   };
-  static c2s::runtime::Session canonical(make(c2s::event::MatchMode::kCanonical));
-  static c2s::runtime::Session parity(make(c2s::event::MatchMode::kParity));
-  return mode == c2s::event::MatchMode::kCanonical ? canonical : parity;
+  static Session canonical(make(MatchMode::kCanonical, true));
+  static Session parity(make(MatchMode::kParity, true));
+  static Session canonical_off(make(MatchMode::kCanonical, false));
+  static Session parity_off(make(MatchMode::kParity, false));
+  if (mode == MatchMode::kCanonical) return prefilter ? canonical : canonical_off;
+  return prefilter ? parity : parity_off;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  for (auto mode : {c2s::event::MatchMode::kCanonical, c2s::event::MatchMode::kParity}) {
-    auto& s = SessionFor(mode);
-    bool may = s.MayMatch(bytes);
-    auto r = s.EvalJson(bytes);
-    if (!may && r.matched_rules > 0) std::abort();  // a hidden match
+  for (auto mode : {MatchMode::kCanonical, MatchMode::kParity}) {
+    auto& on = SessionFor(mode, true);
+    auto& off = SessionFor(mode, false);
+    bool may = on.MayMatch(bytes);
+    auto a = on.EvalJson(bytes);
+    std::string out_on(a.output);
+    auto b = off.EvalJson(bytes);
+    if (!may && b.matched_rules > 0) std::abort();  // a hidden match
+    if (a.matched_rules != b.matched_rules || out_on != b.output) std::abort();
     // msgpack reading must never crash, whatever the bytes.
-    (void)s.MayMatch(bytes, c2s::runtime::Prefilter::Encoding::kMsgpack);
+    (void)on.MayMatch(bytes, c2s::runtime::Prefilter::Encoding::kMsgpack);
   }
   return 0;
 }

@@ -1,0 +1,223 @@
+// The prefilter through the ABI, on and off, must give the same verdicts,
+// the same enrichment and the same output bytes: the JSON path over every
+// corpus, and the field level (the gate over the caller's values before
+// anything else) over the same events flattened into typed values the way
+// a host holds them.
+#include "c2sieve.h"
+
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Engine {
+  c2s_engine* e = nullptr;
+  c2s_session* s = nullptr;
+  Engine(bool prefilter, const char* mode) {
+    c2s_options* o = nullptr;
+    EXPECT_EQ(c2s_options_create(&o), C2S_OK);
+    EXPECT_EQ(c2s_options_set(o, "prefilter", prefilter ? "on" : "off"), C2S_OK);
+    EXPECT_EQ(c2s_options_set(o, "mode", mode), C2S_OK);
+    EXPECT_EQ(c2s_options_set(o, "stats-interval-s", "0"), C2S_OK);
+    EXPECT_EQ(c2s_engine_create_with_options(o, &e), C2S_OK) << c2s_last_error();
+    c2s_options_free(o);
+    EXPECT_EQ(c2s_session_create(e, &s), C2S_OK);
+  }
+  ~Engine() {
+    c2s_session_free(s);
+    c2s_engine_free(e);
+  }
+  c2s_stats Stats() const {
+    c2s_stats st;
+    c2s_engine_stats(e, &st);
+    return st;
+  }
+};
+
+// An event's leaves as the values a host would give: dotted keys, every
+// element of an array, numbers typed, objects in arrays as OTHER.
+class Flattener {
+ public:
+  explicit Flattener(c2s_engine* e) : e_(e) {}
+  const std::vector<c2s_value>& Of(const nlohmann::json& j) {
+    values_.clear();
+    texts_.clear();
+    texts_.reserve(4096);  // views into it must not move
+    Walk("", j);
+    return values_;
+  }
+
+ private:
+  void Walk(const std::string& path, const nlohmann::json& j) {
+    if (j.is_object()) {
+      for (auto it = j.begin(); it != j.end(); ++it)
+        Walk(path.empty() ? it.key() : path + "." + it.key(), it.value());
+      return;
+    }
+    if (j.is_array()) {
+      for (const auto& x : j) Walk(path, x.is_object() ? nlohmann::json::array() : x);
+      return;
+    }
+    int field = c2s_engine_field_index(e_, path.c_str());
+    if (field < 0 || texts_.size() == texts_.capacity()) return;
+    c2s_value v{};
+    v.field = field;
+    if (j.is_string()) {
+      texts_.push_back(j.get<std::string>());
+      v.type = C2S_VALUE_STRING;
+      v.data = texts_.back().data();
+      v.size = texts_.back().size();
+    } else if (j.is_boolean()) {
+      v.type = j.get<bool>() ? C2S_VALUE_TRUE : C2S_VALUE_FALSE;
+    } else if (j.is_null()) {
+      v.type = C2S_VALUE_NULL;
+    } else if (j.is_number_unsigned()) {
+      v.type = C2S_VALUE_UINT;
+      v.number.u = j.get<uint64_t>();
+    } else if (j.is_number_integer()) {
+      v.type = C2S_VALUE_INT;
+      v.number.i = j.get<int64_t>();
+    } else if (j.is_number_float()) {
+      v.type = C2S_VALUE_DOUBLE;
+      v.number.d = j.get<double>();
+    } else {
+      v.type = C2S_VALUE_OTHER;  // an empty array stands for an object
+    }
+    values_.push_back(v);
+  }
+  c2s_engine* e_;
+  std::vector<c2s_value> values_;
+  std::vector<std::string> texts_;
+};
+
+std::string Enrichment(c2s_session* s) {
+  const char* json = nullptr;
+  size_t len = 0;
+  EXPECT_EQ(c2s_session_enrichment(s, &json, &len), C2S_OK);
+  return std::string(json ? json : "", len);
+}
+
+const char* kCorpora[] = {
+    C2S_SOURCE_DIR "/samples/ecs-dns-events.ndjson",
+    C2S_SOURCE_DIR "/tests/cli/sources.ndjson",
+    C2S_SOURCE_DIR "/tests/cli/events.ndjson",
+    C2S_SOURCE_DIR "/tests/integration/typed-events.ndjson",
+    C2S_SOURCE_DIR "/tests/data/sources/ecs.ndjson",
+    C2S_SOURCE_DIR "/tests/data/sources/ecs-connection.ndjson",
+    C2S_SOURCE_DIR "/tests/data/sources/elastic-defend-linux.ndjson",
+    C2S_SOURCE_DIR "/tests/data/sources/sentinelone-ecs.ndjson",
+    C2S_SOURCE_DIR "/tests/data/sources/sentinelone-raw.ndjson",
+    C2S_SOURCE_DIR "/tests/data/sources/sysmon-azure-monitor.ndjson",
+    C2S_SOURCE_DIR "/tests/data/sources/sysmon-flat.ndjson",
+    C2S_SOURCE_DIR "/tests/data/sources/sysmon-fluentbit-winevtlog.ndjson",
+    C2S_SOURCE_DIR "/tests/data/sources/sysmon-network-winlogbeat.ndjson",
+    C2S_SOURCE_DIR "/tests/data/sources/sysmon-winlogbeat.ndjson",
+    C2S_SHARED_DIR "/data/sysmon-dns/otrf.ndjson",
+    C2S_SHARED_DIR "/data/sysmon-dns/sigma_regression.ndjson",
+};
+
+std::vector<std::string> Lines() {
+  std::vector<std::string> lines;
+  for (const char* f : kCorpora) {
+    std::ifstream in(f);
+    EXPECT_TRUE(in) << f;
+    for (std::string l; std::getline(in, l);) {
+      lines.push_back(l);
+      // The test data's source files hold the event inside a case record.
+      auto j = nlohmann::json::parse(l, nullptr, false);
+      if (j.is_object() && j.contains("event") && j.contains("case")) {
+        lines.push_back(j["event"].dump());
+        lines.push_back(j["ecs"].dump());
+      }
+    }
+  }
+  return lines;
+}
+
+class PrefilterAbi : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(PrefilterAbi, JsonPathGivesTheSameBytesOnAndOff) {
+  Engine on(true, GetParam()), off(false, GetParam());
+  size_t matches = 0, n = 0;
+  for (const std::string& line : Lines()) {
+    c2s_output a, b;
+    c2s_status sa = c2s_eval_json(on.s, line.data(), line.size(), &a);
+    c2s_status sb = c2s_eval_json(off.s, line.data(), line.size(), &b);
+    ASSERT_EQ(a.matched_rules, b.matched_rules) << line.substr(0, 300);
+    ASSERT_EQ(std::string(a.data, a.size), std::string(b.data, b.size)) << line.substr(0, 300);
+    // An event read by both gives the same status.
+    if (sa == C2S_OK && sb != C2S_OK) EXPECT_EQ(sb, C2S_E_EVENT);
+    matches += a.matched_rules > 0;
+    ++n;
+  }
+  EXPECT_GT(matches, 100u);
+  EXPECT_GT(on.Stats().prefiltered, n / 2) << "the prefilter decides too little to matter";
+  EXPECT_EQ(off.Stats().prefiltered, 0u);
+}
+
+TEST_P(PrefilterAbi, FieldLevelGivesTheSameVerdictsOnAndOff) {
+  Engine on(true, GetParam()), off(false, GetParam());
+  Flattener fa(on.e), fb(off.e);
+  size_t matches = 0, events = 0;
+  for (const std::string& line : Lines()) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object()) continue;
+    ++events;
+    const auto& va = fa.Of(j);
+    const auto& vb = fb.Of(j);
+    size_t na = 0, nb = 0;
+    ASSERT_EQ(c2s_eval_fields(on.s, va.data(), va.size(), &na), C2S_OK) << c2s_last_error();
+    ASSERT_EQ(c2s_eval_fields(off.s, vb.data(), vb.size(), &nb), C2S_OK) << c2s_last_error();
+    ASSERT_EQ(na, nb) << line.substr(0, 300);
+    ASSERT_EQ(Enrichment(on.s), Enrichment(off.s)) << line.substr(0, 300);
+    matches += na > 0;
+  }
+  EXPECT_GT(matches, 100u);
+  EXPECT_GT(on.Stats().prefiltered, events / 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, PrefilterAbi, ::testing::Values("canonical", "parity"));
+
+// Each spelling that hides a listed domain from a literal scan, given as a
+// caller's value (not JSON: the text itself), reaches the full path.
+TEST(PrefilterAbiFields, EverySpellingOfAListedDomainIsEvaluated) {
+  for (const char* mode : {"canonical", "parity"}) {
+    Engine on(true, mode), off(false, mode);
+    for (const char* name : {"pastebin.com", "PASTEBIN.COM", "Pastebin%2ecom",
+                             "ｐａｓｔｅｂｉｎ.com", "pastebin。com", "paste\u00adbin.com",
+                             "pastebin.com.", "xn--pastebin-.com"}) {
+      for (const char* field : {"dns.question.name", "winlog.event_data.QueryName"}) {
+        int dns = c2s_engine_field_index(on.e, field);
+        if (dns < 0) continue;
+        auto values = [&](c2s_engine* e) {
+          auto s = [&](const char* f, const char* v) {
+            return c2s_value{c2s_engine_field_index(e, f), C2S_VALUE_STRING, v, std::strlen(v),
+                             {}};
+          };
+          std::vector<c2s_value> v = {s("event.category", "network"),
+                                      s("host.os.type", "windows"), s(field, name),
+                                      s("process.executable", "C:\\Users\\Public\\x.exe"),
+                                      s("process.name", "x.exe")};
+          if (std::strcmp(field, "winlog.event_data.QueryName") == 0) {
+            v.push_back(s("winlog.channel", "Microsoft-Windows-Sysmon/Operational"));
+            v.push_back(s("winlog.event_id", "22"));
+            v.push_back(s("winlog.event_data.Image", "C:\\Users\\Public\\x.exe"));
+          }
+          return v;
+        };
+        auto va = values(on.e), vb = values(off.e);
+        size_t na = 0, nb = 0;
+        ASSERT_EQ(c2s_eval_fields(on.s, va.data(), va.size(), &na), C2S_OK);
+        ASSERT_EQ(c2s_eval_fields(off.s, vb.data(), vb.size(), &nb), C2S_OK);
+        EXPECT_EQ(na, nb) << mode << " " << field << " " << name;
+      }
+    }
+  }
+}
+
+}  // namespace
