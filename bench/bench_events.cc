@@ -29,14 +29,23 @@ void Collect(const nlohmann::json& obj, const std::string& path,
 std::vector<BenchEvent> MakeEvents(c2s_engine* engine, size_t count,
                                    int match_percent, int excluded_percent) {
   std::vector<BenchEvent> out;
-  size_t matches = 0, excluded = 0;
+  size_t matches = 0, excluded = 0, unlisted = 0;
+  const int unlisted_percent = 100 - match_percent - excluded_percent;
   for (uint64_t seed = 1; out.size() < count; ++seed) {
     for (auto& e : samples::Generate(seed, 500)) {
       if (out.size() >= count) break;
       bool is_excluded = !e.expect_match && e.scenario.rfind("benign:", 0) != 0;
+      bool is_unlisted = !e.expect_match && !is_excluded;
       size_t next = out.size() + 1;
-      if (e.expect_match && (matches + 1) * 100 > next * match_percent) continue;
-      if (is_excluded && (excluded + 1) * 100 > next * excluded_percent) continue;
+      // Each kind held to its share of the events so far (a kind below its
+      // share takes the next slot; so does any kind at the very start).
+      auto over = [&](size_t have, int percent) {
+        return percent == 0 || have * 100 >= next * static_cast<size_t>(percent);
+      };
+      if (e.expect_match && over(matches, match_percent)) continue;
+      if (is_excluded && over(excluded, excluded_percent)) continue;
+      if (is_unlisted && over(unlisted, unlisted_percent)) continue;
+      unlisted += is_unlisted;
       BenchEvent b;
       b.json = e.json;
       b.expect_match = e.expect_match;

@@ -53,11 +53,36 @@ struct Fixture {
   // of the second built-in rule.
   c2s_engine* windows_only = nullptr;
   std::vector<BenchEvent> windows_only_events;
+  // The same rules with the prefilter off (every event read in full).
+  c2s_engine* no_prefilter = nullptr;
+  // Other mixes, for the worst cases: no listed domain, half listed (25 %
+  // match, 25 % excluded), and every event a match.
+  std::vector<BenchEvent> listed0, listed50, all_match;
   c2s::bench::RulePatterns patterns;
   int dns = -1, exe = -1;
   Fixture() {
     if (c2s_engine_create_default(&engine) != C2S_OK) std::abort();
     events = c2s::bench::MakeEvents(engine, 4096, kMatchPercent, kExcludedPercent);
+    listed0 = c2s::bench::MakeEvents(engine, 4096, 0, 0);
+    listed50 = c2s::bench::MakeEvents(engine, 4096, 25, 25);
+    all_match = c2s::bench::MakeEvents(engine, 4096, 100, 0);
+    // The ring each benchmark cycles through must hold the mix it claims.
+    for (auto [evs, want] : {std::pair{&events, kMatchPercent}, std::pair{&listed0, 0},
+                             std::pair{&listed50, 25}, std::pair{&all_match, 100}}) {
+      size_t m = 0;
+      for (size_t k = 0; k <= kRing; ++k) m += (*evs)[k].expect_match;
+      if (m * 100 / (kRing + 1) > static_cast<size_t>(want) + 1 ||
+          m * 100 / (kRing + 1) + 1 < static_cast<size_t>(want)) {
+        std::fprintf(stderr, "bench mix: %zu of %zu match, wanted %d %%\n", m, kRing + 1, want);
+        std::abort();
+      }
+    }
+    c2s_options* o = nullptr;
+    if (c2s_options_create(&o) != C2S_OK || c2s_options_set(o, "prefilter", "off") != C2S_OK ||
+        c2s_options_set(o, "stats-interval-s", "0") != C2S_OK ||
+        c2s_engine_create_with_options(o, &no_prefilter) != C2S_OK)
+      std::abort();
+    c2s_options_free(o);
     c2s_engine_config cfg;
     c2s_engine_config_init(&cfg);
     cfg.disable_rules = "8248323e-f888-4134-a26f-37a6362f7231";
@@ -117,6 +142,32 @@ void BM_FieldLevel_C2sieve(benchmark::State& state) {
   FieldLevelLoop(state, F().engine, F().events);
 }
 BENCHMARK(BM_FieldLevel_C2sieve);
+
+// The prefilter's part: the same mix with it off, and the other mixes.
+void BM_FieldLevel_PrefilterOff(benchmark::State& state) {
+  FieldLevelLoop(state, F().no_prefilter, F().events);
+}
+BENCHMARK(BM_FieldLevel_PrefilterOff);
+void BM_FieldLevel_Listed0(benchmark::State& state) {
+  FieldLevelLoop(state, F().engine, F().listed0);
+}
+BENCHMARK(BM_FieldLevel_Listed0);
+void BM_FieldLevel_Listed50(benchmark::State& state) {
+  FieldLevelLoop(state, F().engine, F().listed50);
+}
+BENCHMARK(BM_FieldLevel_Listed50);
+void BM_FieldLevel_Listed50_PrefilterOff(benchmark::State& state) {
+  FieldLevelLoop(state, F().no_prefilter, F().listed50);
+}
+BENCHMARK(BM_FieldLevel_Listed50_PrefilterOff);
+void BM_FieldLevel_AllMatch(benchmark::State& state) {
+  FieldLevelLoop(state, F().engine, F().all_match);
+}
+BENCHMARK(BM_FieldLevel_AllMatch);
+void BM_FieldLevel_AllMatch_PrefilterOff(benchmark::State& state) {
+  FieldLevelLoop(state, F().no_prefilter, F().all_match);
+}
+BENCHMARK(BM_FieldLevel_AllMatch_PrefilterOff);
 
 void BM_FieldLevel_WindowsRuleOnly(benchmark::State& state) {
   FieldLevelLoop(state, F().windows_only, F().windows_only_events);
@@ -283,6 +334,25 @@ BENCHMARK(BM_FieldLevel_Pcre2Alternation);
 
 void BM_Json_C2sieve(benchmark::State& state) { JsonLoop(state, F().engine, F().events); }
 BENCHMARK(BM_Json_C2sieve);
+
+void BM_Json_PrefilterOff(benchmark::State& state) {
+  JsonLoop(state, F().no_prefilter, F().events);
+}
+BENCHMARK(BM_Json_PrefilterOff);
+void BM_Json_Listed0(benchmark::State& state) { JsonLoop(state, F().engine, F().listed0); }
+BENCHMARK(BM_Json_Listed0);
+void BM_Json_Listed50(benchmark::State& state) { JsonLoop(state, F().engine, F().listed50); }
+BENCHMARK(BM_Json_Listed50);
+void BM_Json_Listed50_PrefilterOff(benchmark::State& state) {
+  JsonLoop(state, F().no_prefilter, F().listed50);
+}
+BENCHMARK(BM_Json_Listed50_PrefilterOff);
+void BM_Json_AllMatch(benchmark::State& state) { JsonLoop(state, F().engine, F().all_match); }
+BENCHMARK(BM_Json_AllMatch);
+void BM_Json_AllMatch_PrefilterOff(benchmark::State& state) {
+  JsonLoop(state, F().no_prefilter, F().all_match);
+}
+BENCHMARK(BM_Json_AllMatch_PrefilterOff);
 
 void BM_Json_WindowsRuleOnly(benchmark::State& state) {
   JsonLoop(state, F().windows_only, F().windows_only_events);

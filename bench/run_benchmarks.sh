@@ -65,8 +65,10 @@ print(f"host: {ctx.get('num_cpus')} cpus at {ctx.get('mhz_per_cpu')} MHz; c2siev
 print()
 print("| benchmark | ns/event | events/s |")
 print("|---|---:|---:|")
-for name in ["BM_FieldLevel_C2sieve", "BM_FieldLevel_WindowsRuleOnly", "BM_FieldLevel_FnmatchLoop", "BM_FieldLevel_Re2Set",
-             "BM_FieldLevel_Pcre2Alternation", "BM_Json_C2sieve", "BM_Json_WindowsRuleOnly", "BM_Json_SimdjsonFindFields",
+for name in ["BM_FieldLevel_C2sieve", "BM_FieldLevel_PrefilterOff", "BM_FieldLevel_WindowsRuleOnly",
+             "BM_FieldLevel_FnmatchLoop", "BM_FieldLevel_Re2Set",
+             "BM_FieldLevel_Pcre2Alternation", "BM_Json_C2sieve", "BM_Json_PrefilterOff",
+             "BM_Json_WindowsRuleOnly", "BM_Json_SimdjsonFindFields",
              "BM_Json_NlohmannParseSerialize", "BM_Ndjson_C2sieve"]:
     print(f"| {name} | {ns(name):,.0f} | {eps(name):,.0f} |")
 print()
@@ -80,10 +82,29 @@ j = eps("BM_Json_C2sieve")
 print(f"| JSON vs. simdjson parse + find the fields | {j / eps('BM_Json_SimdjsonFindFields'):.2f}x |")
 print(f"| JSON vs. nlohmann parse + serialize | {j / eps('BM_Json_NlohmannParseSerialize'):.1f}x |")
 print(f"| JSON events/s (one core) | {j / 1e6:.2f} M |")
+print(f"| NDJSON batch vs. JSON path, per event | {eps('BM_Ndjson_C2sieve') / j:.2f}x |")
+print(f"| prefilter on vs. off, field level | {c / eps('BM_FieldLevel_PrefilterOff'):.2f}x |")
+print(f"| prefilter on vs. off, JSON | {j / eps('BM_Json_PrefilterOff'):.2f}x |")
 print(f"| both built-in rules vs. the Windows rule alone, field level | "
       f"{ns('BM_FieldLevel_C2sieve') / ns('BM_FieldLevel_WindowsRuleOnly'):.2f}x cost |")
 print(f"| both built-in rules vs. the Windows rule alone, JSON | "
       f"{ns('BM_Json_C2sieve') / ns('BM_Json_WindowsRuleOnly'):.2f}x cost |")
+
+print()
+print("Other mixes (share of events querying a listed domain), prefilter on and off:")
+print()
+print("| mix | field ns/event | off | field vs. RE2::Set | JSON ns/event | off | JSON vs. simdjson find |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+re2 = eps("BM_FieldLevel_Re2Set"); sj = eps("BM_Json_SimdjsonFindFields")
+for label, suffix, off in [("0 % listed", "Listed0", None), ("15 % listed (5 % match; the default)", "", "PrefilterOff"),
+                           ("50 % listed (25 % match)", "Listed50", "Listed50_PrefilterOff"),
+                           ("100 % match", "AllMatch", "AllMatch_PrefilterOff")]:
+    fname = f"BM_FieldLevel_{suffix}" if suffix else "BM_FieldLevel_C2sieve"
+    jname = f"BM_Json_{suffix}" if suffix else "BM_Json_C2sieve"
+    foff = f"{ns('BM_FieldLevel_' + off):,.0f}" if off else "-"
+    joff = f"{ns('BM_Json_' + off):,.0f}" if off else "-"
+    print(f"| {label} | {ns(fname):,.0f} | {foff} | {eps(fname) / re2:.2f}x | "
+          f"{ns(jname):,.0f} | {joff} | {eps(jname) / sj:.2f}x |")
 
 lua = [json.loads(l) for l in open(f"{work}/lua.jsonl")]
 def lmed(k): v = sorted(r[k] for r in lua); return v[len(v) // 2]
