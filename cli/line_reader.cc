@@ -101,6 +101,12 @@ uint64_t Input::consumed() const {
 
 bool ReadLines(Input& in, const std::function<void(std::string_view)>& on_line,
                const std::function<bool(uint64_t)>& on_block) {
+  return ReadLinesInBlock(in, [&](std::string_view line, bool) { on_line(line); }, on_block);
+}
+
+bool ReadLinesInBlock(Input& in,
+                      const std::function<void(std::string_view, bool in_block)>& on_line,
+                      const std::function<bool(uint64_t)>& on_block) {
   std::vector<char> buf(1 << 20);
   std::string carry;
   while (true) {
@@ -114,17 +120,17 @@ bool ReadLines(Input& in, const std::function<void(std::string_view)>& on_line,
       if (nl == std::string_view::npos) break;
       if (!carry.empty()) {
         carry.append(chunk.substr(pos, nl - pos));
-        on_line(carry);
+        on_line(carry, false);
         carry.clear();
       } else {
-        on_line(chunk.substr(pos, nl - pos));
+        on_line(chunk.substr(pos, nl - pos), true);
       }
       pos = nl + 1;
     }
     carry.append(chunk.substr(pos));
     if (!on_block(in.consumed())) return true;
   }
-  if (!carry.empty()) on_line(carry);
+  if (!carry.empty()) on_line(carry, false);
   return true;
 }
 

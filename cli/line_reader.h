@@ -51,6 +51,13 @@ class Input {
 bool ReadLines(Input& in, const std::function<void(std::string_view)>& on_line,
                const std::function<bool(uint64_t)>& on_block);
 
+// The same, telling on_line whether the line lies in the block just read
+// with its '\n' right after it: such lines of one block are contiguous, so a
+// caller may copy a run of them as one span until on_block is called.
+bool ReadLinesInBlock(Input& in,
+                      const std::function<void(std::string_view, bool in_block)>& on_line,
+                      const std::function<bool(uint64_t)>& on_block);
+
 class Progress {
  public:
   Progress(bool enabled, uint64_t total) : enabled_(enabled), total_(total) {}

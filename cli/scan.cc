@@ -64,12 +64,33 @@ int RunScan(const std::vector<std::string>& args) {
   Summary sum;
   Progress bar(progress && !quiet && isatty(fileno(stderr)), total);
   std::string out;
+  // Lines passed on unchanged are copied as runs: consecutive ones of one
+  // block lie next to each other with their newlines, so a run is one copy.
+  const char* run_begin = nullptr;
+  const char* run_end = nullptr;  // at the '\n' after the run's last line
+  auto flush_run = [&] {
+    if (run_begin == nullptr) return;
+    out.append(run_begin, static_cast<size_t>(run_end - run_begin)).push_back('\n');
+    run_begin = nullptr;
+  };
+  auto pass_on = [&](std::string_view line, bool in_block) {
+    if (!in_block) {
+      flush_run();
+      out.append(line).push_back('\n');
+      return;
+    }
+    if (run_begin == nullptr || line.data() != run_end + 1) {
+      flush_run();
+      run_begin = line.data();
+    }
+    run_end = line.data() + line.size();
+  };
   auto start = Clock::now();
-  auto process_line = [&](std::string_view line) {
+  auto process_line = [&](std::string_view line, bool in_block) {
     ++sum.lines;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
       ++sum.blank;
-      if (!only_matches) out.append(line).push_back('\n');
+      if (!only_matches) pass_on(line, in_block);
       return;
     }
     ++sum.events;
@@ -94,10 +115,16 @@ int RunScan(const std::vector<std::string>& args) {
       }
     }
     if (only_matches && !r.enriched) return;
+    if (!r.enriched) {
+      pass_on(line, in_block);
+      return;
+    }
+    flush_run();
     out.append(r.output).push_back('\n');
   };
   bool io_error = false;
-  bool read_ok = ReadLines(in, process_line, [&](uint64_t consumed) {
+  bool read_ok = ReadLinesInBlock(in, process_line, [&](uint64_t consumed) {
+    flush_run();  // the block's buffer is about to be reused
     if (out.size() > (1 << 20)) {
       if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size()) {
         io_error = true;
@@ -113,6 +140,7 @@ int RunScan(const std::vector<std::string>& args) {
                  SafeMessage(in.name()).c_str());
     io_error = true;
   }
+  flush_run();
   if (!io_error &&
       (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() ||
        std::fflush(stdout) != 0)) {

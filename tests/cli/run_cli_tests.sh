@@ -59,6 +59,15 @@ run check-bad 1 "$bin" check tests/cli/bad-ruleset.json tests/cli/bad-exclusions
 run explain-unread 0 bash -c "sed -n 2p tests/cli/events.ndjson | \"$bin\" explain -"
 run check-prefilter-off 0 "$bin" check tests/cli/path-ruleset.json
 run scan-prefilter-off 0 "$bin" scan --prefilter off tests/cli/events.ndjson
+# Lines are independent: scanning 12 copies of the inputs (several 1 MiB
+# read blocks, lines across block ends, pass-through runs copied as spans)
+# gives 12 copies of the output.
+# (events.ndjson ends without a newline: one is added after it.)
+{ cat "$repo/samples/ecs-dns-events.ndjson" "$repo/tests/cli/events.ndjson"; echo; } >"$work/once.ndjson"
+for _ in $(seq 12); do cat "$work/once.ndjson"; done >"$work/many.ndjson"
+"$bin" scan --quiet "$work/once.ndjson" >"$work/once.out"
+for _ in $(seq 12); do cat "$work/once.out"; done >"$work/many.want"
+check scan-multi-block-spans bash -c "'$bin' scan --quiet '$work/many.ndjson' | cmp - '$work/many.want'"
 check scan-prefilter-same-output bash -c "cmp <(cd '$repo' && '$bin' scan --quiet tests/cli/events.ndjson) <(cd '$repo' && '$bin' scan --quiet --prefilter off tests/cli/events.ndjson)"
 run scan-bad-exclusions 3 "$bin" scan --exclusions tests/cli/bad-exclusions.json tests/cli/events.ndjson
 run scan-missing-input 4 "$bin" scan tests/cli/no-such-file.ndjson
