@@ -386,7 +386,9 @@ typedef struct c2s_member {
 
 /* Field-level evaluation: the caller already holds the event's fields.
  * Returns C2S_OK and sets *matched_rules to the number of rules that match
- * (0 if none). Details via c2s_session_match() and c2s_session_enrichment().
+ * (0 if none). With the prefilter on, the values of the fields its rules'
+ * literals come from (the domain, and the fields profiles build it from)
+ * are checked first; when none holds a literal, nothing else is read. Details via c2s_session_match() and c2s_session_enrichment().
  * The values are only read during the call. One thread per session. */
 C2S_API c2s_status c2s_eval_fields(c2s_session *session,
                                    const c2s_value *values, size_t count,
@@ -485,7 +487,12 @@ typedef struct c2s_output {
  * allowed). A matching event is returned as the original bytes with the ECS
  * fields spliced in; any other event is returned as the very input pointer
  * and size, never re-serialized. A malformed event is also returned
- * unchanged, with C2S_E_EVENT and the error counter raised. Output in the
+ * unchanged, with C2S_E_EVENT and the error counter raised. With the
+ * prefilter on (the option `prefilter`, default on), an event that is one
+ * object ('{' ... '}', ASCII, no control byte but tab, CR, LF) within
+ * max_event_bytes and holds none of the rules' literals is returned
+ * unchanged without being parsed (C2S_OK, counted in `prefiltered`): a
+ * syntax error inside such an event is then not counted. Output in the
  * session buffer stays valid until the session's next evaluation or free.
  * One thread per session. */
 C2S_API c2s_status c2s_eval_json(c2s_session *session, const char *data,
