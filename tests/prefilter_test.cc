@@ -159,6 +159,19 @@ TEST(Prefilter, NeverHidesAMatchInAnyCorpus) {
   }
 }
 
+// Found by UBSan: a session whose first event the prefilter decided is
+// bound to no matcher yet; asking for its matches must not touch one.
+TEST(Prefilter, AFirstEventDecidedUnreadHasNoDetails) {
+  auto core = Core(event::MatchMode::kCanonical);
+  Session s(core);
+  auto r = s.EvalJson(Event(R"("www.example.com")"));
+  EXPECT_EQ(r.matched_rules, 0u);
+  EXPECT_EQ(core->Stats().prefiltered, 1u);
+  EXPECT_TRUE(s.matches().empty());
+  EXPECT_EQ(s.EnrichmentJson(), "{}");
+  EXPECT_TRUE(s.EnrichmentLeaves().empty());
+}
+
 TEST(Prefilter, OffWhenSwitchedOff) {
   auto core = Core(event::MatchMode::kCanonical, false);
   EXPECT_FALSE(core->prefilter().enabled());

@@ -132,6 +132,10 @@ size_t Session::EvaluateFields() {
 const std::vector<MatchInfo>& Session::matches() {
   if (match_info_valid_) return match_info_;
   match_info_.clear();
+  match_info_valid_ = true;
+  // No match: nothing to look up (an event the prefilter decided may come
+  // before the session is bound to any matcher).
+  if (evaluator_.last_matches().empty()) return match_info_;
   const engine::CompiledMatcher& m = evaluator_.matcher();
   for (const auto& rm : evaluator_.last_matches()) {
     MatchInfo info;
