@@ -4,7 +4,9 @@
 #include <cstring>
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "event/msgpack_strings.h"
+#include "util/json_text.h"
 #include "util/strings.h"
 
 namespace c2s::runtime {
@@ -15,17 +17,6 @@ using engine::CompiledMatcher;
 using engine::Op;
 using engine::PlanNode;
 
-bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // A literal the bytes of any event matching it must hold: ASCII, not what a
 // number or a boolean could be written as.
 bool UsableLiteral(std::string_view lit) {
@@ -35,7 +26,8 @@ bool UsableLiteral(std::string_view lit) {
     if (static_cast<unsigned char>(c) >= 0x80 || c == '"' || c == '\\') return false;
     if (!std::strchr("0123456789.eE+-", c)) beyond_number = true;
   }
-  std::string l = Lower(lit);
+  std::string l(lit);
+  absl::AsciiStrToLower(&l);
   if (std::string("true").find(l) != std::string::npos ||
       std::string("false").find(l) != std::string::npos)
     return false;
@@ -59,8 +51,7 @@ std::string Core(std::string_view pattern) {
 
 struct Clause {
   std::vector<std::string> literals;
-  std::vector<std::string> fields;
-  std::vector<uint32_t> slots;
+  std::vector<uint32_t> slots;  // the fields they are read from
   bool domain_canonical = false;
 };
 
@@ -90,14 +81,14 @@ class Extractor {
         if (!SlotUsable(n.slot)) return std::nullopt;
         const auto& ev = m_.equals_values(n.predicate);
         Clause c;
-        for (const auto& v : ev.small) {
-          if (!UsableLiteral(v)) return std::nullopt;
-          c.literals.push_back(v);
-        }
-        for (const auto& v : ev.large) {
-          if (!UsableLiteral(v)) return std::nullopt;
-          c.literals.push_back(v);
-        }
+        auto add = [&c](const auto& values) {
+          for (const auto& v : values) {
+            if (!UsableLiteral(v)) return false;
+            c.literals.emplace_back(v);
+          }
+          return true;
+        };
+        if (!add(ev.small) || !add(ev.large)) return std::nullopt;
         if (c.literals.empty()) return std::nullopt;
         Note(n.slot, &c);
         return c;
@@ -108,7 +99,6 @@ class Extractor {
           auto c = Of(m_.nodes()[child]);
           if (!c) return std::nullopt;
           all.literals.insert(all.literals.end(), c->literals.begin(), c->literals.end());
-          all.fields.insert(all.fields.end(), c->fields.begin(), c->fields.end());
           all.slots.insert(all.slots.end(), c->slots.begin(), c->slots.end());
           all.domain_canonical |= c->domain_canonical;
         }
@@ -128,7 +118,6 @@ class Extractor {
            p_.kind_of_slot(slot) != event::FieldKind::kPath;
   }
   void Note(uint32_t slot, Clause* c) const {
-    c->fields.push_back(m_.fields().name(slot));
     c->slots.push_back(slot);
     c->domain_canonical = p_.mode() == event::MatchMode::kCanonical &&
                           p_.kind_of_slot(slot) == event::FieldKind::kDomain;
@@ -182,11 +171,18 @@ absl::StatusOr<std::unique_ptr<Prefilter>> Prefilter::Build(const CompiledMatche
       continue;
     }
     p->percent_matters_ |= best->domain_canonical;
-    std::string fields;
-    for (const auto& f : best->fields)
-      if (fields.find(f) == std::string::npos) fields += (fields.empty() ? "" : ", ") + f;
+    std::string fields;  // each once, in the clause's order
+    for (size_t k = 0; k < best->slots.size(); ++k) {
+      uint32_t slot = best->slots[k];
+      if (std::find(best->slots.begin(), best->slots.begin() + k, slot) ==
+          best->slots.begin() + k)
+        fields += Cat(fields.empty() ? "" : ", ", rules.fields().name(slot));
+    }
     chosen.push_back(Cat(r.rule.id, " (", fields, ")"));
-    for (auto& l : best->literals) literals.push_back(Lower(l));
+    for (std::string& l : best->literals) {
+      absl::AsciiStrToLower(&l);
+      literals.push_back(std::move(l));
+    }
     for (uint32_t slot : best->slots)
       for (uint32_t src : profiles.SourceSlotsOf(slot))
         if (std::find(gate_slots.begin(), gate_slots.end(), src) == gate_slots.end())
@@ -272,7 +268,9 @@ bool Prefilter::UnsafeSpelling(std::string_view b, bool flag_control_bytes) cons
   if (percent_matters_) {
     for (const char* s = static_cast<const char*>(std::memchr(d, '%', n)); s;
          s = static_cast<const char*>(std::memchr(s + 1, '%', static_cast<size_t>(d + n - s - 1)))) {
-      if (s + 2 < d + n && IsHex(s[1]) && IsHex(s[2])) return true;
+      if (s + 2 < d + n && absl::ascii_isxdigit(static_cast<unsigned char>(s[1])) &&
+          absl::ascii_isxdigit(static_cast<unsigned char>(s[2])))
+        return true;
     }
   }
   return false;
@@ -289,10 +287,9 @@ bool Prefilter::TextMayMatch(std::string_view text, hs_scratch_t* scratch) const
 }
 
 bool Prefilter::FramedAsObject(std::string_view b) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  size_t i = 0, j = b.size();
-  while (i < j && space(b[i])) ++i;
-  while (j > i && space(b[j - 1])) --j;
+  size_t i = json_text::SkipSpace(b, 0), j = b.size();
+  while (j > i && (b[j - 1] == ' ' || b[j - 1] == '\t' || b[j - 1] == '\n' || b[j - 1] == '\r'))
+    --j;
   return j - i >= 2 && b[i] == '{' && b[j - 1] == '}';
 }
 

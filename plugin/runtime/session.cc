@@ -149,7 +149,6 @@ const std::vector<MatchInfo>& Session::matches() {
     }
     match_info_.push_back(std::move(info));
   }
-  match_info_valid_ = true;
   return match_info_;
 }
 
