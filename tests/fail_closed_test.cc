@@ -201,6 +201,26 @@ TEST(FailClosed, IntegersBeyondSixtyFourBitsAreKeywordText) {
   EXPECT_EQ(h.Eval(inf).status, event::ReadStatus::kNotJson);
 }
 
+// Found by fuzz_eval_json: a long integer with a leading zero is no JSON
+// number (Elasticsearch refuses it), yet the big-integer repair turned it
+// into text and the event was read and enriched.
+TEST(FailClosed, LongIntegersWithLeadingZerosStayMalformed) {
+  Harness h;
+  std::string digits(40, '8');
+  for (std::string n : std::vector<std::string>{"0" + digits, "-0" + digits, "00", "-"}) {
+    std::string e = Event();
+    e.insert(e.size() - 1, ",\"counter\":" + n);
+    auto r = h.Eval(e);
+    EXPECT_EQ(r.status, event::ReadStatus::kNotJson) << n;
+    EXPECT_FALSE(r.enriched) << n;
+    EXPECT_EQ(r.output, e) << n;
+  }
+  std::string repaired;
+  EXPECT_FALSE(event::RepairForElasticsearch("{\"a\":0" + digits + "}", &repaired));
+  EXPECT_TRUE(event::RepairForElasticsearch("{\"a\":-" + digits + "}", &repaired));
+  EXPECT_EQ(repaired, "{\"a\":\"-" + digits + "\"}");
+}
+
 TEST(FailClosed, NestedArraysAreFlattened) {
   for (auto mode : {event::MatchMode::kCanonical, event::MatchMode::kParity}) {
     Harness h("", mode);

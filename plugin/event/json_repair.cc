@@ -11,11 +11,22 @@ namespace {
 bool IsHigh(int32_t u) { return u >= 0xD800 && u <= 0xDBFF; }
 bool IsLow(int32_t u) { return u >= 0xDC00 && u <= 0xDFFF; }
 
-// Whether the digits (with an optional leading '-') fit int64 or uint64.
+// Whether `token` (digits and number punctuation) is a JSON integer,
+// -?(0|[1-9][0-9]*): a leading zero before more digits is no number at all,
+// and must stay the parse error it is (Elasticsearch refuses it too).
+bool IsJsonInteger(std::string_view token) {
+  if (!token.empty() && token[0] == '-') token.remove_prefix(1);
+  if (token.empty() || (token[0] == '0' && token.size() > 1)) return false;
+  for (char d : token) {
+    if (d < '0' || d > '9') return false;
+  }
+  return true;
+}
+
+// Whether a JSON integer fits int64 or uint64.
 bool FitsSixtyFourBits(std::string_view token) {
   bool negative = !token.empty() && token[0] == '-';
   std::string_view digits = negative ? token.substr(1) : token;
-  while (digits.size() > 1 && digits[0] == '0') digits.remove_prefix(1);
   constexpr std::string_view kMaxUnsigned = "18446744073709551615";
   constexpr std::string_view kMinSigned = "9223372036854775808";
   std::string_view limit = negative ? kMinSigned : kMaxUnsigned;
@@ -64,20 +75,16 @@ bool RepairForElasticsearch(std::string_view s, std::string* out) {
     }
     if (c == '-' || (c >= '0' && c <= '9')) {  // a number token
       size_t end = i + 1;
-      bool integer = true;
       while (end < s.size()) {
         char d = s[end];
-        if (d >= '0' && d <= '9') {
-          ++end;
-        } else if (d == '.' || d == 'e' || d == 'E' || d == '+' || d == '-') {
-          integer = false;
+        if ((d >= '0' && d <= '9') || d == '.' || d == 'e' || d == 'E' || d == '+' || d == '-') {
           ++end;
         } else {
           break;
         }
       }
       std::string_view token = s.substr(i, end - i);
-      if (integer && token != "-" && !FitsSixtyFourBits(token)) {
+      if (IsJsonInteger(token) && !FitsSixtyFourBits(token)) {
         out->push_back('"');
         out->append(token);
         out->push_back('"');

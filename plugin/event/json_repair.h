@@ -11,9 +11,9 @@
 namespace c2s::event {
 
 // Writes into *out a copy of `json` in which every lone surrogate escape is
-// "\ufffd" (same length) and every integer that fits neither int64 nor
-// uint64 is a string of its digits (keyword text, as Elasticsearch indexes
-// a number). Returns false, leaving *out unspecified, when there was
+// "\ufffd" (same length) and every JSON integer (no leading zero) that fits
+// neither int64 nor uint64 is a string of its digits (keyword text, as
+// Elasticsearch indexes a number). Returns false, leaving *out unspecified, when there was
 // nothing to repair; the text is not otherwise validated.
 bool RepairForElasticsearch(std::string_view json, std::string* out);
 
