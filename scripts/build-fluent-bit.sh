@@ -14,20 +14,26 @@ root="$c2sieve_build/fluent-bit"
 src="$root/fluent-bit-$version"
 bld="$root/build"
 
-if [ ! -x "$bld/bin/fluent-bit" ]; then
+# FLB_RELEASE: without it FLB_DEBUG forces an unoptimized build. out_es and
+# modify, parser, content_modifier: the docker-compose configuration runs in
+# tests (TLS, _id, create).
+options=(-DFLB_RELEASE=On -DFLB_MINIMAL=On
+  -DFLB_IN_TAIL=On -DFLB_IN_DUMMY=On -DFLB_FILTER_LUA=On -DFLB_LUAJIT=On -DFLB_FILTER_MODIFY=On
+  -DFLB_FILTER_PARSER=On -DFLB_PROCESSOR_CONTENT_MODIFIER=On
+  -DFLB_OUT_NULL=On -DFLB_OUT_FILE=On -DFLB_OUT_STDOUT=On -DFLB_OUT_HTTP=On -DFLB_OUT_ES=On
+  -DFLB_HTTP_SERVER=On -DFLB_PREFER_SYSTEM_LIB_SQLITE=On -DFLB_KAFKA=Off
+  -DFLB_USE_SIMDUTF=No -DFLB_SHARED_LIB=Off -DFLB_EXAMPLES=Off)
+# Reused when built with these very options.
+if [ ! -x "$bld/bin/fluent-bit" ] || [ "$(cat "$root/options" 2>/dev/null)" != "${options[*]}" ]; then
   mkdir -p "$root"
   if [ ! -d "$src" ]; then
     (cd "$vendor" && sha256sum -c "fluent-bit-$version.tar.xz.sha256" >/dev/null)
     tar -C "$root" -xJf "$vendor/fluent-bit-$version.tar.xz"
   fi
-  # FLB_RELEASE: without it FLB_DEBUG forces an unoptimized build.
-  cmake -S "$src" -B "$bld" -DFLB_RELEASE=On -DFLB_MINIMAL=On \
-    -DFLB_IN_TAIL=On -DFLB_IN_DUMMY=On -DFLB_FILTER_LUA=On -DFLB_LUAJIT=On \
-    -DFLB_OUT_NULL=On -DFLB_OUT_FILE=On -DFLB_OUT_STDOUT=On -DFLB_OUT_HTTP=On \
-    -DFLB_HTTP_SERVER=On -DFLB_PREFER_SYSTEM_LIB_SQLITE=On -DFLB_KAFKA=Off \
-    -DFLB_USE_SIMDUTF=No -DFLB_SHARED_LIB=Off -DFLB_EXAMPLES=Off >"$root/configure.log" 2>&1 ||
+  cmake -S "$src" -B "$bld" "${options[@]}" >"$root/configure.log" 2>&1 ||
     { tail -30 "$root/configure.log"; exit 1; }
   cmake --build "$bld" -j"$(nproc)" >"$root/build.log" 2>&1 || { tail -40 "$root/build.log"; exit 1; }
+  echo "${options[*]}" >"$root/options"
 fi
 cmake -S "$repo/integration/fluent-bit/native" -B "$root/plugin" -DCMAKE_BUILD_TYPE=Release \
   -DFLB_SOURCE="$src" -DFLB_BUILD="$bld" -DC2SIEVE_BUILD="$c2sieve_build" >/dev/null

@@ -20,7 +20,7 @@ packages=(
   nginx
   luajit lua-cjson jruby
   clang libclang-rt-14-dev
-  flex bison libyaml-dev libssl-dev libsqlite3-dev
+  flex bison libyaml-dev libssl-dev libsqlite3-dev openssl jq
 )
 
 missing=()
