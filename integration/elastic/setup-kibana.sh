@@ -53,7 +53,7 @@ side_by_side() {
   local rule_id filter found original copy patch
   for rule_id in "${elastic_rules[@]}"; do
     filter=$(jq -rn --arg t "$side_by_side_tag" --arg r "$rule_id" \
-               '"alert.attributes.tags:\"\($t)\" and alert.attributes.tags:\"\($r)\""' | jq -sRr @uri) || return 1
+               '"alert.attributes.tags:\"\($t)\" and alert.attributes.tags:\"\($r)\"" | @uri') || return 1
     found=$(api GET "/api/detection_engine/rules/_find?per_page=1&filter=$filter") || return 1
     if [ "$(jq -r .total <<<"$found")" != 0 ]; then
       echo "kibana-setup: side-by-side copy of Elastic's rule $rule_id already there"
