@@ -17,14 +17,7 @@ passed=0 failed=0
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=c2sieve test CA" \
-  -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
-  -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$work/san.ext"
-openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial \
-  -days 2 -extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
-
+bash "$repo/tests/integration/make_test_ca.sh" "$work"
 export ELASTIC_PASSWORD=elastic-test KIBANA_PASSWORD=kibana-test SHIPPER_PASSWORD=shipper-test
 python3 "$repo/tests/elastic/setup_standin.py" "$work/port" "$work/server.crt" "$work/server.key" \
   "elastic:$ELASTIC_PASSWORD" "$work/requests.log" "$work/refuse" &

@@ -10,13 +10,14 @@ which side-by-side rule copies exist. FAIL names requests to refuse:
 Usage: setup_standin.py PORT_FILE CERT KEY USER:PASSWORD LOG FAIL_FILE
 """
 import base64
-import http.server
 import json
 import os
-import ssl
 import sys
 import threading
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from https_standin import JsonHandler, serve  # noqa: E402
 
 port_file, cert, key, credentials, log_path, fail_path = sys.argv[1:7]
 expected_auth = "Basic " + base64.b64encode(credentials.encode()).decode()
@@ -33,23 +34,9 @@ def multipart_file(body, content_type):
     return None
 
 
-class Api(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Api(JsonHandler):
     def handle_any(self):
-        length = int(self.headers.get("Content-Length", "0"))
-        raw = self.rfile.read(length) if length else b""
+        raw = self.body()
         path = self.path
         content_type = self.headers.get("Content-Type", "")
         body = multipart_file(raw, content_type) if "multipart" in content_type else raw.decode()
@@ -112,11 +99,4 @@ class Api(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = handle_any
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(cert, key)
-server.socket = context.wrap_socket(server.socket, server_side=True)
-with open(port_file + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.replace(port_file + ".tmp", port_file)
-server.serve_forever()
+serve(Api, port_file, cert, key)

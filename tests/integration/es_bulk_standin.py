@@ -13,12 +13,13 @@ Usage: es_bulk_standin.py PORT_FILE CERT KEY USER:PASSWORD LOG
 (binds 127.0.0.1 on a free port and writes the port to PORT_FILE)
 """
 import base64
-import http.server
 import json
 import os
-import ssl
 import sys
 import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from https_standin import JsonHandler, serve  # noqa: E402
 
 port_file, cert, key, credentials, log_path = sys.argv[1:6]
 expected_auth = "Basic " + base64.b64encode(credentials.encode()).decode()
@@ -26,28 +27,14 @@ stored = {}  # (index, _id) -> document
 lock = threading.Lock()
 
 
-class Bulk(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Bulk(JsonHandler):
     def do_GET(self):
         if self.headers.get("Authorization") != expected_auth:
             return self.reply(401, {"error": "missing authentication credentials"})
         self.reply(200, {"version": {"number": "8.19.20"}, "tagline": "stand-in"})
 
     def do_POST(self):
-        length = int(self.headers.get("Content-Length", "0"))
-        body = self.rfile.read(length)
+        body = self.body()
         if self.headers.get("Authorization") != expected_auth:
             return self.reply(401, {"error": "missing authentication credentials"})
         if not self.path.split("?")[0].endswith("/_bulk"):
@@ -80,11 +67,4 @@ class Bulk(http.server.BaseHTTPRequestHandler):
                          "items": items})
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Bulk)
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(cert, key)
-server.socket = context.wrap_socket(server.socket, server_side=True)
-with open(port_file + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.replace(port_file + ".tmp", port_file)
-server.serve_forever()
+serve(Bulk, port_file, cert, key)

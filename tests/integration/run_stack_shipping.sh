@@ -29,18 +29,8 @@ ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 # A CA and a server certificate for 127.0.0.1, and a second, unrelated CA.
-make_ca() {  # DIR
-  mkdir -p "$1"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=c2sieve test CA" \
-    -keyout "$1/ca.key" -out "$1/ca.crt" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=elasticsearch" \
-    -keyout "$1/server.key" -out "$1/server.csr" 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$1/san.ext"
-  openssl x509 -req -in "$1/server.csr" -CA "$1/ca.crt" -CAkey "$1/ca.key" -CAcreateserial \
-    -days 2 -extfile "$1/san.ext" -out "$1/server.crt" 2>/dev/null
-}
-make_ca "$work/pki"
-make_ca "$work/other-pki"
+bash "$repo/tests/integration/make_test_ca.sh" "$work/pki"
+bash "$repo/tests/integration/make_test_ca.sh" "$work/other-pki"
 password=shipper-test-password
 
 start_standin() {  # PKI_DIR LOG
