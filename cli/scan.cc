@@ -96,7 +96,7 @@ int RunScan(const std::vector<std::string>& args) {
     ++sum.events;
     runtime::JsonResult r = session.EvalJson(line);
     if (r.status != event::ReadStatus::kOk) ++sum.errors;
-    if (r.enriched) {
+    if (r.matched_rules > 0) {
       ++sum.matches;
       const auto& fields = session.evaluator().fields();
       const auto& table = session.evaluator().matcher().fields();
@@ -114,7 +114,8 @@ int RunScan(const std::vector<std::string>& args) {
         if (!m.value.empty()) ++sum.domains[m.value];
       }
     }
-    if (only_matches && !r.enriched) return;
+    // A line marked as excluded (mark-excluded) is enriched but no match.
+    if (only_matches && r.matched_rules == 0) return;
     if (!r.enriched) {
       pass_on(line, in_block);
       return;

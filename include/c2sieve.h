@@ -438,7 +438,9 @@ C2S_API c2s_status c2s_session_match(const c2s_session *session, size_t i,
 /* The ECS fields the last evaluation's matches add, as one JSON object
  * ({"rule":{...},"threat":{...},"event":{...},"tags":[...],"c2sieve":{...}}),
  * for wrappers that merge it into their own record. *json is "{}" when
- * nothing matched. Valid until the session's next evaluation or free. */
+ * nothing matched (with the option mark-excluded, an event no rule matched
+ * but an exclusion covered has {"c2sieve":{"excluded":{"rule_id":[...]},...}}).
+ * Valid until the session's next evaluation or free. */
 C2S_API c2s_status c2s_session_enrichment(const c2s_session *session,
                                           const char **json, size_t *size);
 
@@ -458,7 +460,10 @@ C2S_API c2s_status c2s_session_enrichment(const c2s_session *session,
  * ("rule.name" at the top) is the same field as its nested spelling.
  * c2s_eval_json applies exactly these rules. Values are strings, numbers,
  * true and objects (c2sieve.matches). *ops is valid until the session's
- * next evaluation or free; *count is 0 when nothing matched. */
+ * next evaluation or free; *count is 0 when nothing matched, except that
+ * with the option mark-excluded an event no rule matched but an exclusion
+ * covered has operations (c2sieve.excluded.rule_id, c2sieve.version) and 0
+ * matched rules: apply them as for a match, and drop it with only-matches. */
 typedef enum c2s_op_kind { C2S_OP_SET = 0, C2S_OP_APPEND = 1 } c2s_op_kind;
 
 typedef struct c2s_enrich_op {
@@ -480,7 +485,9 @@ typedef struct c2s_output {
   const char *data;    /* the event's bytes: == input when not enriched */
   size_t size;
   size_t matched_rules;
-  int enriched;        /* nonzero: data points into the session's buffer */
+  int enriched;        /* nonzero: data points into the session's buffer
+                          (a match, or with mark-excluded an excluded event:
+                          enriched with matched_rules 0) */
 } c2s_output;
 
 /* JSON evaluation of one event (one JSON object; surrounding whitespace is
@@ -502,13 +509,13 @@ typedef struct c2s_batch_result {
   const char *data;       /* output NDJSON, owned by the session */
   size_t size;
   size_t lines;           /* input lines (a final line without \n counts) */
-  size_t matched_lines;   /* lines enriched */
+  size_t matched_lines;   /* lines a rule matched */
   size_t error_lines;     /* non-empty lines that were not JSON objects */
 } c2s_batch_result;
 
 /* NDJSON evaluation: every input line yields exactly one output line, in
  * order, enriched or byte-for-byte unchanged (blank and malformed lines
- * too). With only_matches nonzero, only enriched lines are written. Each
+ * too). With only_matches nonzero, only lines a rule matched are written. Each
  * output line ends with '\n'. Output valid until the session's next
  * evaluation or free. One thread per session. */
 C2S_API c2s_status c2s_eval_ndjson(c2s_session *session, const char *data,

@@ -202,6 +202,85 @@ TEST(HostContract, TypedNumbersAreWrittenByTheLibrarysFormatter) {
 }
 
 // Applies operations to a tiny JSON-ish model to check their shape.
+// mark-excluded: an event a rule's query matched but an exclusion covered
+// carries c2sieve.excluded.rule_id and nothing of a match, on every path;
+// off (the default), such an event passes through as it came.
+TEST(HostContract, MarkExcludedMakesExclusionsCountableWithoutAMatch) {
+  const std::string exclusions = std::string(C2S_SOURCE_DIR) + "/rulesets/examples/exclusions.json";
+  const std::string excluded =
+      R"({"event":{"category":["network"]},"host":{"os":{"type":"windows"}},)"
+      R"("dns":{"question":{"name":"pastebin.com"}},"user":{"id":"S-1-5-21-1004336348-1177238915-682003330-5001"},)"
+      R"("process":{"name":"evil.exe","executable":"C:\\Users\\Public\\evil.exe"}})";
+  for (bool mark : {false, true}) {
+    SCOPED_TRACE(mark ? "mark-excluded" : "default");
+    Options o;
+    ASSERT_EQ(c2s_options_set(o.o, "exclusions", exclusions.c_str()), C2S_OK) << c2s_last_error();
+    ASSERT_EQ(c2s_options_set(o.o, "stats-interval-s", "0"), C2S_OK);
+    if (mark) ASSERT_EQ(c2s_options_set(o.o, "mark_excluded", "true"), C2S_OK);
+    c2s_engine* e = nullptr;
+    ASSERT_EQ(c2s_engine_create_with_options(o.o, &e), C2S_OK) << c2s_last_error();
+    c2s_session* s = nullptr;
+    ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+
+    c2s_output out;
+    ASSERT_EQ(c2s_eval_json(s, excluded.data(), excluded.size(), &out), C2S_OK);
+    EXPECT_EQ(out.matched_rules, 0u);
+    EXPECT_EQ(out.enriched != 0, mark);
+    std::string got(out.data, out.size);
+    if (!mark) {
+      EXPECT_EQ(got, excluded);
+    } else {
+      EXPECT_NE(got.find(R"("c2sieve":{"excluded":{"rule_id":["66883649-f908-4a5b-a1e0-54090a1d3a32"]})"),
+                std::string::npos) << got;
+      for (const char* absent : {"\"rule\"", "\"threat\"", "\"tags\"", "risk_score", "\"matches\""})
+        EXPECT_EQ(got.find(absent), std::string::npos) << absent << " in " << got;
+    }
+    const char* json = nullptr;
+    size_t json_size = 0;
+    ASSERT_EQ(c2s_session_enrichment(s, &json, &json_size), C2S_OK);
+    EXPECT_EQ(std::string(json, json_size) == "{}", !mark);
+
+    // NDJSON: the marked line is written, but is no match, and only-matches
+    // leaves it out; a real match beside it is counted as before.
+    std::string batch = excluded + "\n" + kMatching + "\n";
+    c2s_batch_result b;
+    ASSERT_EQ(c2s_eval_ndjson(s, batch.data(), batch.size(), 0, &b), C2S_OK);
+    EXPECT_EQ(b.lines, 2u);
+    EXPECT_EQ(b.matched_lines, 1u);
+    EXPECT_EQ(std::string(b.data, b.size).find("\"excluded\"") != std::string::npos, mark);
+    ASSERT_EQ(c2s_eval_ndjson(s, batch.data(), batch.size(), 1, &b), C2S_OK);
+    EXPECT_EQ(std::string(b.data, b.size).find("\"excluded\""), std::string::npos);
+    EXPECT_NE(std::string(b.data, b.size).find("pastebin.com"), std::string::npos);
+
+    // Field level: no match, and the operations carry the mark.
+    std::vector<c2s_value> v = {
+        Str(e, "event.category", "network"), Str(e, "host.os.type", "windows"),
+        Str(e, "dns.question.name", "pastebin.com"), Str(e, "process.name", "evil.exe"),
+        Str(e, "process.executable", "C:\\Users\\Public\\evil.exe"),
+        Str(e, "user.id", "S-1-5-21-1004336348-1177238915-682003330-5001")};
+    size_t matched = 9;
+    ASSERT_EQ(c2s_eval_fields(s, v.data(), v.size(), &matched), C2S_OK);
+    EXPECT_EQ(matched, 0u);
+    const c2s_enrich_op* ops = nullptr;
+    size_t n = 0;
+    ASSERT_EQ(c2s_session_enrichment_ops(s, &ops, &n), C2S_OK);
+    std::vector<std::string> paths;
+    for (size_t i = 0; i < n; ++i) paths.push_back(ops[i].path);
+    if (!mark) {
+      EXPECT_EQ(n, 0u);
+    } else {
+      EXPECT_EQ(paths, (std::vector<std::string>{"c2sieve.excluded.rule_id", "c2sieve.version",
+                                                 "c2sieve.profile"}));
+    }
+    c2s_stats st;
+    c2s_engine_stats(e, &st);
+    EXPECT_EQ(st.excluded, 4u);  // json, two batches, fields
+    EXPECT_EQ(st.matches, 2u);
+    c2s_session_free(s);
+    c2s_engine_free(e);
+  }
+}
+
 TEST(HostContract, EnrichmentOperationsCarryTheEnrichment) {
   c2s_engine* e = nullptr;
   ASSERT_EQ(c2s_engine_create_default(&e), C2S_OK);

@@ -76,13 +76,14 @@ def terms_column(field, label, size, order_by):
                        "orderDirection": "desc", "otherBucket": True, "missingBucket": False}}
 
 
-def lens(obj_id, title, description, visualization_type, columns, column_order, visualization):
+def lens(obj_id, title, description, visualization_type, columns, column_order, visualization,
+         query=MATCHES):
     layer = "layer1"
     state = {
         "datasourceStates": {"formBased": {"layers": {layer: {
             "columns": columns, "columnOrder": column_order, "incompleteColumns": {}}}}},
         "visualization": visualization,
-        "query": {"query": MATCHES, "language": "kuery"},
+        "query": {"query": query, "language": "kuery"},
         "filters": [],
     }
     return saved("lens", obj_id, {
@@ -94,7 +95,7 @@ def lens(obj_id, title, description, visualization_type, columns, column_order, 
          "name": f"indexpattern-datasource-layer-{layer}"}])
 
 
-def table(obj_id, title, description, fields, size):
+def table(obj_id, title, description, fields, size, query=MATCHES):
     columns, order = {}, []
     for i, (field, label) in enumerate(fields):
         columns[f"col-{i}"] = terms_column(field, label, size if i == 0 else 5, "col-count")
@@ -104,7 +105,7 @@ def table(obj_id, title, description, fields, size):
     return lens(obj_id, title, description, "lnsDatatable", columns, order, {
         "layerId": "layer1", "layerType": "data",
         "columns": [{"columnId": c} for c in order],
-    })
+    }, query)
 
 
 def visualizations():
@@ -138,13 +139,19 @@ def visualizations():
         table("c2sieve-hosts-users", "c2sieve: hosts and users",
               "Which hosts, and which users on them, the tagged events came from.",
               [("host.name", "Host"), ("user.name", "User")], 20),
+        table("c2sieve-excluded", "c2sieve: excluded by exclusions",
+              "Events a rule's query matched but an exclusion covered (the option "
+              "mark-excluded), by rule and process: what your exclusions take away.",
+              [("c2sieve.excluded.rule_id", "Rule"), ("process.executable", "Process")], 10,
+              query="c2sieve.excluded.rule_id : *"),
     ]
 
 
 def dashboard(panels_of):
     panels, references = [], []
     layout = [  # (x, y, w, h) on Kibana's 48-column grid
-        (0, 0, 12, 8), (12, 0, 36, 8), (0, 8, 24, 15), (24, 8, 24, 15), (0, 23, 48, 15)]
+        (0, 0, 12, 8), (12, 0, 36, 8), (0, 8, 24, 15), (24, 8, 24, 15), (0, 23, 24, 15),
+        (24, 23, 24, 15)]
     for i, (vis, (x, y, w, h)) in enumerate(zip(panels_of, layout)):
         index = f"panel-{i + 1}"
         panels.append({"type": "lens", "panelIndex": index, "panelRefName": f"panel_{index}",
@@ -155,8 +162,8 @@ def dashboard(panels_of):
     return saved("dashboard", "c2sieve-overview", {
         "title": "c2sieve: command and control over commonly abused web services",
         "description": "What c2sieve tagged at ingest: matches over time by rule, the domains, "
-                       "processes, hosts and users behind them. Alerts: Security > Alerts "
-                       "(rules \"c2sieve: ...\").",
+                       "processes, hosts and users behind them, and what exclusions took away. "
+                       "Alerts: Security > Alerts (rules \"c2sieve: ...\").",
         "panelsJSON": json.dumps(panels),
         "optionsJSON": json.dumps({"useMargins": True, "syncColors": False, "syncCursor": True,
                                    "syncTooltips": False, "hidePanelTitles": False}),

@@ -97,7 +97,7 @@ end
 local lib = ffi.load(library_path())
 local engine_box = ffi.new("c2s_engine*[1]")
 local session_box = ffi.new("c2s_session*[1]")
-local only_matches
+local only_matches, mark_excluded
 do
   local options_box = ffi.new("c2s_options*[1]")
   if lib.c2s_options_create(options_box) ~= 0 then error("c2sieve: " .. ffi.string(lib.c2s_last_error())) end
@@ -123,6 +123,7 @@ do
     error("c2sieve: " .. ffi.string(lib.c2s_last_error()))
   end
   only_matches = ffi.string(lib.c2s_options_get(options, "only-matches")) == "true"
+  mark_excluded = ffi.string(lib.c2s_options_get(options, "mark-excluded")) == "true"
 end
 local engine, session = engine_box[0], session_box[0]
 
@@ -341,15 +342,19 @@ local function evaluate(record)
     log("error", ffi.string(lib.c2s_last_error()))
     return nil
   end
-  if matched[0] == 0 then return 0 end
+  local is_match = matched[0] ~= 0
+  -- mark-excluded: an event no rule matched may still carry operations
+  -- (c2sieve.excluded.rule_id); it is changed, but it is no match.
+  if not is_match and not mark_excluded then return 0 end
   if lib.c2s_session_enrichment_ops(session, ops_box, ops_count) ~= 0 then
     error(ffi.string(lib.c2s_last_error()))
   end
+  if ops_count[0] == 0 then return 0 end
   local displaced = {}
   local ops = ops_box[0]
   for i = 0, tonumber(ops_count[0]) - 1 do apply(record, ops[i], displaced) end
   if next(displaced) then record.c2sieve.displaced = displaced end
-  return 2
+  return is_match and 2 or 3
 end
 
 function c2sieve_filter(tag, timestamp, record)
@@ -359,9 +364,9 @@ function c2sieve_filter(tag, timestamp, record)
     return 0, timestamp, record
   end
   if code == nil then return 0, timestamp, record end  -- not evaluated: kept
-  if code == 0 then
+  if code == 0 or code == 3 then
     if only_matches then return -1, timestamp, record end
-    return 0, timestamp, record
+    return code == 3 and 2 or 0, timestamp, record
   end
   return code, timestamp, record
 end

@@ -120,6 +120,7 @@ def register(params)
     end
     @engine = box.read_pointer
     @only_matches = C2sieveFFI.c2s_options_get(options, "only-matches") == "true"
+    @mark_excluded = C2sieveFFI.c2s_options_get(options, "mark-excluded") == "true"
   ensure
     C2sieveFFI.c2s_options_free(options)
   end
@@ -321,7 +322,13 @@ def filter(event)
     warn "[c2sieve] event passed through unevaluated: #{e.message}"
     return [event]
   end
-  return(@only_matches ? [] : [event]) unless matched
+  unless matched
+    return [] if @only_matches
+    # mark-excluded: an event no rule matched may still carry operations
+    # (c2sieve.excluded.rule_id); applied, it stays no match.
+    c2sieve_apply(event, c2sieve_session) if @mark_excluded
+    return [event]
+  end
   begin
     c2sieve_apply(event, c2sieve_session)
   rescue StandardError => e

@@ -83,6 +83,10 @@ const std::vector<OptionDef>& OptionTable() {
        OptionKind::kFlag, OptionScope::kEngine, false, nullptr, {}, "false"},
       {"tag", "TEXT", "add this tag to every match's tags", OptionKind::kText,
        OptionScope::kEngine, true},
+      {"mark-excluded", "",
+       "an event a rule's query matched but an exclusion\ncovered gets "
+       "c2sieve.excluded.rule_id (nothing\nelse; not a match)",
+       OptionKind::kFlag, OptionScope::kEngine, false, nullptr, {}, "false"},
       {"only-matches", "", "pass on only the enriched events (a host drops the\nothers)",
        OptionKind::kFlag, OptionScope::kHost, false, nullptr, {}, "false"},
       {"watch-interval-ms", "N", "how often to look at the exclusions file or URL",
@@ -231,6 +235,7 @@ absl::StatusOr<EngineSetup> BuildEngineSetup(const OptionValues& values, bool lo
   o.mode = values.Text("mode") == "parity" ? event::MatchMode::kParity
                                            : event::MatchMode::kCanonical;
   o.prefilter = values.Text("prefilter") != "off";
+  o.mark_excluded = values.Flag("mark-excluded");
   o.limits.max_event_bytes = values.Number("max-event-bytes");
   o.limits.max_depth = static_cast<uint32_t>(values.Number("max-depth"));
   if (load_exclusions && values.IsSet("exclusions")) {

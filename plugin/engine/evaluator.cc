@@ -200,7 +200,7 @@ const std::vector<RuleMatch>& Evaluator::Evaluate() {
     // get here.
     if (ex && ex->rules()[r].root != CompiledRule::kNoNode &&
         EvalNode(exclusions_, ex->rules()[r].root, nullptr)) {
-      ++excluded_;
+      excluded_rules_.push_back(r);
       continue;
     }
     RuleMatch m{r, false, 0, 0, {}};
@@ -216,7 +216,10 @@ const std::vector<RuleMatch>& Evaluator::Evaluate() {
   }
   // A failed scan may have hidden a pattern hit either way (a rule or an
   // exclusion): no verdict is given for this event.
-  if (scan_failed_) matches_.clear();
+  if (scan_failed_) {
+    matches_.clear();
+    excluded_rules_.clear();
+  }
   return matches_;
 }
 

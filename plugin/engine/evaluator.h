@@ -85,7 +85,7 @@ class Evaluator {
   // before it is evaluated, so no earlier match is reported for it).
   void ResetResult() {
     matches_.clear();
-    excluded_ = 0;
+    excluded_rules_.clear();
     scan_failed_ = false;
   }
 
@@ -95,7 +95,8 @@ class Evaluator {
   void set_scan_function_for_testing(ScanFunction f) { scan_ = f; }
   // Rules of the last evaluation whose query held but that an exclusions
   // entry covered.
-  size_t last_excluded() const { return excluded_; }
+  size_t last_excluded() const { return excluded_rules_.size(); }
+  const std::vector<uint32_t>& last_excluded_rules() const { return excluded_rules_; }
   const std::vector<RuleMatch>& last_matches() const { return matches_; }
 
   // After Evaluate(): every positive pattern that matched for rule i.
@@ -148,7 +149,7 @@ class Evaluator {
   std::vector<uint32_t> pending_list_;
   uint32_t epoch_ = 0;  // one event's stamp, shared by both stages
   std::vector<RuleMatch> matches_;
-  size_t excluded_ = 0;
+  std::vector<uint32_t> excluded_rules_;  // capacity kept across events
   bool scan_failed_ = false;
   ScanFunction scan_ = &hs_scan;
   std::string lowered_;  // a value, ASCII-lowercased, for literal look-ups

@@ -164,16 +164,33 @@ void Enrichment::Build(const RuleEnrichments& rules,
     o += '}';
     AddValue("c2sieve.matches", Merge::kList, std::move(o));
   }
+  AddVersionAndProfile(profile);
+  // owned_ is complete: pointers into it stay valid from here on.
+  if (matches.size() == 1)
+    for (const Leaf& l : rules.leaves(matches[0].rule)) view_.push_back(&l);
+  for (const Leaf& l : owned_) view_.push_back(&l);
+}
+
+void Enrichment::BuildExcluded(const engine::CompiledMatcher& m,
+                               const std::vector<uint32_t>& rules,
+                               std::string_view profile) {
+  Clear();
+  for (uint32_t r : rules) {
+    std::string quoted;
+    json_text::AppendQuoted(quoted, m.rules()[r].rule.id);
+    AddValue("c2sieve.excluded.rule_id", Merge::kList, std::move(quoted));
+  }
+  AddVersionAndProfile(profile);
+  for (const Leaf& l : owned_) view_.push_back(&l);
+}
+
+void Enrichment::AddVersionAndProfile(std::string_view profile) {
   AddValue("c2sieve.version", Merge::kScalar, Cat("\"", LibraryVersion(), "\""));
   if (!profile.empty()) {
     std::string quoted;
     json_text::AppendQuoted(quoted, profile);
     AddValue("c2sieve.profile", Merge::kScalar, std::move(quoted));
   }
-  // owned_ is complete: pointers into it stay valid from here on.
-  if (matches.size() == 1)
-    for (const Leaf& l : rules.leaves(matches[0].rule)) view_.push_back(&l);
-  for (const Leaf& l : owned_) view_.push_back(&l);
 }
 
 void RenderLeafValue(const Leaf& leaf, std::string* out) {

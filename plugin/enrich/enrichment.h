@@ -55,6 +55,12 @@ class Enrichment {
              const std::vector<engine::RuleMatch>& matches,
              const std::vector<engine::PatternHit>& hits, std::string_view profile);
 
+  // The leaves for an event no rule matched whose listed rules' queries
+  // held but exclusions covered (the option mark-excluded):
+  // c2sieve.excluded.rule_id, c2sieve.version and c2sieve.profile only.
+  void BuildExcluded(const engine::CompiledMatcher& m, const std::vector<uint32_t>& rules,
+                     std::string_view profile);
+
   const std::vector<const Leaf*>& leaves() const { return view_; }
 
   // The leaves as one nested JSON object.
@@ -62,6 +68,7 @@ class Enrichment {
 
  private:
   void AddValue(std::string_view path, Merge merge, std::string raw);
+  void AddVersionAndProfile(std::string_view profile);
 
   std::vector<Leaf> owned_;
   std::vector<const Leaf*> view_;

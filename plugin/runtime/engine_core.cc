@@ -83,6 +83,7 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   core->profiles_ = std::move(*profile_set);
   core->paths_ = std::make_unique<event::FieldPaths>(core->fields_);
   core->limits_ = options.limits;
+  core->mark_excluded_ = options.mark_excluded;
   auto rules = engine::CompiledMatcher::CompileRules(core->fields_, core->rulesets_);
   if (!rules.ok()) return rules.status();
   core->rules_matcher_ = *rules;

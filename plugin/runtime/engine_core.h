@@ -77,6 +77,10 @@ class EngineCore {
     std::vector<std::string> extra_tags;
     // The prefilter (bytes and field-level gate); off: every event is read.
     bool prefilter = true;
+    // An event a rule's query matched but an exclusion covered (and no rule
+    // matched) gets c2sieve.excluded.rule_id, and nothing else: exclusions
+    // become countable where the events are stored.
+    bool mark_excluded = false;
   };
   static absl::StatusOr<std::shared_ptr<EngineCore>> Create(Options options);
 
@@ -130,6 +134,7 @@ class EngineCore {
   const event::FieldPaths& paths() const { return *paths_; }
   const std::shared_ptr<const event::ProfileSet>& profiles() const { return profiles_; }
   const event::EventLimits& limits() const { return limits_; }
+  bool mark_excluded() const { return mark_excluded_; }
   const std::vector<rules::Ruleset>& rulesets() const { return rulesets_; }
   // The prefilter over raw bytes (never null; it may be off).
   const Prefilter& prefilter() const { return *prefilter_; }
@@ -156,6 +161,7 @@ class EngineCore {
   std::unique_ptr<event::FieldPaths> paths_;
   std::shared_ptr<const event::ProfileSet> profiles_;
   event::EventLimits limits_;
+  bool mark_excluded_ = false;
 
   std::mutex swap_mu_;             // serializes SetExclusions (compile + swap)
   mutable std::mutex version_mu_;  // guards current_ and info_

@@ -158,7 +158,11 @@ const enrich::Enrichment& Session::BuiltEnrichment() {
     const auto& matches = evaluator_.last_matches();
     for (const auto& rm : matches) evaluator_.CollectHits(rm, &hits_);
     if (matches.empty()) {
-      enrichment_.Clear();
+      if (marked_excluded())
+        enrichment_.BuildExcluded(evaluator_.matcher(), evaluator_.last_excluded_rules(),
+                                  profile_name());
+      else
+        enrichment_.Clear();
     } else {
       enrichment_.Build(*version_->enrichments, evaluator_.matcher(), matches,
                         hits_, profile_name());
@@ -201,7 +205,7 @@ JsonResult Session::EvalJson(std::string_view event) {
     r.status = event::ReadStatus::kScanError;
     return r;
   }
-  if (r.matched_rules == 0) return r;
+  if (r.matched_rules == 0 && !marked_excluded()) return r;
   output_.clear();
   // A byte order mark stays in front of the enriched object.
   size_t bom = event::ByteOrderMarkLength(event);
@@ -237,8 +241,8 @@ BatchResult Session::EvalNdjson(std::string_view data, bool only_matches,
     }
     JsonResult r = EvalJson(line);
     if (r.status != event::ReadStatus::kOk) ++b.error_lines;
-    if (r.enriched) ++b.matched_lines;
-    if (only_matches && !r.enriched) continue;
+    if (r.matched_rules > 0) ++b.matched_lines;
+    if (only_matches && r.matched_rules == 0) continue;
     out->append(r.output).push_back('\n');
   }
   return b;
@@ -246,7 +250,7 @@ BatchResult Session::EvalNdjson(std::string_view data, bool only_matches,
 
 const std::vector<const enrich::Leaf*>& Session::EnrichmentLeaves() {
   static const std::vector<const enrich::Leaf*> kNone;
-  if (evaluator_.last_matches().empty()) return kNone;
+  if (evaluator_.last_matches().empty() && !marked_excluded()) return kNone;
   return BuiltEnrichment().leaves();
 }
 

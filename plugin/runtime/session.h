@@ -72,8 +72,15 @@ class Session : private engine::FieldPreparer {
   const std::vector<MatchInfo>& matches();
   // The last evaluation's enrichment as a JSON object ("{}" if none).
   const std::string& EnrichmentJson();
-  // The same as leaves (none if nothing matched).
+  // The same as leaves (none if nothing matched and nothing was marked).
   const std::vector<const enrich::Leaf*>& EnrichmentLeaves();
+  // With the option mark-excluded: no rule matched the last event, but a
+  // rule's query did and an exclusion covered it. Its enrichment is then
+  // c2sieve.excluded.rule_id alone (JsonResult::enriched with no match).
+  bool marked_excluded() const {
+    return core_->mark_excluded() && evaluator_.last_matches().empty() &&
+           evaluator_.last_excluded() > 0;
+  }
 
   // For `explain`: the bound version and evaluator (whose fields are the
   // resolved ones after ResolveFields).

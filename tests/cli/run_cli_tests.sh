@@ -59,6 +59,9 @@ run check-bad 1 "$bin" check tests/cli/bad-ruleset.json tests/cli/bad-exclusions
 run explain-unread 0 bash -c "sed -n 2p tests/cli/events.ndjson | \"$bin\" explain -"
 run check-prefilter-off 0 "$bin" check tests/cli/path-ruleset.json
 run scan-prefilter-off 0 "$bin" scan --prefilter off tests/cli/events.ndjson
+# mark-excluded: the sample's 18 excluded events carry c2sieve.excluded and
+# are no matches (the summary says 168); --only-matches leaves them out.
+run scan-mark-excluded 0 bash -c "\"$bin\" scan --mark-excluded --exclusions rulesets/examples/exclusions.json samples/ecs-dns-events.ndjson 2>&1 >/dev/null | sed -n 1p | sed 's/, [0-9]* events\/s//'; \"$bin\" scan --quiet --mark-excluded --exclusions rulesets/examples/exclusions.json samples/ecs-dns-events.ndjson | grep -c '\"excluded\":{\"rule_id\"'; \"$bin\" scan --quiet --only-matches --mark-excluded --exclusions rulesets/examples/exclusions.json samples/ecs-dns-events.ndjson | grep -c '\"excluded\"' || true"
 # Lines are independent: scanning 12 copies of the inputs (several 1 MiB
 # read blocks, lines across block ends, pass-through runs copied as spans)
 # gives 12 copies of the output.

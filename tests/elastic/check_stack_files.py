@@ -274,9 +274,13 @@ for ruleset in severity_rulesets:
 __import__("shutil").rmtree(work)
 if len(severities) != 4:
     fail(f"rules of four severities gave event.severity values {sorted(severities)}")
-for path in inputs:
-    out = subprocess.run([cli, "scan", "--quiet", "--only-matches", path],
-                         capture_output=True, check=False).stdout
+# Each corpus's matches, and the sample's excluded events as the compose
+# stack marks them (mark-excluded, the example exclusions).
+scans = [(path, [cli, "scan", "--quiet", "--only-matches", path]) for path in inputs]
+scans.append((inputs[0], [cli, "scan", "--quiet", "--mark-excluded", "--exclusions",
+                          rel("rulesets/examples/exclusions.json"), inputs[0]]))
+for path, command in scans:
+    out = subprocess.run(command, capture_output=True, check=False).stdout
     for line in out.splitlines():
         event = json.loads(line)
         if not isinstance(event, dict):
@@ -300,7 +304,7 @@ displaced = component["template"]["mappings"]["properties"]["c2sieve"]["properti
 if displaced.get("enabled") is not False:
     fail("c2sieve.displaced must be an object with enabled: false (its content varies)")
 for required in ("rule.id", "rule.name", "threat.technique.id", "event.risk_score",
-                 "event.severity", "tags", "c2sieve.matches.pattern"):
+                 "event.severity", "tags", "c2sieve.matches.pattern", "c2sieve.excluded.rule_id"):
     if required not in checked_added:
         fail(f"no enriched event carried {required}: the check saw no matches")
 
@@ -517,7 +521,8 @@ for o in objects:
 fields_shown = {c["sourceField"] for o in objects if o["type"] == "lens"
                 for l in o["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].values()
                 for c in l["columns"].values()}
-for field in ("dns.question.name", "process.executable", "host.name", "user.name", "rule.name"):
+for field in ("dns.question.name", "process.executable", "host.name", "user.name", "rule.name",
+              "c2sieve.excluded.rule_id"):
     if field not in fields_shown:
         fail(f"the dashboard shows no panel by {field}")
 
@@ -671,6 +676,12 @@ if not (line and ("content_modifier", "hash", line, None) in order and
     fail("fluent-bit: event.hash must be the hash of the line as read, copied before parsing")
     if out.get("http_user") != "c2sieve_shipper":
         fail("fluent-bit: must write as the writer-only user c2sieve_shipper")
+
+# The dashboard's excluded panel counts what the shippers mark.
+if str(fb_env.get("C2SIEVE_MARK_EXCLUDED", "")).lower() not in ("true", "on", "1"):
+    fail("fluent-bit: C2SIEVE_MARK_EXCLUDED is not on, so nothing feeds the dashboard's excluded panel")
+if not re.search(r'"mark-excluded"\s*=>\s*true', ls_config):
+    fail("logstash: mark-excluded is not on, so nothing feeds the dashboard's excluded panel")
 
 # Logstash: sincedb on a volume, _id from the line, TLS verified.
 ls_service = services["logstash"]

@@ -105,6 +105,37 @@ check(same(out.tags, { "edr", "c2sieve: commonly abused web service", "team:c2" 
       "tags appended: " .. cjson.encode(out.tags))
 check(out.c2sieve.displaced["rule.name"] == "sysmon rule", "displaced value kept")
 
+-- mark-excluded: a record an exclusion covered gets c2sieve.excluded and
+-- nothing of a match; it is changed (2) but no match (only-matches drops it).
+local excl_file = os.tmpname()
+local f = assert(io.open(excl_file, "w"))
+f:write('{"format":"c2sieve.exclusions/1","exclusions":[{"reason":"test","process.name":["covered.exe"]}]}')
+f:close()
+local covered = function()
+  return { event = { category = "network" }, host = { os = { type = "windows" } },
+           dns = { question = { name = "pastebin.com" } }, tags = { "edr" },
+           process = { name = "covered.exe", executable = "C:\\Temp\\covered.exe" } }
+end
+for _, only in ipairs({ "false", "true" }) do
+  local mark = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_EXCLUSIONS = excl_file,
+                              C2SIEVE_MARK_EXCLUDED = "true", C2SIEVE_ONLY_MATCHES = only,
+                              C2SIEVE_STATS_INTERVAL_S = "0" })
+  local cm, _, marked = mark("t", 1, covered())
+  if only == "true" then
+    check(cm == -1, "only-matches drops a record marked as excluded")
+  else
+    check(cm == 2, "a record marked as excluded is changed: " .. tostring(cm))
+    check(same(marked.c2sieve.excluded.rule_id, { "66883649-f908-4a5b-a1e0-54090a1d3a32" }),
+          "c2sieve.excluded.rule_id: " .. cjson.encode(marked.c2sieve))
+    check(marked.rule == nil and marked.threat == nil and same(marked.tags, { "edr" }),
+          "nothing of a match on an excluded record")
+  end
+end
+local plain = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_EXCLUSIONS = excl_file,
+                             C2SIEVE_STATS_INTERVAL_S = "0" })
+check(select(1, plain("t", 1, covered())) == 0, "without mark-excluded an excluded record is untouched")
+os.remove(excl_file)
+
 -- A record the wrapper cannot read still passes (pcall), never an error.
 local weird = setmetatable({}, { __pairs = function() error("boom") end,
                                  __index = function() error("boom") end })

@@ -186,6 +186,34 @@ check(run_filter(filter, LogStash::Event.new(JSON.parse(JSON.generate(spelled)))
 check(!run_filter(parity, LogStash::Event.new(JSON.parse(JSON.generate(spelled)))).first.get("rule").nil?,
       "parity: the namespace-prefixed Program Files path matches")
 
+# mark-excluded: an event an exclusion covered gets c2sieve.excluded and
+# nothing of a match; only-matches drops it; off, it is untouched.
+require "tempfile"
+excl = Tempfile.new(["c2sieve-exclusions", ".json"])
+excl.write('{"format":"c2sieve.exclusions/1","exclusions":[{"reason":"test","process.name":["covered.exe"]}]}')
+excl.close
+covered = { "event" => { "category" => ["network"] }, "host" => { "os" => { "type" => "windows" } },
+            "dns" => { "question" => { "name" => "pastebin.com" } }, "tags" => ["edr"],
+            "process" => { "name" => "covered.exe", "executable" => "C:\\Temp\\covered.exe" } }
+[[{ "mark-excluded" => true }, :marked], [{ "mark-excluded" => true, "only-matches" => true }, :dropped],
+ [{}, :untouched]].each do |extra, want|
+  f = make_filter(script, { "exclusions" => excl.path, "stats-interval-s" => 0 }.merge(extra))
+  f.register
+  out = run_filter(f, LogStash::Event.new(JSON.parse(JSON.generate(covered))))
+  case want
+  when :marked
+    e = out.first
+    check(out.size == 1 && e.get("[c2sieve][excluded][rule_id]") == ["66883649-f908-4a5b-a1e0-54090a1d3a32"] &&
+          e.get("rule").nil? && e.get("tags") == ["edr"],
+          "mark-excluded: c2sieve.excluded.rule_id and nothing of a match (#{out.map(&:to_hash).inspect})")
+  when :dropped
+    check(out.empty?, "mark-excluded with only-matches: the excluded event is dropped")
+  else
+    check(out.size == 1 && out.first.get("c2sieve").nil?, "without mark-excluded: untouched")
+  end
+end
+# (Tempfile removes the file at exit; the filters above still watch it.)
+
 # 5. The example pipelines' script_params (integration/logstash/pipeline.conf,
 #    integration/docker/logstash/pipeline.conf) are options the library
 #    takes: register succeeds with them (paths pointed at this checkout).

@@ -200,17 +200,25 @@ classic native-parity "[FILTER]
     mode         parity"
 run native-parity exact "$flb" -e "$plugin" -c "$work/native-parity.conf"
 run lua-parity lua env C2SIEVE_LIBRARY="$lib" C2SIEVE_MODE=parity "$flb" -c "$work/lua.conf"
-# A value outside the choices: Fluent Bit does not start.
-classic native-bad-mode "[FILTER]
+# refused NAME KEY VALUE MESSAGE: the native filter with KEY VALUE stops
+# Fluent Bit at start, saying MESSAGE.
+refused() {
+  classic "$1" "[FILTER]
     Name         c2sieve
     Match        dns
-    mode         strict"
-if timeout 60 "$flb" -e "$plugin" -c "$work/native-bad-mode.conf" >"$work/bad.log" 2>&1; then
-  bad "native: mode strict refused"
-else
-  grep -q "mode must be one of canonical, parity" "$work/bad.log" && ok "native: mode strict refused" ||
-    { bad "native: mode strict refused"; tail -5 "$work/bad.log"; }
-fi
+    $2 $3"
+  if timeout 60 "$flb" -e "$plugin" -c "$work/$1.conf" >"$work/$1.log" 2>&1; then
+    bad "native: $2 $3 refused"
+  else
+    grep -q "$4" "$work/$1.log" && ok "native: $2 $3 refused" ||
+      { bad "native: $2 $3 refused"; tail -5 "$work/$1.log"; }
+  fi
+}
+# A value outside the choices: Fluent Bit does not start.
+refused native-bad-mode mode strict "mode must be one of canonical, parity"
+# mark_excluded, which the native plugin does not do yet: refused at start,
+# never silently ignored.
+refused native-mark-excluded mark_excluded true "mark_excluded is not supported by the native plugin"
 
 # Options by the library's names, as Fluent Bit writes keys: a repeatable
 # option given twice (classic) and as a YAML list; only_matches drops the

@@ -7,7 +7,8 @@
 #   - every sample event arrives once, by "create", as the writer-only user,
 #     into logs-c2sieve.dns-fluentbit, with @timestamp and the data_stream
 #     fields; its _id and event_hash are the SHA-256 of its line; the
-#     matches are c2sieve scan's with the same exclusions;
+#     matches and the events marked excluded are c2sieve scan's with the
+#     same exclusions (as docker-compose.yml sets them);
 #   - a restart sends nothing again (tail's position database), and lines
 #     appended meanwhile arrive once;
 #   - with the position lost, everything is sent again under the same _ids,
@@ -49,7 +50,7 @@ start_fluent_bit() {  # LOG
   STACK_LUA_SCRIPT="$repo/integration/fluent-bit/c2sieve.lua" \
   STACK_ES_HOST=127.0.0.1 STACK_ES_PORT="$port" STACK_CA_FILE="$work/pki/ca.crt" \
   SHIPPER_PASSWORD="$password" C2SIEVE_LIBRARY="$lib" \
-  C2SIEVE_EXCLUSIONS="$repo/rulesets/examples/exclusions.json" \
+  C2SIEVE_EXCLUSIONS="$repo/rulesets/examples/exclusions.json" C2SIEVE_MARK_EXCLUDED=true \
     "$flb" -c "$repo/integration/docker/fluent-bit/fluent-bit.yaml" -H -P 0 >"$1" 2>&1 &
   fluent_bit=$!
   pids+=("$fluent_bit")
@@ -109,16 +110,20 @@ for a in actions:
     ds = {k: a["doc"].get(f"data_stream.{k}") for k in ("type", "dataset", "namespace")}
     if ds != {"type": "logs", "dataset": "c2sieve.dns", "namespace": "fluentbit"}:
         problems.append(f"data_stream fields {ds}"); break
-want = int(subprocess.run([cli, "scan", "--quiet", "--only-matches", "--exclusions",
-                           f"{repo}/rulesets/examples/exclusions.json", events],
-                          capture_output=True, check=True).stdout.count(b"\n"))
-got = sum(1 for a in actions if isinstance(a["doc"].get("c2sieve"), dict))
-if got != want:
-    problems.append(f"{got} enriched documents, c2sieve scan gives {want}")
+scanned = [json.loads(l) for l in subprocess.run(
+    [cli, "scan", "--quiet", "--mark-excluded", "--exclusions", f"{repo}/rulesets/examples/exclusions.json",
+     events], capture_output=True, check=True).stdout.splitlines()]
+def kinds(docs):
+    c2 = [d.get("c2sieve") for d in docs]
+    return (sum(1 for c in c2 if isinstance(c, dict) and "matches" in c),
+            sum(1 for c in c2 if isinstance(c, dict) and "excluded" in c))
+want, got = kinds(scanned), kinds([a["doc"] for a in actions])
+if got != want or want[1] == 0:
+    problems.append(f"(matches, excluded) {got}, c2sieve scan gives {want}")
 if problems:
     print("; ".join(problems)); sys.exit(1)
 print(f"{total} documents created once as {sorted(users)}, _id = SHA-256 of the line, "
-      f"{got} of them matches (= c2sieve scan)")
+      f"{got[0]} matches and {got[1]} marked excluded (= c2sieve scan)")
 PY
 
 # 2. Restart with the position kept: nothing again; appended lines once.

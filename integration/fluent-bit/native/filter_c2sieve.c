@@ -1056,6 +1056,16 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
         return -1;
     }
     ctx->only_matches = strcmp(c2s_options_get(options, "only-matches"), "true") == 0;
+    /* Marked excluded records would be rebuilt like matches but kept apart
+     * from them; this plugin does not do that yet: refused, not ignored. */
+    if (strcmp(c2s_options_get(options, "mark-excluded"), "true") == 0) {
+        flb_plg_error(ins, "mark_excluded is not supported by the native plugin "
+                           "(use the Lua filter with c2sieve.lua)");
+        c2s_engine_free(ctx->engine);
+        c2s_options_free(options);
+        flb_free(ctx);
+        return -1;
+    }
     c2s_options_free(options);
     pthread_key_create(&ctx->session_key, thread_free);
 
