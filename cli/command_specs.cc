@@ -118,6 +118,29 @@ const CommandSpec& ImportExceptionsSpec() {
   return s;
 }
 
+const CommandSpec& ImportFeedSpec() {
+  static const CommandSpec s{
+      "import feed", "FEED",
+      "threat-intelligence domain feed to a ruleset",
+      "Converts a domain feed (a plain list, a hosts file or a CSV column) to a\n"
+      "ruleset of one rule: an event whose dns.question.name is a listed name (any\n"
+      "case; \"*.x\" entries as wildcards) matches. Names are written as the engine\n"
+      "compares them (lowercase, IDN names as A-labels); IP addresses, URLs and\n"
+      "malformed entries are skipped and listed with their line (exit 1).",
+      {{"--format", "", "FORMAT", "list, hosts or csv (default: list)", false, nullptr,
+        {"list", "hosts", "csv"}},
+       {"--column", "", "NAME|N", "csv: the header name or the number (from 1) of the\ncolumn"},
+       {"--id", "", "ID", "the rule's id (required)"},
+       {"--name", "", "NAME", "the rule's name (required)"},
+       {"--provider", "", "NAME", "who publishes the feed"},
+       {"--reference", "", "URL", "where the feed comes from"},
+       {"--severity", "", "LEVEL", "low, medium, high or critical (default: high)", false, nullptr,
+        {"low", "medium", "high", "critical"}},
+       kOutput},
+      false, 1, 1, kExitCodes};
+  return s;
+}
+
 const CommandSpec& VersionSpec() {
   static const CommandSpec s{"version", "", "print the version", "Prints the version.", {}, false, 0, 0, ""};
   return s;
@@ -126,7 +149,8 @@ const CommandSpec& VersionSpec() {
 const std::vector<const CommandSpec*>& AllCommands() {
   static const std::vector<const CommandSpec*> all = {
       &ScanSpec(),         &CheckSpec(),        &ExplainSpec(),          &TuneSpec(),
-      &ImportElasticSpec(), &ImportSigmaSpec(), &ImportExceptionsSpec(), &VersionSpec()};
+      &ImportElasticSpec(), &ImportSigmaSpec(), &ImportExceptionsSpec(), &ImportFeedSpec(),
+      &VersionSpec()};
   return all;
 }
 

@@ -14,6 +14,7 @@ const CommandSpec& TuneSpec();
 const CommandSpec& ImportElasticSpec();
 const CommandSpec& ImportSigmaSpec();
 const CommandSpec& ImportExceptionsSpec();
+const CommandSpec& ImportFeedSpec();
 const CommandSpec& VersionSpec();
 
 // In the order `c2sieve --help` lists them.

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "cli/file_kind.h"
 #include "rules/load_context.h"
 #include "import/elastic_rule.h"
+#include "import/feed.h"
 #include "import/kibana_exceptions.h"
 #include "import/sigma.h"
 #include "rules/exclusions_loader.h"
@@ -197,11 +199,53 @@ int ImportExceptions(const std::vector<std::string>& args) {
   return report.not_converted.empty() ? kExitOk : kExitInvalid;
 }
 
+// c2sieve import feed: a domain feed -> a ruleset of one rule.
+int ImportFeed(const std::vector<std::string>& args) {
+  const CommandSpec& cs = ImportFeedSpec();
+  auto parsed = ParseArgs(cs, args);
+  if (!parsed.ok()) return Usage(cs, parsed.status());
+  import::FeedOptions opts;
+  if (parsed->Has("--format")) opts.format = parsed->Value("--format");
+  opts.column = parsed->Value("--column");
+  opts.id = parsed->Value("--id");
+  opts.name = parsed->Value("--name");
+  opts.provider = parsed->Value("--provider");
+  opts.reference = parsed->Value("--reference");
+  if (parsed->Has("--severity")) opts.severity = parsed->Value("--severity");
+  static const std::map<std::string, double> kRisk = {
+      {"low", 21}, {"medium", 47}, {"high", 73}, {"critical", 99}};
+  opts.risk_score = kRisk.at(opts.severity);
+  if (opts.id.empty() || opts.name.empty())
+    return Usage(cs, absl::InvalidArgumentError("--id and --name are required"));
+  const std::string out_path = parsed->Value("-o"), input = parsed->operands()[0];
+  std::string text;
+  if (!ReadWhole(input, &text)) return kExitIo;
+  auto feed = import::ParseFeed(text, input, opts);
+  if (!feed.ok()) {
+    std::fprintf(stderr, "c2sieve import: %s\n", std::string(feed.status().message()).c_str());
+    return kExitConfig;
+  }
+  auto doc = import::FeedRuleset(*feed, opts, input);
+  if (!doc.ok()) {
+    std::fprintf(stderr, "c2sieve import: %s\n", std::string(doc.status().message()).c_str());
+    return kExitConfig;
+  }
+  if (int rc = WriteRuleset(*doc, out_path, 1); rc != kExitOk) return rc;
+  std::fprintf(stderr,
+               "c2sieve import: %zu names, %zu wildcards, %zu duplicates, %zu system names, %zu skipped\n",
+               feed->names.size(), feed->wildcards.size(), feed->duplicates, feed->system_names,
+               feed->skipped.size());
+  for (const auto& s : feed->skipped)
+    std::fprintf(stderr, "  skipped: %s:%zu: %s: %s\n", input.c_str(), s.line,
+                 SafeMessage(s.entry).c_str(), s.reason.c_str());
+  return feed->skipped.empty() ? kExitOk : kExitInvalid;
+}
+
 }  // namespace
 
 int RunImport(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::string usage = "usage: c2sieve import elastic|sigma|exceptions [OPTIONS] FILE...\n"
+    std::string usage = "usage: c2sieve import elastic|sigma|exceptions|feed [OPTIONS] FILE...\n"
                         "  c2sieve import FORMAT --help shows a format's options\n";
     std::fputs(usage.c_str(), args.empty() ? stderr : stdout);
     return args.empty() ? kExitUsage : kExitOk;
@@ -210,6 +254,7 @@ int RunImport(const std::vector<std::string>& args) {
     const CommandSpec* spec = args[0] == "elastic"      ? &ImportElasticSpec()
                               : args[0] == "sigma"      ? &ImportSigmaSpec()
                               : args[0] == "exceptions" ? &ImportExceptionsSpec()
+                              : args[0] == "feed"       ? &ImportFeedSpec()
                                                         : nullptr;
     if (spec) {
       std::fputs(HelpText(*spec).c_str(), stdout);
@@ -220,8 +265,9 @@ int RunImport(const std::vector<std::string>& args) {
   if (args[0] == "elastic") return ImportElastic(rest);
   if (args[0] == "exceptions") return ImportExceptions(rest);
   if (args[0] == "sigma") return ImportSigma(rest);
-  std::string near = Nearest(args[0], {"elastic", "exceptions", "sigma"});
-  std::fprintf(stderr, "c2sieve import: unknown format '%s'%s (elastic, exceptions, sigma)\n",
+  if (args[0] == "feed") return ImportFeed(rest);
+  std::string near = Nearest(args[0], {"elastic", "exceptions", "sigma", "feed"});
+  std::fprintf(stderr, "c2sieve import: unknown format '%s'%s (elastic, exceptions, sigma, feed)\n",
                SafeMessage(args[0]).c_str(), near.empty() ? "" : ("; did you mean " + near + "?").c_str());
   return kExitUsage;
 }

@@ -45,11 +45,15 @@ for name in 'pastebin\u002ecom' 'https:\/\/pastebin.com\/' 'Pastebin%2ecom' '\uf
   printf '{"event":{"category":["network"]},"host":{"os":{"type":"windows"}},"dns":{"question":{"name":"%s"}},"process":{"executable":"C:\\\\Users\\\\Public\\\\x.exe"}}' \
     "$name" >"$work/json/hostile-$(printf '%s' "$name" | md5sum | cut -c1-8)"
 done
-# Importer seeds: the first byte picks the importer (0 EQL, 1 TOML, 2 Sigma, 3 Kibana).
+# Importer seeds: the first byte picks the importer (0 EQL, 1 TOML, 2 Sigma,
+# 3 Kibana, 4 a domain list, 5 a hosts file, 6 a CSV feed).
 printf '\000network where a : ("x*", "y") and not (b in~ ("Q") or c like "/u/*")' >"$work/import/eql"
 { printf '\001'; cat tests/data/import/network_tool_accept.toml; } >"$work/import/toml"
 { printf '\002'; cat tests/data/import/sigma_accept.yml; } >"$work/import/sigma"
 { printf '\003'; cat tests/data/import/kibana-exceptions.ndjson; } >"$work/import/kibana"
+{ printf '\004'; cat tests/data/import/feeds/domains.txt; } >"$work/import/feed-list"
+{ printf '\005'; cat tests/data/import/feeds/blocklist.hosts; } >"$work/import/feed-hosts"
+{ printf '\006'; cat tests/data/import/feeds/indicators.csv; } >"$work/import/feed-csv"
 run() {
   local target=$1 corpus=$2 maxlen=$3
   echo "== $target (${seconds}s)"

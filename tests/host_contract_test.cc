@@ -216,7 +216,9 @@ TEST(HostContract, MarkExcludedMakesExclusionsCountableWithoutAMatch) {
     Options o;
     ASSERT_EQ(c2s_options_set(o.o, "exclusions", exclusions.c_str()), C2S_OK) << c2s_last_error();
     ASSERT_EQ(c2s_options_set(o.o, "stats-interval-s", "0"), C2S_OK);
-    if (mark) ASSERT_EQ(c2s_options_set(o.o, "mark_excluded", "true"), C2S_OK);
+    if (mark) {
+      ASSERT_EQ(c2s_options_set(o.o, "mark_excluded", "true"), C2S_OK);
+    }
     c2s_engine* e = nullptr;
     ASSERT_EQ(c2s_engine_create_with_options(o.o, &e), C2S_OK) << c2s_last_error();
     c2s_session* s = nullptr;

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "import/elastic_rule.h"
+#include "import/feed.h"
 #include "import/kibana_exceptions.h"
 #include "import/sigma.h"
 #include "import/eql.h"
@@ -557,3 +558,129 @@ TEST(ImportFuzzRegressions, UnterminatedStringsAreRefusedBeforeParsing) {
 
 }  // namespace
 }  // namespace c2s::testing
+
+// ---- threat-intelligence domain feeds (issue 15, first step) ----
+
+namespace feed_test {
+
+using c2s::import::Feed;
+using c2s::import::FeedOptions;
+
+
+Feed Parse(const std::string& text, const std::string& format, const std::string& column = "") {
+  FeedOptions o;
+  o.format = format;
+  o.column = column;
+  auto f = c2s::import::ParseFeed(text, "feed.txt", o);
+  EXPECT_TRUE(f.ok()) << f.status();
+  return f.ok() ? *f : Feed{};
+}
+
+std::string Reasons(const Feed& f) {
+  std::string out;
+  for (const auto& s : f.skipped) out += std::to_string(s.line) + " " + s.entry + ": " + s.reason + "\n";
+  return out;
+}
+
+TEST(FeedImport, ListNamesAreCanonicalAndTheRestIsSkippedWithLineAndReason) {
+  Feed f = Parse(
+      "# comment\n"
+      "Evil.Example.\n"
+      "evil.example   # the same, with a comment\n"
+      "*.Tunnel.Example\n"
+      "b\xC3\xBC" "cher.example\n"
+      "\n"
+      "192.0.2.1\n"
+      "2001:db8::1\n"
+      "host.example:8080\n"
+      "https://bad.example/x\n"
+      "localhost\n"
+      "a*b.example\n"
+      "-bad.example\n"
+      "two words\n"
+      "under_score.example\n",
+      "list");
+  EXPECT_EQ(f.names, (std::vector<std::string>{"evil.example", "under_score.example",
+                                               "xn--bcher-kva.example"}));
+  EXPECT_EQ(f.wildcards, (std::vector<std::string>{"*.tunnel.example"}));
+  EXPECT_EQ(f.duplicates, 1u);
+  EXPECT_EQ(Reasons(f),
+            "7 192.0.2.1: an IP address\n"
+            "8 2001:db8::1: an IP address\n"
+            "9 host.example:8080: a host with a port, not a domain name\n"
+            "10 https://bad.example/x: a URL, not a domain name\n"
+            "11 localhost: a single label, not a domain name\n"
+            "12 a*b.example: a wildcard other than a leading \"*.\"\n"
+            "13 -bad.example: a label starting or ending with '-'\n"
+            "14 two words: more than one entry on the line\n");
+}
+
+TEST(FeedImport, HostsFilesGiveTheirNamesNotTheirAddressesOrSystemNames) {
+  Feed f = Parse(
+      "127.0.0.1 localhost localhost.localdomain\n"
+      "::1 ip6-localhost\n"
+      "0.0.0.0 0.0.0.0\n"
+      "0.0.0.0 ads.example track.example # blocked\n"
+      "0.0.0.0\tEVIL.example\n"
+      "evil2.example\n",
+      "hosts");
+  EXPECT_EQ(f.names, (std::vector<std::string>{"ads.example", "evil.example", "track.example"}));
+  EXPECT_EQ(f.system_names, 4u);
+  EXPECT_EQ(Reasons(f), "6 evil2.example: not a hosts line (no address first)\n");
+}
+
+TEST(FeedImport, CsvColumnByHeaderNameOrNumberWithQuotedFields) {
+  const std::string csv =
+      "first_seen,domain,comment\n"
+      "2026-11-01,evil.example,\"a comment, with a comma\"\n"
+      "2026-11-02,\"quoted.example\",\"two\nlines\"\n"
+      "2026-11-03,198.51.100.7,an address\n"
+      "short\n"
+      "2026-11-04,last.example,x\n";
+  Feed by_name = Parse(csv, "csv", "domain");
+  EXPECT_EQ(by_name.names, (std::vector<std::string>{"evil.example", "last.example", "quoted.example"}));
+  EXPECT_EQ(Reasons(by_name), "5 198.51.100.7: an IP address\n6 short: no column 2 on the row\n");
+  Feed by_number = Parse(csv, "csv", "2");  // no header: the header's "domain" is one label
+  EXPECT_EQ(by_number.names, by_name.names);
+  FeedOptions o;
+  o.format = "csv";
+  o.column = "fqdn";
+  auto missing = c2s::import::ParseFeed(csv, "feed.csv", o);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(),
+            "feed.csv:1: no column \"fqdn\" in the header (columns: first_seen, domain, comment)");
+  o.column = "2";
+  auto open_quote = c2s::import::ParseFeed("a,b\nx,\"never closed\n", "feed.csv", o);
+  ASSERT_FALSE(open_quote.ok());
+  EXPECT_EQ(open_quote.status().message(), "feed.csv:2: a quoted field is never closed");
+  o.format = "stix";
+  EXPECT_FALSE(c2s::import::ParseFeed("x", "feed", o).ok());
+}
+
+TEST(FeedImport, TheRuleMatchesListedNamesInAnySpellingTheEngineCanonicalizes) {
+  FeedOptions o;
+  o.id = "feed-test";
+  o.name = "Test feed";
+  o.provider = "Example CERT";
+  Feed f = Parse("evil.example\n*.tunnel.example\nb\xC3\xBC" "cher.example\n", "list");
+  auto doc = c2s::import::FeedRuleset(f, o, "feed.txt");
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  auto rs = c2s::rules::ParseRuleset(*doc, "feed.json");
+  ASSERT_TRUE(rs.ok()) << rs.status();
+  c2s::testing::Harness h({*rs}, /*builtin=*/false);
+  auto event = [](const std::string& name) {
+    return R"({"event":{"category":["network"]},"host":{"os":{"type":"windows"}},"dns":{"question":{"name":")" +
+           name + R"("}},"process":{"name":"x.exe","executable":"C:\\Program Files\\x.exe"}})";
+  };
+  for (const char* hit : {"evil.example", "EVIL.Example.", "a.tunnel.example", "xn--bcher-kva.example",
+                          "b\xC3\xBC" "cher.example"})
+    EXPECT_TRUE(h.Matches(event(hit))) << hit;
+  for (const char* miss : {"tunnel.example", "notevil.example", "evil.example.com"})
+    EXPECT_FALSE(h.Matches(event(miss))) << miss;
+  // No name, or no id: refused.
+  EXPECT_FALSE(c2s::import::FeedRuleset(Parse("192.0.2.1\n", "list"), o, "feed.txt").ok());
+  o.id.clear();
+  EXPECT_FALSE(c2s::import::FeedRuleset(f, o, "feed.txt").ok());
+}
+
+}  // namespace feed_test

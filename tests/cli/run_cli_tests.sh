@@ -81,6 +81,21 @@ run import-elastic-refused 3 "$bin" import elastic tests/data/import/function_re
 run import-sigma 1 "$bin" import sigma --skip-refused tests/data/import/sigma_accept.yml tests/data/import/sigma_refuse.yml
 run import-sigma-refused 3 "$bin" import sigma tests/data/import/sigma_refuse.yml
 run import-exceptions 1 "$bin" import exceptions tests/data/import/kibana-exceptions.ndjson
+# Domain feeds: names canonical, the rest skipped with line and reason (exit 1).
+run import-feed-list 1 "$bin" import feed --id feed-test --name "Test feed" --provider "Example CERT" \
+  --reference https://cert.example/feed tests/data/import/feeds/domains.txt
+run import-feed-hosts 0 "$bin" import feed --format hosts --id blocklist --name Blocklist \
+  tests/data/import/feeds/blocklist.hosts
+run import-feed-csv 1 "$bin" import feed --format csv --column domain --severity critical \
+  --id indicators --name Indicators tests/data/import/feeds/indicators.csv
+run import-feed-no-column 3 "$bin" import feed --format csv --column fqdn --id i --name I \
+  tests/data/import/feeds/indicators.csv
+run import-feed-no-id 2 "$bin" import feed tests/data/import/feeds/domains.txt
+# What the imported rule matches: the listed names in any spelling.
+run scan-feed 0 bash -c "\"$bin\" import feed --id feed-test --name 'Test feed' -o \"$work/feed.json\" \
+  tests/data/import/feeds/domains.txt 2>/dev/null; for d in EVIL.example. a.tunnel.example tunnel.example \
+  xn--bcher-kva.example example.com; do printf '{\"dns\":{\"question\":{\"name\":\"%s\"}}}\n' \$d; done |
+  \"$bin\" scan --quiet --only-matches --ruleset \"$work/feed.json\" -"
 run tune-sample 0 "$bin" tune --min-count 3 -o /dev/stdout samples/ecs-dns-events.ndjson
 run tune-nothing-to-propose 0 "$bin" tune --min-count 1000 -o tests/cli/never-written.json samples/ecs-dns-events.ndjson
 check tune-wrote-nothing [ ! -e "$repo/tests/cli/never-written.json" ]

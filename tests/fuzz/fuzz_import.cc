@@ -1,12 +1,14 @@
 // The importers on arbitrary input: the first byte picks one (EQL, Elastic
-// rule TOML, Sigma YAML, Kibana exceptions NDJSON). A clear error or a
-// result, never a crash; an EQL query that parses writes a condition the
-// ruleset loader reads back.
+// rule TOML, Sigma YAML, Kibana exceptions NDJSON, a domain feed as a list,
+// a hosts file or CSV). A clear error or a result, never a crash; an EQL
+// query that parses writes a condition the ruleset loader reads back, and
+// so does a feed that holds a name.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "import/elastic_rule.h"
+#include "import/feed.h"
 #include "import/eql.h"
 #include "import/kibana_exceptions.h"
 #include "import/ruleset_writer.h"
@@ -16,7 +18,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 4) {
+  switch (data[0] % 7) {
     case 0: {
       c2s::import::EqlError error;
       auto node = c2s::import::ParseEql(text, &error);
@@ -44,6 +46,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 2:
       (void)c2s::import::ImportSigmaRule(text, "fuzz.yml");
       return 0;
+    case 4:
+    case 5:
+    case 6: {
+      c2s::import::FeedOptions o;
+      o.format = data[0] % 7 == 4 ? "list" : data[0] % 7 == 5 ? "hosts" : "csv";
+      o.column = "2";
+      o.id = "fuzz-feed";
+      o.name = "fuzz feed";
+      auto feed = c2s::import::ParseFeed(text, "fuzz.feed", o);
+      if (!feed.ok()) return 0;
+      auto doc = c2s::import::FeedRuleset(*feed, o, "fuzz.feed");
+      if (feed->names.empty() && feed->wildcards.empty()) {
+        if (doc.ok()) std::abort();  // an empty feed is refused
+        return 0;
+      }
+      if (!doc.ok() || !c2s::rules::ParseRuleset(*doc, "fuzz.json").ok()) std::abort();
+      return 0;
+    }
     default: {
       c2s::import::ExceptionsReport report;
       (void)c2s::import::ConvertKibanaExceptions(text, "fuzz.ndjson", {}, &report);

@@ -1,0 +1,299 @@
+#include "import/feed.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "event/canonical.h"
+#include "import/ruleset_writer.h"
+#include "rules/rule_model.h"
+
+namespace c2s::import {
+
+namespace {
+
+constexpr std::string_view kField = "dns.question.name";
+
+// (This Abseil's string_view is not std::string_view: small local helpers.)
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool IsIpv4(std::string_view s) {
+  std::vector<std::string_view> parts = Split(s, '.');
+  if (parts.size() != 4) return false;
+  for (auto p : parts)
+    if (!AllDigits(p) || p.size() > 3 || std::stoi(std::string(p)) > 255) return false;
+  return true;
+}
+
+// An address as the first field of a hosts line (IPv4, or IPv6 by its colons).
+bool IsAddress(std::string_view s) {
+  if (IsIpv4(s)) return true;
+  return std::count(s.begin(), s.end(), ':') >= 2 &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return absl::ascii_isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+         });
+}
+
+// Writes the canonical name of `entry` into *out (with "*." kept for a
+// wildcard) and returns ""; or returns why the entry is no domain name.
+std::string Normalize(std::string_view entry, std::string* out) {
+  std::string_view e = Trim(entry);
+  if (e.find("://") != std::string_view::npos || e.find('/') != std::string_view::npos)
+    return "a URL, not a domain name";
+  if (e.find(':') != std::string_view::npos)
+    return IsAddress(e) ? "an IP address" : "a host with a port, not a domain name";
+  bool wildcard = e.size() > 2 && e[0] == '*' && e[1] == '.';
+  if (wildcard) e.remove_prefix(2);
+  if (e.find('*') != std::string_view::npos) return "a wildcard other than a leading \"*.\"";
+  if (!e.empty() && e.back() == '.') e.remove_suffix(1);
+  if (e.empty()) return "empty";
+  std::string name;
+  if (std::any_of(e.begin(), e.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    if (!event::DomainToAscii(e, /*transitional=*/false, &name)) return "not a valid IDN name";
+  } else {
+    name = std::string(e);
+    absl::AsciiStrToLower(&name);
+  }
+  if (IsIpv4(name)) return "an IP address";
+  if (name.size() > 253) return "longer than 253 characters";
+  std::vector<std::string_view> labels = Split(name, '.');
+  if (labels.size() < 2) return "a single label, not a domain name";
+  for (auto l : labels) {
+    if (l.empty()) return "an empty label";
+    if (l.size() > 63) return "a label longer than 63 characters";
+    if (l.front() == '-' || l.back() == '-') return "a label starting or ending with '-'";
+    for (char c : l)
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
+        return absl::StrCat("the character '", std::string(1, c), "'");
+  }
+  *out = wildcard ? "*." + name : name;
+  return "";
+}
+
+// Names a hosts file lists for the machine itself, not as indicators.
+bool HostsBoilerplate(std::string_view name) {
+  static const std::set<std::string, std::less<>> kNames = {
+      "localhost", "localhost.localdomain", "local", "broadcasthost", "ip6-localhost",
+      "ip6-loopback", "ip6-localnet", "ip6-mcastprefix", "ip6-allnodes", "ip6-allrouters",
+      "ip6-allhosts", "0.0.0.0"};
+  std::string lower(name);
+  absl::AsciiStrToLower(&lower);
+  return kNames.count(lower) > 0;
+}
+
+// A line without its comment ("#" at its start or after blank space).
+std::string_view Uncommented(std::string_view line) {
+  for (size_t i = 0; i < line.size(); ++i)
+    if (line[i] == '#' && (i == 0 || IsBlank(line[i - 1])))
+      return line.substr(0, i);
+  return line;
+}
+
+std::vector<std::string_view> Fields(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && IsBlank(line[i])) ++i;
+    size_t start = i;
+    while (i < line.size() && !IsBlank(line[i])) ++i;
+    if (i > start) out.push_back(line.substr(start, i - start));
+  }
+  return out;
+}
+
+// CSV rows (RFC 4180: quoted fields may hold commas, quotes doubled and
+// newlines), each with the line it starts on.
+struct CsvRow {
+  size_t line;
+  std::vector<std::string> fields;
+};
+absl::StatusOr<std::vector<CsvRow>> CsvRows(std::string_view text, const std::string& origin) {
+  std::vector<CsvRow> rows;
+  size_t line = 1, i = 0;
+  while (i < text.size()) {
+    CsvRow row{line, {}};
+    std::string field;
+    bool quoted = false, row_done = false;
+    size_t quote_line = line;
+    while (i < text.size() && !row_done) {
+      char c = text[i++];
+      if (quoted) {
+        if (c == '"' && i < text.size() && text[i] == '"') {
+          field += '"';
+          ++i;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          if (c == '\n') ++line;
+          field += c;
+        }
+      } else if (c == '"' && field.empty()) {
+        quoted = true;
+        quote_line = line;
+      } else if (c == ',') {
+        row.fields.push_back(std::move(field));
+        field.clear();
+      } else if (c == '\n') {
+        ++line;
+        row_done = true;
+      } else if (c != '\r') {
+        field += c;
+      }
+    }
+    if (quoted)
+      return absl::InvalidArgumentError(
+          absl::StrCat(origin, ":", quote_line, ": a quoted field is never closed"));
+    row.fields.push_back(std::move(field));
+    if (!(row.fields.size() == 1 && Trim(row.fields[0]).empty()))
+      rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace
+
+absl::StatusOr<Feed> ParseFeed(std::string_view text, const std::string& origin,
+                               const FeedOptions& options) {
+  Feed feed;
+  std::set<std::string> names, wildcards;
+  auto add = [&](std::string_view entry, size_t line) {
+    std::string name;
+    std::string why = Normalize(entry, &name);
+    if (!why.empty()) {
+      feed.skipped.push_back({line, std::string(Trim(entry)), why});
+      return;
+    }
+    bool fresh = name.rfind("*.", 0) == 0 ? wildcards.insert(name).second : names.insert(name).second;
+    if (!fresh) ++feed.duplicates;
+  };
+  if (options.format == "list" || options.format == "hosts") {
+    size_t line_no = 0;
+    for (std::string_view line : Split(text, '\n')) {
+      ++line_no;
+      std::vector<std::string_view> fields = Fields(Uncommented(line));
+      if (fields.empty()) continue;
+      if (options.format == "list") {
+        if (fields.size() > 1) {
+          feed.skipped.push_back({line_no, std::string(Trim(line)), "more than one entry on the line"});
+          continue;
+        }
+        add(fields[0], line_no);
+        continue;
+      }
+      if (!IsAddress(fields[0])) {
+        feed.skipped.push_back({line_no, std::string(Trim(line)), "not a hosts line (no address first)"});
+        continue;
+      }
+      for (size_t k = 1; k < fields.size(); ++k) {
+        if (HostsBoilerplate(fields[k]))
+          ++feed.system_names;
+        else
+          add(fields[k], line_no);
+      }
+    }
+  } else if (options.format == "csv") {
+    auto rows = CsvRows(text, origin);
+    if (!rows.ok()) return rows.status();
+    size_t column = 0, first = 0;
+    if (options.column.empty())
+      return absl::InvalidArgumentError("csv: say which column holds the domains (a header name or a number)");
+    if (AllDigits(options.column)) {
+      column = options.column.size() > 6 ? 0 : std::stoul(options.column);
+      if (column == 0) return absl::InvalidArgumentError("csv: columns are numbered from 1");
+      --column;
+    } else {
+      if (rows->empty()) return absl::InvalidArgumentError(absl::StrCat(origin, ": no header row"));
+      const auto& header = (*rows)[0].fields;
+      auto it = std::find_if(header.begin(), header.end(), [&](const std::string& h) {
+        return Trim(h) == options.column;
+      });
+      if (it == header.end())
+        return absl::InvalidArgumentError(
+            absl::StrCat(origin, ":", (*rows)[0].line, ": no column \"", options.column,
+                         "\" in the header (columns: ", absl::StrJoin(header, ", "), ")"));
+      column = static_cast<size_t>(it - header.begin());
+      first = 1;
+    }
+    for (size_t r = first; r < rows->size(); ++r) {
+      const CsvRow& row = (*rows)[r];
+      if (column >= row.fields.size()) {
+        feed.skipped.push_back({row.line, absl::StrJoin(row.fields, ","),
+                                absl::StrCat("no column ", column + 1, " on the row")});
+        continue;
+      }
+      add(row.fields[column], row.line);
+    }
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown feed format \"", options.format, "\" (list, hosts, csv)"));
+  }
+  feed.names.assign(names.begin(), names.end());
+  feed.wildcards.assign(wildcards.begin(), wildcards.end());
+  return feed;
+}
+
+absl::StatusOr<std::string> FeedRuleset(const Feed& feed, const FeedOptions& options,
+                                        const std::string& origin) {
+  if (options.id.empty() || options.name.empty())
+    return absl::InvalidArgumentError("a feed rule needs an id and a name (--id, --name)");
+  if (feed.names.empty() && feed.wildcards.empty())
+    return absl::InvalidArgumentError(absl::StrCat(origin, ": no domain name in the feed (",
+                                                   feed.skipped.size(), " entries skipped)"));
+  rules::Rule r;
+  r.id = options.id;
+  r.name = options.name;
+  r.description = absl::StrCat("A DNS query for a domain of the threat-intelligence feed \"",
+                               options.name, "\"",
+                               options.provider.empty() ? "" : " (" + options.provider + ")", ".");
+  r.author = {options.provider.empty() ? "c2sieve import feed" : options.provider};
+  if (!options.reference.empty()) r.references = {options.reference};
+  r.severity = options.severity;
+  r.risk_score = options.risk_score;
+  r.tags = {"c2sieve: threat intel"};
+  // One wildcard clause (EQL's ":", case-insensitive) for names and
+  // wildcards alike: a checked name holds no wildcard character, so it
+  // matches only itself, exact names go to the engine's hash table, and a
+  // match reports its pattern and value in c2sieve.matches.
+  rules::Node clause;
+  clause.kind = rules::NodeKind::kWildcard;
+  clause.field = std::string(kField);
+  clause.values = feed.names;
+  clause.values.insert(clause.values.end(), feed.wildcards.begin(), feed.wildcards.end());
+  clause.comment = "the feed's domains";
+  r.query.kind = rules::NodeKind::kAll;
+  r.query.children.push_back(std::move(clause));
+  OrderedJson header = OrderedJson::object();
+  header["name"] = absl::StrCat("feed-", options.id);
+  header["source"] = {{"feed", origin},
+                      {"format", options.format},
+                      {"names", std::to_string(feed.names.size() + feed.wildcards.size())},
+                      {"skipped", std::to_string(feed.skipped.size())}};
+  if (!options.provider.empty()) header["source"]["provider"] = options.provider;
+  return RulesetDocument(header, {r});
+}
+
+}  // namespace c2s::import
