@@ -151,7 +151,9 @@ TEST_P(PrefilterAbi, JsonPathGivesTheSameBytesOnAndOff) {
     ASSERT_EQ(a.matched_rules, b.matched_rules) << line.substr(0, 300);
     ASSERT_EQ(std::string(a.data, a.size), std::string(b.data, b.size)) << line.substr(0, 300);
     // An event read by both gives the same status.
-    if (sa == C2S_OK && sb != C2S_OK) EXPECT_EQ(sb, C2S_E_EVENT);
+    if (sa == C2S_OK && sb != C2S_OK) {
+      EXPECT_EQ(sb, C2S_E_EVENT);
+    }
     matches += a.matched_rules > 0;
     ++n;
   }

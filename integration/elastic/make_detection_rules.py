@@ -16,7 +16,10 @@ integration/elastic/detection-rules.ndjson; "-" prints it)
 import glob
 import json
 import os
-import sys
+
+import ndjson_output
+
+import ndjson_output
 
 DATA_STREAMS = ["logs-c2sieve.dns-*"]
 # c2sieve's numeric event.severity for each severity label (enrichment.cc).
@@ -109,13 +112,7 @@ def rules_from(repo):
 
 
 def main():
-    repo = sys.argv[1]
-    out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(repo, "integration/elastic/detection-rules.ndjson")
-    text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in rules_from(repo))
-    if out == "-":
-        sys.stdout.write(text)
-    else:
-        open(out, "w").write(text)
+    ndjson_output.write(rules_from, "detection-rules.ndjson")
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ migration since 7.x, which by-value shapes of 8.x do not survive).
 Usage: make_saved_objects.py REPO [OUT]   ("-" prints it)
 """
 import json
-import os
-import sys
+
+import ndjson_output
 
 CORE_MIGRATION_VERSION = "8.8.0"
 # The last migration of each type whose attribute shape is written here.
@@ -182,13 +182,7 @@ def objects():
 
 
 def main():
-    repo = sys.argv[1]
-    out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(repo, "integration/elastic/kibana-saved-objects.ndjson")
-    text = "".join(json.dumps(o, sort_keys=True) + "\n" for o in objects())
-    if out == "-":
-        sys.stdout.write(text)
-    else:
-        open(out, "w").write(text)
+    ndjson_output.write(lambda repo: objects(), "kibana-saved-objects.ndjson")
 
 
 if __name__ == "__main__":

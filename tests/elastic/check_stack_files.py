@@ -29,8 +29,10 @@ import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import yaml
 
@@ -258,7 +260,7 @@ inputs += sorted(glob.glob(rel("tests/data/sources/*.ndjson")))
 checked_added, severities = set(), set()
 # Rules of every severity, so that each event.severity value the engine can
 # write is seen: the built-in Windows rule once per severity label.
-work = __import__("tempfile").mkdtemp()
+work = tempfile.mkdtemp()
 windows = json.load(open(rel("rulesets/elastic/command_and_control_common_webservices.json")))
 severity_rulesets = []
 for label in ("low", "medium", "high", "critical"):
@@ -271,7 +273,7 @@ for ruleset in severity_rulesets:
     out = subprocess.run([cli, "scan", "--quiet", "--only-matches", "--ruleset", ruleset,
                           rel("samples/ecs-dns-events.ndjson")], capture_output=True, check=True).stdout
     severities.update(json.loads(line)["event"]["severity"] for line in out.splitlines())
-__import__("shutil").rmtree(work)
+shutil.rmtree(work)
 if len(severities) != 4:
     fail(f"rules of four severities gave event.severity values {sorted(severities)}")
 # Each corpus's matches, and the sample's excluded events as the compose
