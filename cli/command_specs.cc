@@ -122,17 +122,22 @@ const CommandSpec& ImportFeedSpec() {
   static const CommandSpec s{
       "import feed", "FEED",
       "threat-intelligence domain feed to a ruleset",
-      "Converts a domain feed (a plain list, a hosts file or a CSV column) to a\n"
-      "ruleset of one rule: an event whose dns.question.name is a listed name (any\n"
-      "case; \"*.x\" entries as wildcards) matches. Names are written as the engine\n"
-      "compares them (lowercase, IDN names as A-labels); IP addresses, URLs and\n"
-      "malformed entries are skipped and listed with their line (exit 1).",
-      {{"--format", "", "FORMAT", "list, hosts or csv (default: list)", false, nullptr,
-        {"list", "hosts", "csv"}},
+      "Converts a domain feed (a plain list, a hosts file, a CSV column, a STIX 2.1\n"
+      "bundle or MISP events) to a ruleset of one rule whose indicators match an\n"
+      "event whose dns.question.name is a listed name (any case; \"*.x\" entries as\n"
+      "wildcards); a match gets ECS threat.enrichments with the indicator's\n"
+      "metadata. Names are written as the engine compares them (lowercase, IDN\n"
+      "names as A-labels); IP addresses, URLs, other indicator types and malformed\n"
+      "entries are skipped and listed with their line or JSON pointer (exit 1).\n"
+      "STIX: indicators whose pattern is domain-name:value = '...' comparisons\n"
+      "joined by OR (validity window, confidence, labels kept), and domain-name\n"
+      "objects. MISP: domain, hostname and domain|ip attributes with to_ids set.",
+      {{"--format", "", "FORMAT", "list, hosts, csv, stix or misp (default: list)", false, nullptr,
+        {"list", "hosts", "csv", "stix", "misp"}},
        {"--column", "", "NAME|N", "csv: the header name or the number (from 1) of the\ncolumn"},
        {"--id", "", "ID", "the rule's id (required)"},
        {"--name", "", "NAME", "the rule's name (required)"},
-       {"--provider", "", "NAME", "who publishes the feed"},
+       {"--provider", "", "NAME", "who publishes the feed (default for STIX and MISP:\nthe identity or organisation the feed names)"},
        {"--reference", "", "URL", "where the feed comes from"},
        {"--severity", "", "LEVEL", "low, medium, high or critical (default: high)", false, nullptr,
         {"low", "medium", "high", "critical"}},

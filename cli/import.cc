@@ -235,9 +235,15 @@ int ImportFeed(const std::vector<std::string>& args) {
                "c2sieve import: %zu names, %zu wildcards, %zu duplicates, %zu system names, %zu skipped\n",
                feed->names.size(), feed->wildcards.size(), feed->duplicates, feed->system_names,
                feed->skipped.size());
-  for (const auto& s : feed->skipped)
-    std::fprintf(stderr, "  skipped: %s:%zu: %s: %s\n", input.c_str(), s.line,
-                 SafeMessage(s.entry).c_str(), s.reason.c_str());
+  if (feed->expired > 0)
+    std::fprintf(stderr,
+                 "  note: %zu names are past their valid_until (kept; the engine leaves them out)\n",
+                 feed->expired);
+  for (const auto& s : feed->skipped) {
+    std::string where = s.pointer.empty() ? Cat(input, ":", s.line) : Cat(input, ": ", s.pointer);
+    std::fprintf(stderr, "  skipped: %s: %s: %s\n", where.c_str(), SafeMessage(s.entry).c_str(),
+                 s.reason.c_str());
+  }
   return feed->skipped.empty() ? kExitOk : kExitInvalid;
 }
 

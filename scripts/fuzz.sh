@@ -46,7 +46,7 @@ for name in 'pastebin\u002ecom' 'https:\/\/pastebin.com\/' 'Pastebin%2ecom' '\uf
     "$name" >"$work/json/hostile-$(printf '%s' "$name" | md5sum | cut -c1-8)"
 done
 # Importer seeds: the first byte picks the importer (0 EQL, 1 TOML, 2 Sigma,
-# 3 Kibana, 4 a domain list, 5 a hosts file, 6 a CSV feed).
+# 3 Kibana, 4 a domain list, 5 a hosts file, 6 a CSV feed, 7 STIX, 8 MISP).
 printf '\000network where a : ("x*", "y") and not (b in~ ("Q") or c like "/u/*")' >"$work/import/eql"
 { printf '\001'; cat tests/data/import/network_tool_accept.toml; } >"$work/import/toml"
 { printf '\002'; cat tests/data/import/sigma_accept.yml; } >"$work/import/sigma"
@@ -54,6 +54,8 @@ printf '\000network where a : ("x*", "y") and not (b in~ ("Q") or c like "/u/*")
 { printf '\004'; cat tests/data/import/feeds/domains.txt; } >"$work/import/feed-list"
 { printf '\005'; cat tests/data/import/feeds/blocklist.hosts; } >"$work/import/feed-hosts"
 { printf '\006'; cat tests/data/import/feeds/indicators.csv; } >"$work/import/feed-csv"
+{ printf '\007'; cat tests/data/import/feeds/bundle.stix.json; } >"$work/import/feed-stix"
+{ printf '\010'; cat tests/data/import/feeds/event.misp.json; } >"$work/import/feed-misp"
 run() {
   local target=$1 corpus=$2 maxlen=$3
   echo "== $target (${seconds}s)"

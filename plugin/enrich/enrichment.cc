@@ -94,6 +94,45 @@ std::vector<Leaf> LeavesOf(const rules::Rule& r) {
   return l;
 }
 
+// One ECS threat.enrichments entry, as Elastic's indicator match rules
+// write it: the indicator's own fields, what in the event matched it, and
+// the feed (here: the rule) it came from. The source's labels stay in the
+// ruleset: ECS has no field for them, and hosts take no arrays inside an
+// enrichment value.
+std::string IndicatorEnrichment(const rules::Rule& rule, const rules::Indicator& item,
+                                std::string_view field, std::string_view atomic) {
+  const rules::IndicatorSet& set = *rule.indicators;
+  const rules::IndicatorMeta& m = set.meta(item);
+  std::string o = "{\"feed\":{\"name\":";
+  json_text::AppendQuoted(o, rule.name);
+  o += "},\"indicator\":{\"type\":";
+  json_text::AppendQuoted(o, set.type);
+  auto add = [&](std::string_view key, const std::string& value) {
+    if (value.empty()) return;
+    o += ",\"";
+    o += key;
+    o += "\":";
+    json_text::AppendQuoted(o, value);
+  };
+  add("provider", set.provider);
+  add("reference", m.reference.empty() ? set.reference : m.reference);
+  add("name", m.name);
+  add("description", m.description);
+  add("confidence", m.confidence);
+  add("first_seen", m.first_seen);
+  add("last_seen", m.last_seen);
+  add("modified_at", m.modified_at);
+  o += ",\"url\":{\"domain\":";
+  json_text::AppendQuoted(o, item.value);
+  o += "}},\"matched\":{\"atomic\":";
+  json_text::AppendQuoted(o, atomic);
+  o += ",\"field\":";
+  json_text::AppendQuoted(o, field);
+  add("id", m.id);
+  o += ",\"type\":\"indicator_match_rule\"}}";
+  return o;
+}
+
 }  // namespace
 
 int SeverityNumber(std::string_view label) {
@@ -163,6 +202,13 @@ void Enrichment::Build(const RuleEnrichments& rules,
     if (!rule.building_block_type.empty()) o += ",\"building_block\":true";
     o += '}';
     AddValue("c2sieve.matches", Merge::kList, std::move(o));
+    // A feed rule's hit on its indicators' field names the indicator.
+    if (rule.indicators && m.fields().name(h.slot) == rule.indicators->field) {
+      const std::string& pattern = m.field_patterns()[h.slot].patterns[h.pattern];
+      if (const rules::Indicator* item = rule.indicators->Find(pattern))
+        AddValue("threat.enrichments", Merge::kList,
+                 IndicatorEnrichment(rule, *item, m.fields().name(h.slot), h.value));
+    }
   }
   AddVersionAndProfile(profile);
   // owned_ is complete: pointers into it stay valid from here on.

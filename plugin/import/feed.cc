@@ -58,9 +58,9 @@ bool IsAddress(std::string_view s) {
          });
 }
 
-// Writes the canonical name of `entry` into *out (with "*." kept for a
-// wildcard) and returns ""; or returns why the entry is no domain name.
-std::string Normalize(std::string_view entry, std::string* out) {
+}  // namespace
+
+std::string NormalizeDomainEntry(std::string_view entry, std::string* out) {
   std::string_view e = Trim(entry);
   if (e.find("://") != std::string_view::npos || e.find('/') != std::string_view::npos)
     return "a URL, not a domain name";
@@ -93,6 +93,8 @@ std::string Normalize(std::string_view entry, std::string* out) {
   *out = wildcard ? "*." + name : name;
   return "";
 }
+
+namespace {
 
 // Names a hosts file lists for the machine itself, not as indicators.
 bool HostsBoilerplate(std::string_view name) {
@@ -176,20 +178,39 @@ absl::StatusOr<std::vector<CsvRow>> CsvRows(std::string_view text, const std::st
 
 }  // namespace
 
+void FeedBuilder::Add(std::string_view entry, size_t line, const std::string& pointer,
+                      const rules::IndicatorMeta* meta) {
+  std::string name;
+  std::string why = NormalizeDomainEntry(entry, &name);
+  if (!why.empty()) {
+    Skip(line, pointer, std::string(Trim(entry)), std::move(why));
+    return;
+  }
+  bool wildcard = name.rfind("*.", 0) == 0;
+  if (!seen_.emplace(name, wildcard).second) {
+    ++feed_.duplicates;
+    return;
+  }
+  if (meta != nullptr) feed_.meta.emplace(name, *meta);
+}
+
+void FeedBuilder::Skip(size_t line, std::string pointer, std::string entry, std::string reason) {
+  feed_.skipped.push_back({line, std::move(pointer), std::move(entry), std::move(reason)});
+}
+
+Feed FeedBuilder::Finish() {
+  for (const auto& [name, wildcard] : seen_) (wildcard ? feed_.wildcards : feed_.names).push_back(name);
+  std::sort(feed_.names.begin(), feed_.names.end());
+  std::sort(feed_.wildcards.begin(), feed_.wildcards.end());
+  seen_.clear();
+  return std::move(feed_);
+}
+
 absl::StatusOr<Feed> ParseFeed(std::string_view text, const std::string& origin,
                                const FeedOptions& options) {
-  Feed feed;
-  std::set<std::string> names, wildcards;
-  auto add = [&](std::string_view entry, size_t line) {
-    std::string name;
-    std::string why = Normalize(entry, &name);
-    if (!why.empty()) {
-      feed.skipped.push_back({line, std::string(Trim(entry)), why});
-      return;
-    }
-    bool fresh = name.rfind("*.", 0) == 0 ? wildcards.insert(name).second : names.insert(name).second;
-    if (!fresh) ++feed.duplicates;
-  };
+  FeedBuilder builder;
+  Feed& feed = builder.feed();
+  auto add = [&](std::string_view entry, size_t line) { builder.Add(entry, line, ""); };
   if (options.format == "list" || options.format == "hosts") {
     size_t line_no = 0;
     for (std::string_view line : Split(text, '\n')) {
@@ -198,14 +219,14 @@ absl::StatusOr<Feed> ParseFeed(std::string_view text, const std::string& origin,
       if (fields.empty()) continue;
       if (options.format == "list") {
         if (fields.size() > 1) {
-          feed.skipped.push_back({line_no, std::string(Trim(line)), "more than one entry on the line"});
+          builder.Skip(line_no, "", std::string(Trim(line)), "more than one entry on the line");
           continue;
         }
         add(fields[0], line_no);
         continue;
       }
       if (!IsAddress(fields[0])) {
-        feed.skipped.push_back({line_no, std::string(Trim(line)), "not a hosts line (no address first)"});
+        builder.Skip(line_no, "", std::string(Trim(line)), "not a hosts line (no address first)");
         continue;
       }
       for (size_t k = 1; k < fields.size(); ++k) {
@@ -241,19 +262,21 @@ absl::StatusOr<Feed> ParseFeed(std::string_view text, const std::string& origin,
     for (size_t r = first; r < rows->size(); ++r) {
       const CsvRow& row = (*rows)[r];
       if (column >= row.fields.size()) {
-        feed.skipped.push_back({row.line, absl::StrJoin(row.fields, ","),
-                                absl::StrCat("no column ", column + 1, " on the row")});
+        builder.Skip(row.line, "", absl::StrJoin(row.fields, ","),
+                     absl::StrCat("no column ", column + 1, " on the row"));
         continue;
       }
       add(row.fields[column], row.line);
     }
+  } else if (options.format == "stix") {
+    if (auto st = ParseStixBundle(text, origin, &builder); !st.ok()) return st;
+  } else if (options.format == "misp") {
+    if (auto st = ParseMispEvents(text, origin, &builder); !st.ok()) return st;
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown feed format \"", options.format, "\" (list, hosts, csv)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown feed format \"", options.format, "\" (list, hosts, csv, stix, misp)"));
   }
-  feed.names.assign(names.begin(), names.end());
-  feed.wildcards.assign(wildcards.begin(), wildcards.end());
-  return feed;
+  return builder.Finish();
 }
 
 absl::StatusOr<std::string> FeedRuleset(const Feed& feed, const FeedOptions& options,
@@ -263,36 +286,46 @@ absl::StatusOr<std::string> FeedRuleset(const Feed& feed, const FeedOptions& opt
   if (feed.names.empty() && feed.wildcards.empty())
     return absl::InvalidArgumentError(absl::StrCat(origin, ": no domain name in the feed (",
                                                    feed.skipped.size(), " entries skipped)"));
+  std::string provider = options.provider.empty() ? feed.source_provider : options.provider;
   rules::Rule r;
   r.id = options.id;
   r.name = options.name;
   r.description = absl::StrCat("A DNS query for a domain of the threat-intelligence feed \"",
                                options.name, "\"",
-                               options.provider.empty() ? "" : " (" + options.provider + ")", ".");
-  r.author = {options.provider.empty() ? "c2sieve import feed" : options.provider};
+                               provider.empty() ? "" : " (" + provider + ")", ".");
+  r.author = {provider.empty() ? std::string("c2sieve import feed") : provider};
   if (!options.reference.empty()) r.references = {options.reference};
   r.severity = options.severity;
   r.risk_score = options.risk_score;
   r.tags = {"c2sieve: threat intel"};
-  // One wildcard clause (EQL's ":", case-insensitive) for names and
-  // wildcards alike: a checked name holds no wildcard character, so it
-  // matches only itself, exact names go to the engine's hash table, and a
-  // match reports its pattern and value in c2sieve.matches.
-  rules::Node clause;
-  clause.kind = rules::NodeKind::kWildcard;
-  clause.field = std::string(kField);
-  clause.values = feed.names;
-  clause.values.insert(clause.values.end(), feed.wildcards.begin(), feed.wildcards.end());
-  clause.comment = "the feed's domains";
-  r.query.kind = rules::NodeKind::kAll;
-  r.query.children.push_back(std::move(clause));
+  // The rule is its indicators: the engine matches them as EQL's ":"
+  // would (case-insensitive; a checked name holds no wildcard character,
+  // so it matches only itself), and a match names its indicator in
+  // threat.enrichments.
+  auto set = std::make_shared<rules::IndicatorSet>();
+  set->field = std::string(kField);
+  set->provider = options.provider.empty() ? feed.source_provider : options.provider;
+  set->reference = options.reference;
+  set->metas.assign(1, rules::IndicatorMeta{});
+  for (const auto* list : {&feed.names, &feed.wildcards})
+    for (const std::string& v : *list) {
+      rules::Indicator item{v, 0};
+      if (auto it = feed.meta.find(v); it != feed.meta.end()) {
+        item.meta = static_cast<uint32_t>(set->metas.size());
+        set->metas.push_back(it->second);
+      }
+      set->items.push_back(std::move(item));
+    }
+  std::sort(set->items.begin(), set->items.end(),
+            [](const rules::Indicator& a, const rules::Indicator& b) { return a.value < b.value; });
+  r.indicators = std::move(set);
   OrderedJson header = OrderedJson::object();
   header["name"] = absl::StrCat("feed-", options.id);
   header["source"] = {{"feed", origin},
                       {"format", options.format},
                       {"names", std::to_string(feed.names.size() + feed.wildcards.size())},
                       {"skipped", std::to_string(feed.skipped.size())}};
-  if (!options.provider.empty()) header["source"]["provider"] = options.provider;
+  if (!r.indicators->provider.empty()) header["source"]["provider"] = r.indicators->provider;
   return RulesetDocument(header, {r});
 }
 

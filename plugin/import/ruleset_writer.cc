@@ -39,6 +39,35 @@ OrderedJson NodeToJson(const rules::Node& n) {
   return j;
 }
 
+OrderedJson IndicatorsToJson(const rules::IndicatorSet& set) {
+  OrderedJson j = OrderedJson::object();
+  j["field"] = set.field;
+  j["type"] = set.type;
+  if (!set.provider.empty()) j["provider"] = set.provider;
+  if (!set.reference.empty()) j["reference"] = set.reference;
+  OrderedJson items = OrderedJson::array();
+  for (const auto& i : set.items) {
+    if (i.meta == 0) {  // a bare name: a plain list stays a plain list
+      items.push_back(i.value);
+      continue;
+    }
+    const rules::IndicatorMeta& m = set.meta(i);
+    OrderedJson item = OrderedJson::object();
+    item["value"] = i.value;
+    for (auto [key, value] :
+         {std::pair{"id", &m.id}, {"name", &m.name}, {"description", &m.description},
+          {"confidence", &m.confidence}, {"first_seen", &m.first_seen},
+          {"last_seen", &m.last_seen}, {"modified_at", &m.modified_at},
+          {"valid_from", &m.valid_from}, {"valid_until", &m.valid_until},
+          {"reference", &m.reference}})
+      if (!value->empty()) item[key] = *value;
+    if (!m.labels.empty()) item["labels"] = m.labels;
+    items.push_back(std::move(item));
+  }
+  j["items"] = std::move(items);
+  return j;
+}
+
 OrderedJson RuleToJson(const rules::Rule& r) {
   OrderedJson j = OrderedJson::object();
   j["id"] = r.id;
@@ -80,7 +109,9 @@ OrderedJson RuleToJson(const rules::Rule& r) {
   }
   if (!r.tags.empty()) j["tags"] = r.tags;
   if (!r.building_block_type.empty()) j["building_block_type"] = r.building_block_type;
-  j["query"] = NodeToJson(r.query);
+  bool own_query = !(r.query.kind == rules::NodeKind::kAll && r.query.children.empty());
+  if (!r.indicators || own_query) j["query"] = NodeToJson(r.query);
+  if (r.indicators) j["indicators"] = IndicatorsToJson(*r.indicators);
   return j;
 }
 

@@ -17,6 +17,7 @@ namespace c2s::import {
 using OrderedJson = nlohmann::ordered_json;
 
 OrderedJson NodeToJson(const rules::Node& node);
+OrderedJson IndicatorsToJson(const rules::IndicatorSet& set);
 OrderedJson RuleToJson(const rules::Rule& rule);
 
 // A whole document: `header` holds the keys before "rules" ($schema, name,

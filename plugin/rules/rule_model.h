@@ -3,6 +3,9 @@
 // sees it.
 #pragma once
 
+#include <cstdint>
+#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +48,38 @@ struct Threat {
   std::vector<ThreatTechnique> techniques;
 };
 
+// Threat-intelligence indicators (issue 15): a rule of a feed matches an
+// event whose `field` holds one of the active indicators' values, and a
+// match carries the matched indicator's metadata into ECS
+// threat.enrichments, as Elastic's indicator match rules do.
+struct IndicatorMeta {
+  std::string id;           // the source's id (STIX id, MISP uuid)
+  std::string name, description, confidence;  // confidence: ECS words
+  std::string first_seen, last_seen, modified_at;  // RFC 3339, as given
+  std::string reference;
+  std::vector<std::string> labels;
+  // The window the indicator is in force: [valid_from, valid_until).
+  int64_t valid_from_ms = std::numeric_limits<int64_t>::min();
+  int64_t valid_until_ms = std::numeric_limits<int64_t>::max();
+  std::string valid_from, valid_until;  // as given, for writing back
+};
+
+struct Indicator {
+  std::string value;  // canonical domain name, or "*.domain"
+  uint32_t meta = 0;  // index into IndicatorSet::metas (0: none)
+};
+
+struct IndicatorSet {
+  std::string field = "dns.question.name";
+  std::string type = "domain-name";
+  std::string provider, reference;
+  std::vector<Indicator> items;       // sorted by value, values unique
+  std::vector<IndicatorMeta> metas;   // metas[0] is the empty one
+  // The item whose value is `value`, or nullptr.
+  const Indicator* Find(const std::string& value) const;
+  const IndicatorMeta& meta(const Indicator& i) const { return metas[i.meta]; }
+};
+
 struct Rule {
   std::string id;
   std::string name;
@@ -62,6 +97,11 @@ struct Rule {
   std::string building_block_type;
   std::string ruleset;            // name of the ruleset it came from
   Node query;
+  // A feed's rule: its indicators (shared, never changed once loaded; a
+  // feed of a million names is not copied with the rule). The query then
+  // holds the rule's own conditions; the clause over the active
+  // indicators is added when the rules are compiled (rules/indicators.h).
+  std::shared_ptr<const IndicatorSet> indicators;
 };
 
 struct Ruleset {

@@ -2,6 +2,7 @@
 
 #include "util/strings.h"
 #include "rules/builtin_rulesets.h"
+#include "rules/indicators.h"
 #include "rules/json_reader.h"
 
 namespace c2s::rules {
@@ -81,7 +82,7 @@ absl::Status ReadRule(const LoadContext& ctx, const Json& v,
                           {"id", "name", "version", "description", "author",
                            "license", "risk_score", "severity", "references",
                            "threat", "tags", "building_block_type", "query",
-                           "comment"});
+                           "indicators", "comment"});
       !st.ok())
     return st;
   for (auto [key, dst, required] :
@@ -124,7 +125,17 @@ absl::Status ReadRule(const LoadContext& ctx, const Json& v,
       out->threat.push_back(std::move(t));
     }
   }
-  if (!v.contains("query")) return ctx.Fail(ptr, "missing required \"query\"");
+  // A feed's rule may have indicators and no query of its own (its query
+  // is then "always", and the indicators' clause decides).
+  if (auto it = v.find("indicators"); it != v.end()) {
+    auto set = std::make_shared<IndicatorSet>();
+    if (auto st = ReadIndicators(ctx, *it, ChildPointer(ptr, "indicators"), set.get()); !st.ok())
+      return st;
+    out->indicators = std::move(set);
+    if (!v.contains("query")) return absl::OkStatus();
+  }
+  if (!v.contains("query"))
+    return ctx.Fail(ptr, "missing required \"query\" (or \"indicators\")");
   return ReadNode(ctx, v["query"], ChildPointer(ptr, "query"), &out->query);
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "rules/exclusions_loader.h"
+#include "rules/indicators.h"
 #include "rules/ruleset_loader.h"
 #include "profiles/profile_loader.h"
 #include "util/option_ranges.h"
@@ -63,7 +64,10 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   if (core->rulesets_.empty())
     return absl::FailedPreconditionError("no rule to run: every rule is disabled");
   for (const auto& rs : core->rulesets_)
-    for (const auto& r : rs.rules) AddFields(r.query, &core->fields_);
+    for (const auto& r : rs.rules) {
+      AddFields(r.query, &core->fields_);
+      if (r.indicators) core->fields_.Add(r.indicators->field);
+    }
   size_t n = 0;
   const rules::ExclusionField* ef = rules::ExclusionFields(&n);
   for (size_t i = 0; i < n; ++i) core->fields_.Add(ef[i].field);
@@ -84,6 +88,12 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   core->paths_ = std::make_unique<event::FieldPaths>(core->fields_);
   core->limits_ = options.limits;
   core->mark_excluded_ = options.mark_excluded;
+  // Feed rules compile with the indicators in force now.
+  rules::ActiveRulesets active = rules::Activate(core->rulesets_, NowUnixMs());
+  if (active.rulesets.empty())
+    return absl::FailedPreconditionError(
+        "no rule to run: every rule is a feed rule without an indicator in force");
+  core->rulesets_ = std::move(active.rulesets);
   auto rules = engine::CompiledMatcher::CompileRules(core->fields_, core->rulesets_);
   if (!rules.ok()) return rules.status();
   core->rules_matcher_ = *rules;

@@ -96,6 +96,23 @@ run scan-feed 0 bash -c "\"$bin\" import feed --id feed-test --name 'Test feed' 
   tests/data/import/feeds/domains.txt 2>/dev/null; for d in EVIL.example. a.tunnel.example tunnel.example \
   xn--bcher-kva.example example.com; do printf '{\"dns\":{\"question\":{\"name\":\"%s\"}}}\n' \$d; done |
   \"$bin\" scan --quiet --only-matches --ruleset \"$work/feed.json\" -"
+# STIX 2.1 and MISP: domain indicators with their metadata; other types,
+# revoked, deleted and to_ids-false entries skipped with their JSON pointer.
+run import-feed-stix 1 "$bin" import feed --format stix --id stix-test --name "STIX test" \
+  tests/data/import/feeds/bundle.stix.json
+run import-feed-misp 1 "$bin" import feed --format misp --id misp-test --name "MISP test" \
+  tests/data/import/feeds/event.misp.json
+run import-feed-not-stix 3 "$bin" import feed --format stix --id s --name S tests/data/import/feeds/event.misp.json
+# A match carries its indicator into threat.enrichments; the expired
+# indicator matches nothing.
+run scan-feed-stix 0 bash -c "\"$bin\" import feed --format stix --id stix-test --name 'STIX test' \
+  -o \"$work/stix.json\" tests/data/import/feeds/bundle.stix.json 2>/dev/null; for d in stage2.EVIL-CDN.example \
+  b.tunnel.example expired.example observed.example; do printf '{\"dns\":{\"question\":{\"name\":\"%s\"}}}\n' \$d; done |
+  \"$bin\" scan --quiet --only-matches --ruleset \"$work/stix.json\" -"
+run scan-feed-misp 0 bash -c "\"$bin\" import feed --format misp --id misp-test --name 'MISP test' \
+  -o \"$work/misp.json\" tests/data/import/feeds/event.misp.json 2>/dev/null; for d in cdn.login-portal.example \
+  panel.example benign-context.example; do printf '{\"dns\":{\"question\":{\"name\":\"%s\"}}}\n' \$d; done |
+  \"$bin\" scan --quiet --only-matches --ruleset \"$work/misp.json\" -"
 run tune-sample 0 "$bin" tune --min-count 3 -o /dev/stdout samples/ecs-dns-events.ndjson
 run tune-nothing-to-propose 0 "$bin" tune --min-count 1000 -o tests/cli/never-written.json samples/ecs-dns-events.ndjson
 check tune-wrote-nothing [ ! -e "$repo/tests/cli/never-written.json" ]

@@ -97,7 +97,7 @@ LOGS_MAPPINGS = {"@timestamp": {"type": "date"},
                  "data_stream.dataset": {"type": "constant_keyword"},
                  "data_stream.namespace": {"type": "constant_keyword"}}
 MAPPING_TYPES = {"keyword", "match_only_text", "text", "wildcard", "long", "integer", "float",
-                 "double", "scaled_float", "boolean", "date", "date_nanos", "ip", "object",
+                 "double", "scaled_float", "boolean", "date", "date_nanos", "ip", "object", "nested",
                  "constant_keyword", "flattened", "geo_point"}
 MAPPING_PARAMS = {"type", "ignore_above", "fields", "index", "doc_values", "enabled", "properties",
                   "scaling_factor", "dynamic", "ignore_malformed", "value"}
@@ -217,7 +217,10 @@ for target in targets:
 
 # --- every field the engine adds, mapped with its ECS type ---------------
 # ECS's types for what c2sieve adds (ECS field reference); c2sieve.* is ours.
-ECS_TYPES = [("rule.", "keyword"), ("threat.", "keyword"), ("tags", "keyword"),
+ECS_TYPES = [("threat.enrichments.indicator.first_seen", "date"),
+             ("threat.enrichments.indicator.last_seen", "date"),
+             ("threat.enrichments.indicator.modified_at", "date"),
+             ("rule.", "keyword"), ("threat.", "keyword"), ("tags", "keyword"),
              ("event.risk_score", "float"), ("event.severity", "long")]
 NUMERIC = {"long", "integer", "float", "double", "scaled_float"}
 STRINGY = {"keyword", "text", "match_only_text", "wildcard", "constant_keyword"}
@@ -235,7 +238,7 @@ def accepts(node, value):
         if kind in NUMERIC:
             return re.fullmatch(r"-?\d+(\.\d+)?", value) is not None
         if kind in ("date", "date_nanos"):
-            return re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", value) is not None
+            return re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value) is not None
         if kind == "ip":
             return re.fullmatch(r"[0-9a-fA-F:.]+", value) is not None
         return kind in STRINGY
@@ -281,6 +284,18 @@ if len(severities) != 4:
 scans = [(path, [cli, "scan", "--quiet", "--only-matches", path]) for path in inputs]
 scans.append((inputs[0], [cli, "scan", "--quiet", "--mark-excluded", "--exclusions",
                           rel("rulesets/examples/exclusions.json"), inputs[0]]))
+# Feed rules: threat.enrichments as indicator match rules write them
+# (the test STIX bundle and MISP event, over events querying their names).
+feed_work = tempfile.mkdtemp()
+feed_events = os.path.join(feed_work, "feed-events.ndjson")
+with open(feed_events, "w") as f:
+    for name in ("stage2.evil-cdn.example", "b.tunnel.example", "login-portal.example"):
+        f.write(json.dumps({"dns": {"question": {"name": name}}}) + "\n")
+for fmt, feed in (("stix", "bundle.stix.json"), ("misp", "event.misp.json")):
+    ruleset = os.path.join(feed_work, f"{fmt}.json")
+    subprocess.run([cli, "import", "feed", "--format", fmt, "--id", f"feed-{fmt}", "--name", fmt,
+                    "-o", ruleset, rel(f"tests/data/import/feeds/{feed}")], capture_output=True, check=False)
+    scans.append((feed_events, [cli, "scan", "--quiet", "--only-matches", "--ruleset", ruleset, feed_events]))
 for path, command in scans:
     out = subprocess.run(command, capture_output=True, check=False).stdout
     for line in out.splitlines():
@@ -302,11 +317,18 @@ for path, command in scans:
                 want = next((t for p, t in ECS_TYPES if field == p or field.startswith(p) and p.endswith(".")), None)
                 if want and node.get("type") != want:
                     fail(f"{field} is mapped as {node.get('type')}, ECS says {want}")
+shutil.rmtree(feed_work)
+enrichments = component["template"]["mappings"]["properties"]["threat"]["properties"].get("enrichments", {})
+if enrichments.get("type") != "nested":
+    fail("threat.enrichments must be nested, as in Elastic Security's alerts (one entry per indicator)")
 displaced = component["template"]["mappings"]["properties"]["c2sieve"]["properties"].get("displaced", {})
 if displaced.get("enabled") is not False:
     fail("c2sieve.displaced must be an object with enabled: false (its content varies)")
 for required in ("rule.id", "rule.name", "threat.technique.id", "event.risk_score",
-                 "event.severity", "tags", "c2sieve.matches.pattern", "c2sieve.excluded.rule_id"):
+                 "event.severity", "tags", "c2sieve.matches.pattern", "c2sieve.excluded.rule_id",
+                 "threat.enrichments.matched.atomic", "threat.enrichments.matched.type",
+                 "threat.enrichments.indicator.url.domain", "threat.enrichments.indicator.first_seen",
+                 "threat.enrichments.indicator.confidence", "threat.enrichments.feed.name"):
     if required not in checked_added:
         fail(f"no enriched event carried {required}: the check saw no matches")
 

@@ -16,7 +16,7 @@ import tempfile
 cli, repo = sys.argv[1], os.path.abspath(sys.argv[2])
 checker = os.path.join(repo, "tests/elastic/check_stack_files.py")
 COPY = [".env", "docker-compose.yml", "README.md", "integration", "rulesets", "samples",
-        "tests/cli", "tests/data/sources"]
+        "tests/cli", "tests/data/sources", "tests/data/import/feeds"]
 
 
 def edit_text(path, old, new):
@@ -63,6 +63,13 @@ CASES = [
     ("risk score mapped as long",
      edit_json(CT, lambda d: props(d)["event"]["properties"]["risk_score"].update(type="long")),
      "event.risk_score is mapped as long, ECS says float"),
+    ("threat.enrichments an object, not nested",
+     edit_json(CT, lambda d: props(d)["threat"]["properties"]["enrichments"].pop("type")),
+     "threat.enrichments must be nested"),
+    ("indicator first_seen mapped as keyword",
+     edit_json(CT, lambda d: props(d)["threat"]["properties"]["enrichments"]["properties"]["indicator"]
+               ["properties"]["first_seen"].update(type="keyword", ignore_above=1024)),
+     "threat.enrichments.indicator.first_seen is mapped as keyword, ECS says date"),
     ("rule.name unmapped",
      edit_json(CT, lambda d: props(d)["rule"]["properties"].pop("name")),
      "rule.name (added by c2sieve) is not mapped"),

@@ -1,6 +1,7 @@
 // The importers on arbitrary input: the first byte picks one (EQL, Elastic
 // rule TOML, Sigma YAML, Kibana exceptions NDJSON, a domain feed as a list,
-// a hosts file or CSV). A clear error or a result, never a crash; an EQL
+// a hosts file, CSV, a STIX 2.1 bundle or MISP events). A clear error or a
+// result, never a crash; an EQL
 // query that parses writes a condition the ruleset loader reads back, and
 // so does a feed that holds a name.
 #include <cstdint>
@@ -18,7 +19,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 7) {
+  switch (data[0] % 9) {
     case 0: {
       c2s::import::EqlError error;
       auto node = c2s::import::ParseEql(text, &error);
@@ -48,9 +49,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       return 0;
     case 4:
     case 5:
-    case 6: {
+    case 6:
+    case 7:
+    case 8: {
+      static const char* const kFormats[] = {"list", "hosts", "csv", "stix", "misp"};
       c2s::import::FeedOptions o;
-      o.format = data[0] % 7 == 4 ? "list" : data[0] % 7 == 5 ? "hosts" : "csv";
+      o.format = kFormats[data[0] % 9 - 4];
       o.column = "2";
       o.id = "fuzz-feed";
       o.name = "fuzz feed";

@@ -3,6 +3,7 @@
 exclusions file validates, and documents the engine refuses are refused by
 the schema too. Usage: validate_schemas.py REPO_DIR"""
 import glob
+import subprocess
 import json
 import os
 import sys
@@ -77,6 +78,29 @@ check("ruleset", doc, True, "ruleset with a case-sensitive wildcard")
 doc = json.loads(json.dumps(rule))
 doc["rules"][0]["severity"] = "urgent"
 check("ruleset", doc, False, "ruleset with bad severity")
+
+# Feed rules: indicators instead of (or beside) a query; what the importer
+# writes is valid, and what the loader refuses the schema refuses too.
+feed = {"format": "c2sieve.ruleset/1", "name": "f", "rules": [
+    {"id": "f1", "name": "F", "indicators": {"provider": "P", "items": [
+        "evil.example", "*.tunnel.example", "xn--bcher-kva.example",
+        {"value": "x.example", "id": "indicator--1", "confidence": "High",
+         "valid_from": "2026-01-01T00:00:00Z", "labels": ["c2"]}]}}]}
+check("ruleset", feed, True, "feed ruleset")
+for label, item in {"an uppercase name": "Evil.example", "a trailing dot": "evil.example.",
+                    "a single label": "localhost", "a wildcard inside": "a.*.example",
+                    "an unknown confidence": {"value": "x.example", "confidence": "very"},
+                    "an unknown item key": {"value": "x.example", "colour": "red"}}.items():
+    doc = json.loads(json.dumps(feed))
+    doc["rules"][0]["indicators"]["items"] = [item]
+    check("ruleset", doc, False, f"feed ruleset with {label}")
+doc = json.loads(json.dumps(feed))
+del doc["rules"][0]["indicators"]
+check("ruleset", doc, False, "rule with neither query nor indicators")
+for fmt, path in (("stix", "bundle.stix.json"), ("misp", "event.misp.json")):
+    out = subprocess.run([sys.argv[2], "import", "feed", "--format", fmt, "--id", "f", "--name", "F", "-o", "/dev/stdout",
+                          os.path.join(repo, "tests/data/import/feeds", path)], capture_output=True)
+    check("ruleset", json.loads(out.stdout), True, f"imported {fmt} feed")
 
 excl = {"format": "c2sieve.exclusions/1", "exclusions": [{"reason": "r", "process.name": ["a.exe"]}]}
 check("exclusions", excl, True, "minimal exclusions")
