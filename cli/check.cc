@@ -127,7 +127,7 @@ int RunCheck(const std::vector<std::string>& args) {
     }
     reports[i] = {true, Cat("OK      ", SafeMessage(f), ": ruleset \"", SafeMessage(rs->name),
                             "\", ", rs->rules.size(), " rule(s)\n          prefilter ",
-                            SafeMessage((*core)->prefilter().description()))};
+                            SafeMessage((*core)->prefilter_description()))};
     rulesets.push_back(std::move(*rs));
   }
   for (size_t i = 0; i < files.size(); ++i)

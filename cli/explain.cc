@@ -64,11 +64,11 @@ int RunExplain(const std::vector<std::string>& args) {
   }
   runtime::Session session(*core);
   bool may_match = session.JsonMayMatch(event);
-  std::printf("prefilter: %s\n", (*core)->prefilter().description().c_str());
+  std::printf("prefilter: %s\n", (*core)->prefilter_description().c_str());
   if (!may_match)
     std::printf("  this event: no rule can match its bytes -- passed on unread "
                 "(it is read below only to explain)\n");
-  else if ((*core)->prefilter().enabled())
+  else if ((*core)->prefilter_description().rfind("on:", 0) == 0)
     std::printf("  this event: read (its bytes hold a rule's literal, may spell a value "
                 "otherwise, or are not one object within the limits)\n");
   if (!session.BeginFields().ok()) return kExitIo;

@@ -34,9 +34,9 @@ std::string Event(const std::string& name_json) {
 
 TEST(Prefilter, OnForTheBuiltInRulesWithTheDomainLists) {
   auto core = Core(event::MatchMode::kCanonical);
-  EXPECT_TRUE(core->prefilter().enabled());
-  EXPECT_NE(core->prefilter().description().find("dns.question.name"), std::string::npos)
-      << core->prefilter().description();
+  EXPECT_TRUE(core->prefilter()->enabled());
+  EXPECT_NE(core->prefilter()->description().find("dns.question.name"), std::string::npos)
+      << core->prefilter()->description();
 }
 
 TEST(Prefilter, EverySpellingOfAListedDomainReachesTheFullPath) {
@@ -120,8 +120,8 @@ TEST(Prefilter, NumbersBooleansAndProfileDefaultsAreNoLiterals) {
   o.rulesets.push_back(std::move(*rs));
   auto core = EngineCore::Create(std::move(o));
   ASSERT_TRUE(core.ok());
-  EXPECT_FALSE((*core)->prefilter().enabled());
-  EXPECT_NE((*core)->prefilter().description().find("in rule(s) n-1"), std::string::npos);
+  EXPECT_FALSE((*core)->prefilter()->enabled());
+  EXPECT_NE((*core)->prefilter()->description().find("in rule(s) n-1"), std::string::npos);
 }
 
 // Every line of every corpus: "cannot match" from the prefilter implies no
@@ -174,8 +174,8 @@ TEST(Prefilter, AFirstEventDecidedUnreadHasNoDetails) {
 
 TEST(Prefilter, OffWhenSwitchedOff) {
   auto core = Core(event::MatchMode::kCanonical, false);
-  EXPECT_FALSE(core->prefilter().enabled());
-  EXPECT_NE(core->prefilter().description().find("switched off"), std::string::npos);
+  EXPECT_FALSE(core->prefilter()->enabled());
+  EXPECT_NE(core->prefilter()->description().find("switched off"), std::string::npos);
   Session s(core);
   EXPECT_TRUE(s.MayMatch(Event(R"("www.example.com")")));
 }
@@ -190,7 +190,7 @@ TEST(Prefilter, OnlyWellFramedPlainObjectsAreDecidedUnread) {
   EXPECT_FALSE(Prefilter::FramedAsObject("{"));
   EXPECT_FALSE(Prefilter::FramedAsObject(""));
   auto core = Core(event::MatchMode::kCanonical);
-  const Prefilter& p = core->prefilter();
+  const Prefilter& p = *core->prefilter();
   for (char c = 1; c < 0x20; ++c) {
     std::string text = std::string("{\"a\":\"x") + c + "yyyyyyyyyyyyyyyy\"}";
     bool allowed = c == '\t' || c == '\n' || c == '\r';

@@ -290,32 +290,18 @@ int c2s_engine_field_index(const c2s_engine* engine, const char* name) {
   }
 }
 
-namespace {
-const c2s::rules::Rule* RuleAt(const c2s_engine* engine, size_t i) {
-  if (engine == nullptr) return nullptr;
-  for (const auto& rs : engine->core->rulesets()) {
-    if (i < rs.rules.size()) return &rs.rules[i];
-    i -= rs.rules.size();
-  }
-  return nullptr;
-}
-}  // namespace
-
 size_t c2s_engine_rule_count(const c2s_engine* engine) {
-  size_t n = 0;
-  if (engine)
-    for (const auto& rs : engine->core->rulesets()) n += rs.rules.size();
-  return n;
+  return engine ? engine->core->rule_count() : 0;
 }
 
 const char* c2s_engine_rule_id(const c2s_engine* engine, size_t i) {
-  const auto* r = RuleAt(engine, i);
-  return r ? r->id.c_str() : nullptr;
+  const std::string* id = engine ? engine->core->rule_id(i) : nullptr;
+  return id ? id->c_str() : nullptr;
 }
 
 const char* c2s_engine_rule_name(const c2s_engine* engine, size_t i) {
-  const auto* r = RuleAt(engine, i);
-  return r ? r->name.c_str() : nullptr;
+  const std::string* name = engine ? engine->core->rule_name(i) : nullptr;
+  return name ? name->c_str() : nullptr;
 }
 
 namespace {
@@ -736,13 +722,9 @@ c2s_status c2s_engine_create_with_options(const c2s_options* options, c2s_engine
 
 uint64_t c2s_engine_rule_matches(const c2s_engine* engine, size_t i) {
   try {
-    const char* id = c2s_engine_rule_id(engine, i);
-    if (id == nullptr) return 0;
-    auto ids = engine->core->evaluated_rule_ids();
+    if (engine == nullptr) return 0;
     auto stats = engine->core->Stats();
-    for (size_t k = 0; k < ids.size() && k < stats.rule_matches.size(); ++k)
-      if (ids[k] == id) return stats.rule_matches[k];
-    return 0;
+    return i < stats.rule_matches.size() ? stats.rule_matches[i] : 0;
   } catch (...) {
     return 0;
   }
@@ -766,7 +748,7 @@ c2s_status c2s_eval_prefilter(c2s_session* session, const char* bytes, size_t si
 
 const char* c2s_engine_prefilter_info(const c2s_engine* engine) {
   if (engine == nullptr) return "";
-  return engine->core->prefilter().description().c_str();
+  return engine->core->prefilter_description().c_str();
 }
 
 }  // extern "C"

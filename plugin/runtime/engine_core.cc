@@ -27,7 +27,7 @@ void AddFields(const rules::Node& n, engine::FieldTable* t) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
-    Options options) {
+    Options options, std::vector<std::pair<std::string, std::optional<rules::Ruleset>>> live) {
   // Limits out of range would crash or exhaust memory on the first event;
   // refused here, at the one place every caller passes (OutOfRange: the
   // ABI reports it as an invalid argument).
@@ -39,35 +39,50 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   if (options.builtin_rulesets) {
     auto builtin = rules::BuiltinRulesets();
     if (!builtin.ok()) return builtin.status();
-    for (auto& rs : *builtin) core->rulesets_.push_back(std::move(rs));
+    for (auto& rs : *builtin) core->fixed_rulesets_.push_back(std::move(rs));
   }
-  for (auto& rs : options.rulesets) core->rulesets_.push_back(std::move(rs));
+  for (auto& rs : options.rulesets) core->fixed_rulesets_.push_back(std::move(rs));
   // Rules switched off by configuration; naming one that is not loaded is
-  // a typo that would leave it on, so it is refused.
+  // a typo that would leave it on, so it is refused. (Live rulesets'
+  // later versions lose them too, silently.)
   for (const std::string& id : options.disabled_rules) {
     bool found = false;
-    for (auto& rs : core->rulesets_) {
+    auto drop = [&](rules::Ruleset& rs) {
       auto& rules = rs.rules;
       size_t before = rules.size();
       rules.erase(std::remove_if(rules.begin(), rules.end(),
                                  [&](const rules::Rule& r) { return r.id == id; }),
                   rules.end());
       found |= rules.size() != before;
-    }
+    };
+    for (auto& rs : core->fixed_rulesets_) drop(rs);
+    for (auto& [source, rs] : live)
+      if (rs) drop(*rs);
     if (!found)
       return absl::FailedPreconditionError(
           Cat("cannot disable rule ", id, ": no such rule is loaded"));
   }
-  core->rulesets_.erase(std::remove_if(core->rulesets_.begin(), core->rulesets_.end(),
-                                       [](const rules::Ruleset& rs) { return rs.rules.empty(); }),
-                        core->rulesets_.end());
-  if (core->rulesets_.empty())
+  core->disabled_rules_ = options.disabled_rules;
+  core->live_ = std::move(live);
+  for (const auto& [source, rs] : core->live_) {
+    LiveRulesetInfo info;
+    info.source = source;
+    core->live_info_.push_back(std::move(info));
+  }
+  std::vector<rules::Ruleset> loaded = core->LoadedRulesets();
+  bool any_rule = false;
+  for (const auto& rs : loaded) any_rule |= !rs.rules.empty();
+  if (!any_rule && core->live_.empty())
     return absl::FailedPreconditionError("no rule to run: every rule is disabled");
-  for (const auto& rs : core->rulesets_)
+  // The fields, fixed for the engine's life (hosts hold their indices):
+  // the rules', the exclusions' and the one feeds compare by default, so a
+  // live feed whose first version comes later can use it.
+  for (const auto& rs : loaded)
     for (const auto& r : rs.rules) {
       AddFields(r.query, &core->fields_);
       if (r.indicators) core->fields_.Add(r.indicators->field);
     }
+  core->fields_.Add(rules::IndicatorSet().field);
   size_t n = 0;
   const rules::ExclusionField* ef = rules::ExclusionFields(&n);
   for (size_t i = 0; i < n; ++i) core->fields_.Add(ef[i].field);
@@ -88,28 +103,29 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   core->paths_ = std::make_unique<event::FieldPaths>(core->fields_);
   core->limits_ = options.limits;
   core->mark_excluded_ = options.mark_excluded;
-  // Feed rules compile with the indicators in force now.
-  rules::ActiveRulesets active = rules::Activate(core->rulesets_, NowUnixMs());
-  if (active.rulesets.empty())
-    return absl::FailedPreconditionError(
-        "no rule to run: every rule is a feed rule without an indicator in force");
-  core->rulesets_ = std::move(active.rulesets);
-  auto rules = engine::CompiledMatcher::CompileRules(core->fields_, core->rulesets_);
-  if (!rules.ok()) return rules.status();
-  core->rules_matcher_ = *rules;
-  auto probes = ProbeEvents::Build(core->fields_, core->rulesets_, core->rules_matcher_);
-  if (!probes.ok()) return probes.status();
-  core->probes_ = std::move(*probes);
-  auto prefilter = Prefilter::Build(*core->rules_matcher_, *core->profiles_, options.prefilter);
-  if (!prefilter.ok()) return prefilter.status();
-  core->prefilter_ = std::move(*prefilter);
-  core->enrichments_ =
-      std::make_shared<enrich::RuleEnrichments>(**rules, options.building_blocks_as_tags,
-                                                options.extra_tags);
-  auto version = core->Build(options.exclusions);
+  core->building_blocks_as_tags_ = options.building_blocks_as_tags;
+  core->extra_tags_ = options.extra_tags;
+  core->prefilter_on_ = options.prefilter;
+  auto layer = core->BuildRules(std::move(loaded), NowUnixMs());
+  if (!layer.ok()) return layer.status();
+  auto version = core->Build(*layer, options.exclusions);
   if (!version.ok()) return version.status();
-  core->current_ = *version;
-  core->generation_.store(1, std::memory_order_release);
+  std::lock_guard<std::mutex> serial(core->swap_mu_);
+  core->ListRules(layer->get());
+  if (options.exclusions) core->exclusions_doc_ = *options.exclusions;
+  core->Commit(*version);
+  for (auto& info : core->live_info_) {
+    for (const auto& [source, rs] : core->live_)
+      if (source == info.source && rs) {
+        info.origin = rs->origin;
+        info.applied_unix_ms = NowUnixMs();
+        info.generation = 1;
+        for (const auto& r : rs->rules) {
+          ++info.rules;
+          if (r.indicators) info.indicators += r.indicators->items.size();
+        }
+      }
+  }
   core->info_.generation = 1;
   if (options.exclusions) {
     core->info_.origin = options.exclusions->origin;
@@ -119,18 +135,79 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Create(
   return core;
 }
 
+std::vector<rules::Ruleset> EngineCore::LoadedRulesets() const {
+  std::vector<rules::Ruleset> loaded = fixed_rulesets_;
+  for (const auto& [source, rs] : live_)
+    if (rs) loaded.push_back(*rs);
+  return loaded;
+}
+
+absl::StatusOr<std::shared_ptr<RulesLayer>> EngineCore::BuildRules(
+    std::vector<rules::Ruleset> loaded, int64_t now_ms) const {
+  for (auto& rs : loaded)
+    for (const std::string& id : disabled_rules_)
+      rs.rules.erase(std::remove_if(rs.rules.begin(), rs.rules.end(),
+                                    [&](const rules::Rule& r) { return r.id == id; }),
+                     rs.rules.end());
+  // Feed rules compile with the indicators in force now.
+  rules::ActiveRulesets active = rules::Activate(loaded, now_ms);
+  if (active.rulesets.empty())
+    return absl::FailedPreconditionError(
+        active.idle_rules.empty()
+            ? "no rule to run: every rule is disabled"
+            : "no rule to run: every rule is a feed rule without an indicator in force");
+  auto layer = std::make_shared<RulesLayer>();
+  layer->rulesets = std::move(active.rulesets);
+  layer->next_change_ms = active.next_change_ms;
+  layer->indicators_active = active.indicators_active;
+  auto matcher = engine::CompiledMatcher::CompileRules(fields_, layer->rulesets);
+  if (!matcher.ok()) return matcher.status();
+  layer->matcher = *matcher;
+  auto probes = ProbeEvents::Build(fields_, layer->rulesets, layer->matcher);
+  if (!probes.ok()) return probes.status();
+  layer->probes = std::move(*probes);
+  auto prefilter = Prefilter::Build(*layer->matcher, *profiles_, prefilter_on_);
+  if (!prefilter.ok()) return prefilter.status();
+  layer->prefilter = std::move(*prefilter);
+  layer->enrichments = std::make_shared<enrich::RuleEnrichments>(
+      *layer->matcher, building_blocks_as_tags_, extra_tags_);
+  return layer;
+}
+
+void EngineCore::ListRules(RulesLayer* layer) {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  layer->counter_index.clear();
+  for (const auto& cr : layer->matcher->rules()) {
+    auto [it, fresh] = registry_index_.emplace(cr.rule.id, static_cast<uint32_t>(registry_.size()));
+    if (fresh) registry_.emplace_back(cr.rule.id, cr.rule.name);
+    layer->counter_index.push_back(it->second);
+  }
+  layer->rule_registry_size = registry_.size();
+  if (prefilter_descriptions_.empty() ||
+      prefilter_descriptions_.back() != layer->prefilter->description())
+    prefilter_descriptions_.push_back(layer->prefilter->description());
+}
+
+uint64_t EngineCore::Commit(std::shared_ptr<const EngineVersion> version) {
+  next_change_ms_.store(version->rules->next_change_ms, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(version_mu_);
+  current_ = std::move(version);
+  return generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+}
+
 absl::StatusOr<std::shared_ptr<const EngineVersion>> EngineCore::Build(
-    const rules::ExclusionSet* exclusions) const {
+    std::shared_ptr<const RulesLayer> rules, const rules::ExclusionSet* exclusions) const {
   auto v = std::make_shared<EngineVersion>();
-  v->matcher = rules_matcher_;
-  v->enrichments = enrichments_;
+  v->rules = rules;
+  v->matcher = rules->matcher;
+  v->enrichments = rules->enrichments;
   if (exclusions) {
-    auto compiled = engine::CompiledMatcher::CompileExclusions(*rules_matcher_, *exclusions);
+    auto compiled = engine::CompiledMatcher::CompileExclusions(*rules->matcher, *exclusions);
     if (!compiled.ok()) return compiled.status();
     v->exclusions = *compiled;
     // Before it is applied: a version that would blind a rule is refused.
     if (!exclusions->allow_broad) {
-      auto measured = probes_->Measure(v->exclusions);
+      auto measured = rules->probes->Measure(v->exclusions);
       if (!measured.ok()) return measured.status();
       if (auto st = ProbeEvents::Check(*measured, exclusions->origin); !st.ok()) return st;
     }
@@ -140,24 +217,28 @@ absl::StatusOr<std::shared_ptr<const EngineVersion>> EngineCore::Build(
 
 absl::StatusOr<std::vector<RuleSuppression>> EngineCore::MeasureExclusions(
     const rules::ExclusionSet& exclusions) const {
-  auto compiled = engine::CompiledMatcher::CompileExclusions(*rules_matcher_, exclusions);
+  auto rules = Current()->rules;
+  auto compiled = engine::CompiledMatcher::CompileExclusions(*rules->matcher, exclusions);
   if (!compiled.ok()) return compiled.status();
-  return probes_->Measure(*compiled);
+  return rules->probes->Measure(*compiled);
 }
 
 absl::Status EngineCore::SetExclusions(const rules::ExclusionSet* exclusions,
                                        const std::string& hash) {
   std::lock_guard<std::mutex> serial(swap_mu_);
   // Compile outside version_mu_: evaluators never wait on it.
-  auto version = Build(exclusions);
+  auto version = Build(Current()->rules, exclusions);
   if (!version.ok()) {
     NoteRejectedExclusions(version.status());
     return version.status();
   }
+  if (exclusions)
+    exclusions_doc_ = *exclusions;
+  else
+    exclusions_doc_.reset();
+  uint64_t g = Commit(*version);
   {
     std::lock_guard<std::mutex> lock(version_mu_);
-    current_ = *version;
-    uint64_t g = generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
     info_.origin = exclusions ? exclusions->origin : "";
     info_.hash = hash;
     info_.entries = exclusions ? exclusions->entries.size() : 0;
@@ -167,6 +248,135 @@ absl::Status EngineCore::SetExclusions(const rules::ExclusionSet* exclusions,
   }
   swaps_.fetch_add(1, std::memory_order_relaxed);
   return absl::OkStatus();
+}
+
+LiveRulesetInfo* EngineCore::FindLive(const std::string& source) {
+  for (auto& info : live_info_)
+    if (info.source == source) return &info;
+  LiveRulesetInfo info;
+  info.source = source;
+  live_info_.push_back(std::move(info));
+  return &live_info_.back();
+}
+
+absl::Status EngineCore::SetLiveRuleset(const std::string& source, rules::Ruleset ruleset,
+                                        const std::string& hash) {
+  std::lock_guard<std::mutex> serial(swap_mu_);
+  size_t rule_count = ruleset.rules.size(), indicators = 0;
+  for (const auto& r : ruleset.rules)
+    if (r.indicators) indicators += r.indicators->items.size();
+  std::string origin = ruleset.origin;
+  // The rules with this version in place of the last (or added).
+  std::vector<rules::Ruleset> loaded = fixed_rulesets_;
+  bool replaced = false;
+  for (const auto& [s, rs] : live_) {
+    if (s == source) {
+      loaded.push_back(ruleset);
+      replaced = true;
+    } else if (rs) {
+      loaded.push_back(*rs);
+    }
+  }
+  if (!replaced) loaded.push_back(ruleset);
+  auto layer = BuildRules(std::move(loaded), NowUnixMs());
+  absl::StatusOr<std::shared_ptr<const EngineVersion>> version =
+      layer.ok() ? Build(*layer, exclusions_doc_ ? &*exclusions_doc_ : nullptr)
+                 : absl::StatusOr<std::shared_ptr<const EngineVersion>>(layer.status());
+  if (!version.ok()) {
+    absl::Status why = absl::Status(version.status().code(),
+                                    Cat(source, ": ruleset rejected: ", version.status().message()));
+    NoteLiveFailure(source, why, /*fetch_failed=*/false);
+    return why;
+  }
+  ListRules(layer->get());
+  uint64_t g = Commit(*version);
+  if (replaced) {
+    for (auto& [s, rs] : live_)
+      if (s == source) rs = std::move(ruleset);
+  } else {
+    live_.emplace_back(source, std::move(ruleset));
+  }
+  {
+    std::lock_guard<std::mutex> lock(version_mu_);
+    LiveRulesetInfo* info = FindLive(source);
+    info->origin = origin;
+    info->hash = hash;
+    info->rules = rule_count;
+    info->indicators = indicators;
+    info->applied_unix_ms = info->last_success_unix_ms = info->last_attempt_unix_ms = NowUnixMs();
+    info->generation = g;
+    info->consecutive_failures = 0;
+    ++info->swaps;
+  }
+  ruleset_swaps_.fetch_add(1, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+void EngineCore::NoteLiveFailure(const std::string& source, const absl::Status& why,
+                                 bool fetch_failed) {
+  ruleset_rejects_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(version_mu_);
+  LiveRulesetInfo* info = FindLive(source);
+  info->last_error = std::string(why.message());
+  info->last_attempt_unix_ms = NowUnixMs();
+  ++info->rejects;
+  ++info->consecutive_failures;
+  if (fetch_failed) ++info->fetch_failures;
+}
+
+void EngineCore::NoteLiveSuccess(const std::string& source) {
+  std::lock_guard<std::mutex> lock(version_mu_);
+  LiveRulesetInfo* info = FindLive(source);
+  info->last_attempt_unix_ms = info->last_success_unix_ms = NowUnixMs();
+  info->consecutive_failures = 0;
+}
+
+std::vector<LiveRulesetInfo> EngineCore::live_rulesets() const {
+  std::lock_guard<std::mutex> lock(version_mu_);
+  return live_info_;
+}
+
+absl::StatusOr<bool> EngineCore::RecompileIfDue(int64_t now_ms) {
+  if (now_ms < next_change_ms_.load(std::memory_order_relaxed)) return false;
+  std::lock_guard<std::mutex> serial(swap_mu_);
+  if (now_ms < Current()->rules->next_change_ms) return false;  // done meanwhile
+  auto layer = BuildRules(LoadedRulesets(), now_ms);
+  absl::StatusOr<std::shared_ptr<const EngineVersion>> version =
+      layer.ok() ? Build(*layer, exclusions_doc_ ? &*exclusions_doc_ : nullptr)
+                 : absl::StatusOr<std::shared_ptr<const EngineVersion>>(layer.status());
+  if (!version.ok()) {
+    // Keep the rules in force, and do not retry before the next change
+    // could make a difference (the watcher logs this once).
+    next_change_ms_.store(std::numeric_limits<int64_t>::max(), std::memory_order_relaxed);
+    ruleset_rejects_.fetch_add(1, std::memory_order_relaxed);
+    return absl::Status(version.status().code(),
+                        Cat("recompiling for indicators' validity failed: ",
+                            version.status().message()));
+  }
+  ListRules(layer->get());
+  Commit(*version);
+  ruleset_swaps_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+size_t EngineCore::rule_count() const {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  return registry_.size();
+}
+
+const std::string* EngineCore::rule_id(size_t i) const {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  return i < registry_.size() ? &registry_[i].first : nullptr;
+}
+
+const std::string* EngineCore::rule_name(size_t i) const {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  return i < registry_.size() ? &registry_[i].second : nullptr;
+}
+
+const std::string& EngineCore::prefilter_description() const {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  return prefilter_descriptions_.back();
 }
 
 void EngineCore::NoteRejectedExclusions(const absl::Status& why) {
@@ -213,7 +423,7 @@ std::shared_ptr<const EngineVersion> EngineCore::Current() const {
 
 std::shared_ptr<SessionCounters> EngineCore::RegisterCounters() {
   auto c = std::make_shared<SessionCounters>();
-  c->rule_count = rules_matcher_->rules().size();
+  c->rule_count = rule_count();
   c->rule_matches = std::make_unique<std::atomic<uint64_t>[]>(c->rule_count);
   std::lock_guard<std::mutex> lock(counters_mu_);
   live_counters_.push_back(c);
@@ -227,7 +437,7 @@ void EngineCore::RetireCounters(const std::shared_ptr<SessionCounters>& c) {
   retired_.errors += c->errors.load(std::memory_order_relaxed);
   retired_.excluded += c->excluded.load(std::memory_order_relaxed);
   retired_.prefiltered += c->prefiltered.load(std::memory_order_relaxed);
-  retired_.rule_matches.resize(c->rule_count);
+  if (retired_.rule_matches.size() < c->rule_count) retired_.rule_matches.resize(c->rule_count);
   for (size_t i = 0; i < c->rule_count; ++i)
     retired_.rule_matches[i] += c->rule_matches[i].load(std::memory_order_relaxed);
   live_counters_.erase(
@@ -238,7 +448,7 @@ void EngineCore::RetireCounters(const std::shared_ptr<SessionCounters>& c) {
 EngineStats EngineCore::Stats() const {
   std::lock_guard<std::mutex> lock(counters_mu_);
   EngineStats s = retired_;
-  s.rule_matches.resize(rules_matcher_->rules().size());
+  s.rule_matches.resize(rule_count());
   for (const auto& c : live_counters_) {
     for (size_t i = 0; i < c->rule_count && i < s.rule_matches.size(); ++i)
       s.rule_matches[i] += c->rule_matches[i].load(std::memory_order_relaxed);
@@ -250,12 +460,25 @@ EngineStats EngineCore::Stats() const {
   }
   s.swaps = swaps_.load(std::memory_order_relaxed);
   s.rejects = rejects_.load(std::memory_order_relaxed);
+  s.ruleset_swaps = ruleset_swaps_.load(std::memory_order_relaxed);
+  s.ruleset_rejects = ruleset_rejects_.load(std::memory_order_relaxed);
   return s;
 }
 
+void EngineCore::GrowCounters(SessionCounters* c, size_t rules) {
+  if (rules <= c->rule_count) return;
+  auto grown = std::make_unique<std::atomic<uint64_t>[]>(rules);
+  std::lock_guard<std::mutex> lock(counters_mu_);  // Stats() reads under it
+  for (size_t i = 0; i < c->rule_count; ++i)
+    grown[i].store(c->rule_matches[i].load(std::memory_order_relaxed), std::memory_order_relaxed);
+  c->rule_matches = std::move(grown);
+  c->rule_count = rules;
+}
+
 std::vector<std::string> EngineCore::evaluated_rule_ids() const {
+  std::lock_guard<std::mutex> lock(registry_mu_);
   std::vector<std::string> ids;
-  for (const auto& r : rules_matcher_->rules()) ids.push_back(r.rule.id);
+  for (const auto& [id, name] : registry_) ids.push_back(id);
   return ids;
 }
 

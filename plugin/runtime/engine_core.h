@@ -1,16 +1,21 @@
 // An engine: the loaded rulesets, the fixed field table, and the current
-// compiled version (matcher + enrichments + exclusions), which
-// SetExclusions replaces atomically. Sessions pick up a new version at the
-// start of their next evaluation; evaluations in flight keep theirs.
+// compiled version (rules: matcher, prefilter, enrichments; exclusions),
+// which SetExclusions, SetLiveRuleset and RecompileIfDue replace
+// atomically, compiling off the hot path. Sessions pick up a new version
+// at the start of their next evaluation; evaluations in flight keep theirs.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "engine/compiled_matcher.h"
 #include "enrich/enrichment.h"
@@ -23,10 +28,29 @@
 
 namespace c2s::runtime {
 
+// What one set of rulesets compiles to, immutable and shared by every
+// version until the rules change (a live ruleset's new version, or an
+// indicator's validity window opening or closing).
+struct RulesLayer {
+  std::vector<rules::Ruleset> rulesets;  // as compiled (feed rules: indicators in force)
+  std::shared_ptr<const engine::CompiledMatcher> matcher;
+  std::shared_ptr<const ProbeEvents> probes;
+  std::shared_ptr<const Prefilter> prefilter;
+  std::shared_ptr<const enrich::RuleEnrichments> enrichments;
+  // Matcher rule -> the engine's rule index (rule_id(), the counters): an
+  // id keeps its index and its counts across versions.
+  std::vector<uint32_t> counter_index;
+  size_t rule_registry_size = 0;  // rules the engine had listed with this one
+  // When an indicator's window opens or closes next (max(): never).
+  int64_t next_change_ms = std::numeric_limits<int64_t>::max();
+  size_t indicators_active = 0;
+};
+
 // Everything an evaluation reads, immutable and shared.
 struct EngineVersion {
-  // The rules and their enrichments are compiled once per engine and shared
-  // by every version; only the exclusions change (nullptr: none).
+  std::shared_ptr<const RulesLayer> rules;
+  // Shortcuts into `rules`, and the exclusions compiled for them (nullptr:
+  // none).
   std::shared_ptr<const engine::CompiledMatcher> matcher;
   std::shared_ptr<const engine::CompiledMatcher> exclusions;
   std::shared_ptr<const enrich::RuleEnrichments> enrichments;
@@ -52,7 +76,21 @@ struct alignas(64) SessionCounters {
 struct EngineStats {
   uint64_t events = 0, matches = 0, errors = 0, excluded = 0, swaps = 0, rejects = 0;
   uint64_t prefiltered = 0;
-  std::vector<uint64_t> rule_matches;  // per rule of the matcher, in its order
+  std::vector<uint64_t> rule_matches;  // per rule, in rule_id() order
+  uint64_t ruleset_swaps = 0, ruleset_rejects = 0;  // live rulesets
+};
+
+// A live ruleset (watched file or URL) and how its versions go.
+struct LiveRulesetInfo {
+  std::string source;   // the path or URL watched
+  std::string origin;   // of the version in force ("" before the first)
+  std::string hash;
+  size_t rules = 0, indicators = 0;
+  int64_t applied_unix_ms = 0;
+  uint64_t generation = 0;   // the engine generation it was applied in
+  std::string last_error;    // of the last rejected version, read or fetch
+  int64_t last_attempt_unix_ms = 0, last_success_unix_ms = 0;
+  uint64_t swaps = 0, rejects = 0, fetch_failures = 0, consecutive_failures = 0;
 };
 
 class EngineCore {
@@ -82,7 +120,31 @@ class EngineCore {
     // become countable where the events are stored.
     bool mark_excluded = false;
   };
-  static absl::StatusOr<std::shared_ptr<EngineCore>> Create(Options options);
+  // `live` are the first versions of the rulesets to be watched, by
+  // source (a URL not fetched yet has none: its rules come with its first
+  // version, and may only read fields the engine reads).
+  static absl::StatusOr<std::shared_ptr<EngineCore>> Create(
+      Options options, std::vector<std::pair<std::string, std::optional<rules::Ruleset>>> live = {});
+
+  // Validates and compiles the rules with this version of a live ruleset
+  // (added if `source` is new) and swaps them in with the exclusions in
+  // force; on failure the version in force stays, and the failure is
+  // counted and kept in the source's info. A new version may not read a
+  // field the engine does not (its fields are fixed at Create: hosts hold
+  // field indices). `hash` identifies the bytes. Calls are serialized.
+  absl::Status SetLiveRuleset(const std::string& source, rules::Ruleset ruleset,
+                              const std::string& hash = "");
+  // A watcher's bookkeeping for a live source (also before any version).
+  void NoteLiveFailure(const std::string& source, const absl::Status& why, bool fetch_failed);
+  void NoteLiveSuccess(const std::string& source);
+  std::vector<LiveRulesetInfo> live_rulesets() const;
+
+  // Recompiles when an indicator's window has opened or closed since the
+  // rules in force were compiled (at `now_ms`): expired indicators drop
+  // out without a new push. Returns whether it did; a failure keeps the
+  // version in force. Watchers call it each interval.
+  absl::StatusOr<bool> RecompileIfDue(int64_t now_ms);
+  int64_t next_change_ms() const { return next_change_ms_.load(std::memory_order_relaxed); }
 
   // Validates, compiles and swaps in new exclusions (nullptr: none). On
   // failure the version in force stays. `hash` identifies the document's
@@ -135,35 +197,69 @@ class EngineCore {
   const std::shared_ptr<const event::ProfileSet>& profiles() const { return profiles_; }
   const event::EventLimits& limits() const { return limits_; }
   bool mark_excluded() const { return mark_excluded_; }
-  const std::vector<rules::Ruleset>& rulesets() const { return rulesets_; }
-  // The prefilter over raw bytes (never null; it may be off).
-  const Prefilter& prefilter() const { return *prefilter_; }
+  // The engine's rules, every one it has compiled since it started (a rule
+  // a live ruleset dropped stays listed, with its counts). Ids and names
+  // live as long as the engine.
+  size_t rule_count() const;
+  const std::string* rule_id(size_t i) const;
+  const std::string* rule_name(size_t i) const;
+  // The prefilter in force: "on: ..." or "off: why". Lives as long as the
+  // engine.
+  const std::string& prefilter_description() const;
+  std::shared_ptr<const Prefilter> prefilter() const { return Current()->rules->prefilter; }
 
   // Counters: sessions register theirs; freed sessions fold into totals.
   std::shared_ptr<SessionCounters> RegisterCounters();
+  // A session's counters grown to `rules` rules (by the session's own
+  // thread, when it binds a version that lists more rules).
+  void GrowCounters(SessionCounters* c, size_t rules);
   void RetireCounters(const std::shared_ptr<SessionCounters>& c);
   EngineStats Stats() const;
-  // Ids of the rules evaluated (disabled ones left out), in the order of
+  // Ids of the rules (disabled ones left out), in the order of
   // EngineStats::rule_matches.
   std::vector<std::string> evaluated_rule_ids() const;
 
  private:
   EngineCore() = default;
+  // The rules as loaded now: the fixed ones, then each live one's version.
+  std::vector<rules::Ruleset> LoadedRulesets() const;
+  absl::StatusOr<std::shared_ptr<RulesLayer>> BuildRules(std::vector<rules::Ruleset> loaded,
+                                                         int64_t now_ms) const;
   absl::StatusOr<std::shared_ptr<const EngineVersion>> Build(
-      const rules::ExclusionSet* exclusions) const;
+      std::shared_ptr<const RulesLayer> rules, const rules::ExclusionSet* exclusions) const;
+  // Lists the layer's rules (new ids get new indices) and fills its
+  // counter_index; under swap_mu_, once the version is sure to be applied.
+  void ListRules(RulesLayer* layer);
+  // Makes `version` current; returns its generation. Under swap_mu_.
+  uint64_t Commit(std::shared_ptr<const EngineVersion> version);
+  LiveRulesetInfo* FindLive(const std::string& source);
 
-  std::vector<rules::Ruleset> rulesets_;
-  std::shared_ptr<const engine::CompiledMatcher> rules_matcher_;
-  std::unique_ptr<ProbeEvents> probes_;
-  std::unique_ptr<Prefilter> prefilter_;
-  std::shared_ptr<const enrich::RuleEnrichments> enrichments_;
+  // Rules and options fixed at Create.
+  std::vector<rules::Ruleset> fixed_rulesets_;
+  std::vector<std::string> disabled_rules_;
+  bool building_blocks_as_tags_ = false;
+  std::vector<std::string> extra_tags_;
+  bool prefilter_on_ = true;
+  // Live rulesets, in the order they were added (guarded by swap_mu_ for
+  // the rulesets, version_mu_ for the infos).
+  std::vector<std::pair<std::string, std::optional<rules::Ruleset>>> live_;
+  std::vector<LiveRulesetInfo> live_info_;
+  // The exclusions in force, kept to compile them again for new rules.
+  std::optional<rules::ExclusionSet> exclusions_doc_;
+  std::atomic<int64_t> next_change_ms_{std::numeric_limits<int64_t>::max()};
+
+  mutable std::mutex registry_mu_;
+  std::deque<std::pair<std::string, std::string>> registry_;  // id, name
+  absl::flat_hash_map<std::string, uint32_t> registry_index_;
+  std::deque<std::string> prefilter_descriptions_;  // the last is in force
+
   engine::FieldTable fields_;
   std::unique_ptr<event::FieldPaths> paths_;
   std::shared_ptr<const event::ProfileSet> profiles_;
   event::EventLimits limits_;
   bool mark_excluded_ = false;
 
-  std::mutex swap_mu_;             // serializes SetExclusions (compile + swap)
+  std::mutex swap_mu_;             // serializes compiles and swaps
   mutable std::mutex version_mu_;  // guards current_ and info_
   ExclusionsInfo info_;
   absl::Status last_status_;
@@ -174,6 +270,7 @@ class EngineCore {
   std::vector<std::shared_ptr<SessionCounters>> live_counters_;
   EngineStats retired_;
   std::atomic<uint64_t> swaps_{0}, rejects_{0};
+  std::atomic<uint64_t> ruleset_swaps_{0}, ruleset_rejects_{0};
 };
 
 }  // namespace c2s::runtime

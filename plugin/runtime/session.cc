@@ -23,9 +23,12 @@ Session::~Session() {
 }
 
 bool Session::MayMatch(std::string_view bytes, Prefilter::Encoding encoding) {
+  // The version in force decides (a cheap check unless it changed); if it
+  // cannot be bound, the full path reports the error.
+  if (!Refresh().ok()) return true;
   hs_scratch_t* scratch = PrefilterScratch();
   if (scratch == nullptr) return true;  // off, or no scratch: the full path decides
-  if (core_->prefilter().MayMatch(bytes, encoding, scratch)) return true;
+  if (version_->rules->prefilter->MayMatch(bytes, encoding, scratch)) return true;
   DecidedWithoutReading();
   return false;
 }
@@ -50,11 +53,15 @@ void Session::DecidedWithoutReading() {
 }
 
 hs_scratch_t* Session::PrefilterScratch() {
-  const Prefilter& p = core_->prefilter();
+  const Prefilter& p = *version_->rules->prefilter;
   if (!p.enabled()) return nullptr;
-  if (prefilter_scratch_ == nullptr &&
-      hs_alloc_scratch(p.database(), &prefilter_scratch_) != HS_SUCCESS)
-    prefilter_scratch_ = nullptr;
+  if (scratch_prefilter_.get() != &p) {
+    // Sized for this prefilter's database (an existing scratch grows; one
+    // for an earlier version's database is reused). Holding the prefilter
+    // keeps its address from being reused by another.
+    if (hs_alloc_scratch(p.database(), &prefilter_scratch_) != HS_SUCCESS) return nullptr;
+    scratch_prefilter_ = version_->rules->prefilter;
+  }
   return prefilter_scratch_;
 }
 
@@ -63,6 +70,8 @@ absl::Status Session::Refresh() {
   if (g == bound_generation_ && version_) return absl::OkStatus();
   auto v = core_->Current();
   if (auto st = evaluator_.Bind(v->matcher, v->exclusions); !st.ok()) return st;
+  // A version that lists rules the counters have no room for yet.
+  core_->GrowCounters(counters_.get(), v->rules->rule_registry_size);
   version_ = std::move(v);
   bound_generation_ = g;
   return absl::OkStatus();
@@ -99,8 +108,11 @@ size_t Session::Finish() {
     return 0;
   }
   if (!matches.empty()) counters_->Bump(counters_->matches);
-  for (const auto& m : matches)
-    if (m.rule < counters_->rule_count) counters_->Bump(counters_->rule_matches[m.rule]);
+  const auto& counter_index = version_->rules->counter_index;
+  for (const auto& m : matches) {
+    uint32_t c = counter_index[m.rule];
+    if (c < counters_->rule_count) counters_->Bump(counters_->rule_matches[c]);
+  }
   if (evaluator_.last_excluded() > 0 && matches.empty()) counters_->Bump(counters_->excluded);
   return matches.size();
 }
@@ -108,7 +120,7 @@ size_t Session::Finish() {
 bool Session::FieldsMayMatch() {
   hs_scratch_t* scratch = PrefilterScratch();
   if (scratch == nullptr) return true;
-  const Prefilter& p = core_->prefilter();
+  const Prefilter& p = *version_->rules->prefilter;
   const engine::EventFields& f = evaluator_.fields();
   // Any value with text, whatever its type: a number's text can hold no
   // literal, and if it ever did the event would just be evaluated.

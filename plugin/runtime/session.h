@@ -118,6 +118,7 @@ class Session : private engine::FieldPreparer {
   bool enrichment_json_valid_ = false;
   std::string output_;
   hs_scratch_t* prefilter_scratch_ = nullptr;
+  std::shared_ptr<const Prefilter> scratch_prefilter_;  // what the scratch is sized for
 };
 
 }  // namespace c2s::runtime
