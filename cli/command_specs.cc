@@ -31,10 +31,15 @@ const CommandSpec& ScanSpec() {
       "NDJSON in, NDJSON out: one output line per input line, in order; matching\n"
       "events enriched with ECS rule.*, threat.*, event.risk_score, tags and\n"
       "c2sieve.*. Reads standard input when FILE is - or absent; gzip-compressed\n"
-      "input is read as it is. A summary goes to stderr.",
+      "input is read as it is. A summary goes to stderr. With --watch-ruleset the\n"
+      "rulesets named are watched while the input is read (a stream: lines are\n"
+      "written as they come), and each new good version applies from the next\n"
+      "event on.",
       {{"--only-matches", "", "", "write only the enriched lines"},
        {"--quiet", "", "", "no summary on stderr"},
-       {"--no-progress", "", "", "no progress bar (shown only when stderr is a tty)"}},
+       {"--no-progress", "", "", "no progress bar (shown only when stderr is a tty)"},
+       {"--watch-interval-ms", "", "N", "how often to look at watched rulesets (default 5000)",
+        false, &kWatchIntervalMs}},
       true, 0, 1, kExitCodes};
   return s;
 }

@@ -34,8 +34,10 @@ absl::Status EngineOptionsFrom(const Args& args, EngineOptions* opts);
 int Usage(const CommandSpec& spec, const absl::Status& error);
 int Fail(const CommandSpec& spec, int code, const absl::Status& error);
 
+// Builds the engine; watched rulesets (--watch-ruleset) are read once (a
+// URL fetched now), and their sources and hashes go to *live if given.
 absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
-    const EngineOptions& opts);
+    const EngineOptions& opts, std::vector<config::LiveRulesetSetup>* live = nullptr);
 
 int RunScan(const std::vector<std::string>& args);
 int RunCheck(const std::vector<std::string>& args);

@@ -28,7 +28,7 @@ absl::Status EngineOptionsFrom(const Args& args, EngineOptions* opts) {
 }
 
 absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
-    const EngineOptions& opts) {
+    const EngineOptions& opts, std::vector<config::LiveRulesetSetup>* live) {
   // Reads each file the way the CLI does: a file of the wrong kind is named.
   auto read = [](const std::string& path, std::string_view option) {
     FileKind kind = option == "ruleset"    ? FileKind::kRuleset
@@ -36,12 +36,14 @@ absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
                                            : FileKind::kExclusions;
     return ReadConfigFor(path, kind, Cat("--", option));
   };
-  auto setup = config::BuildEngineSetup(opts, true, read);
+  auto setup = config::BuildEngineSetup(opts, true, read, nullptr, /*fetch_ruleset_urls=*/true);
   if (!setup.ok()) return setup.status();
   if (setup->exclusions)
     for (const auto& w : setup->exclusions->warnings)
       std::fprintf(stderr, "c2sieve: warning: %s\n", SafeMessage(w).c_str());
-  return runtime::EngineCore::Create(std::move(setup->options));
+  auto core = runtime::EngineCore::Create(std::move(setup->options), setup->LiveForCreate());
+  if (live) *live = std::move(setup->live);
+  return core;
 }
 
 int Fail(const CommandSpec& spec, int code, const absl::Status& error) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "config/ruleset_watcher.h"
 #include "cli/command_specs.h"
 #include "cli/commands.h"
 #include "cli/file_kind.h"
@@ -53,8 +54,28 @@ int RunScan(const std::vector<std::string>& args) {
   bool only_matches = parsed->Has("--only-matches"), quiet = parsed->Has("--quiet"),
        progress = !parsed->Has("--no-progress");
   std::string input = parsed->operands().empty() ? "-" : parsed->operands()[0];
-  auto core = BuildEngine(eo);
+  std::vector<config::LiveRulesetSetup> live;
+  auto core = BuildEngine(eo, &live);
   if (!core.ok()) return Fail(spec, kExitConfig, core.status());
+  // --watch-ruleset: each source is watched while the input is read; a new
+  // version applies from the next event on, a bad one is reported and the
+  // last good one kept.
+  std::vector<std::unique_ptr<config::RulesetWatcher>> watchers;
+  for (const auto& l : live) {
+    config::SourceWatcher::Options w;
+    w.source = l.source;
+    if (parsed->Has("--watch-interval-ms"))
+      w.interval_ms = static_cast<uint32_t>(std::stoul(parsed->Value("--watch-interval-ms")));
+    if (auto st = config::RulesetWatcher::Validate(w); !st.ok()) return Usage(spec, st);
+    watchers.push_back(std::make_unique<config::RulesetWatcher>(
+        *core, w,
+        [](int level, const std::string& m) {
+          static const char* kLevel[] = {"info", "warning", "error"};
+          std::fprintf(stderr, "c2sieve scan: %s: %s\n", kLevel[level < 0 ? 0 : level > 2 ? 2 : level],
+                       SafeMessage(m).c_str());
+        },
+        l.hash));
+  }
   auto opened = Input::Open(input);
   if (!opened.ok()) return Fail(spec, kExitIo, opened.status());
   Input& in = **opened;
@@ -126,12 +147,14 @@ int RunScan(const std::vector<std::string>& args) {
   bool io_error = false;
   bool read_ok = ReadLinesInBlock(in, process_line, [&](uint64_t consumed) {
     flush_run();  // the block's buffer is about to be reused
-    if (out.size() > (1 << 20)) {
+    // Watching: a stream, whose lines go on as they come.
+    if (out.size() > (1 << 20) || (!watchers.empty() && !out.empty())) {
       if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size()) {
         io_error = true;
         return false;
       }
       out.clear();
+      if (!watchers.empty()) std::fflush(stdout);
     }
     bar.Update(consumed, sum.events);
     return true;

@@ -157,9 +157,10 @@ C2S_API c2s_status c2s_engine_set_exclusions(c2s_engine *engine,
                                              const c2s_source *source);
 
 /* Fields the loaded rules read, as dotted ECS names. Indices are stable for
- * the engine's lifetime (exclusion swaps never remove a field: fields an
- * exclusions document adds must already be rule fields or one of the
- * exclusion fields listed in the README). Thread-safe. */
+ * the engine's lifetime (swaps never add or remove a field: fields an
+ * exclusions document or a live ruleset's new version reads must already
+ * be among them -- the rules' at creation, the exclusion fields listed in
+ * the README, and dns.question.name). Thread-safe. */
 C2S_API size_t c2s_engine_field_count(const c2s_engine *engine);
 /* Name of field index i, or NULL if out of range. The string lives as long
  * as the engine. Thread-safe. */
@@ -167,8 +168,10 @@ C2S_API const char *c2s_engine_field_name(const c2s_engine *engine, size_t i);
 /* Index of a dotted field name, or -1. Thread-safe. */
 C2S_API int c2s_engine_field_index(const c2s_engine *engine, const char *name);
 
-/* Number of loaded rules, and their id / name (strings live as long as the
- * engine). Thread-safe. */
+/* Number of rules, and their id / name (strings live as long as the
+ * engine): every rule the engine has compiled, in the order first seen; a
+ * live ruleset's new version may add rules, and a rule it drops stays
+ * listed (with its counts). Thread-safe. */
 C2S_API size_t c2s_engine_rule_count(const c2s_engine *engine);
 C2S_API const char *c2s_engine_rule_id(const c2s_engine *engine, size_t i);
 C2S_API const char *c2s_engine_rule_name(const c2s_engine *engine, size_t i);
@@ -258,6 +261,56 @@ C2S_API c2s_status c2s_engine_watch_exclusions(c2s_engine *engine,
 /* Stops watching (the exclusions in force stay); a fetch in flight is
  * abandoned, so this returns within about 50 ms. Thread-safe. */
 C2S_API void c2s_engine_unwatch_exclusions(c2s_engine *engine);
+
+/* Live rulesets (a threat-intelligence feed, or any rules): watches a
+ * ruleset source as c2s_engine_watch_exclusions watches exclusions (same
+ * options, same file and URL handling). Each new version is validated and
+ * compiled with the engine's other rules and the exclusions in force, off
+ * the hot path, and swapped in atomically; evaluations in flight finish on
+ * their version. A version that fails (a bad document, a rule that reads a
+ * field the engine did not read when it was created, exclusions that would
+ * blind one of its rules), and a read or fetch that fails, is logged and
+ * counted (c2s_engine_live_ruleset_info) and the last good version stays.
+ * Several sources may be watched; watching a source again replaces its
+ * watch. Feed indicators whose validity window opens or closes are added
+ * or dropped by a recompile at the watchers' next look, without a push.
+ *
+ * A file's first version is read before the call returns (C2S_E_IO for a
+ * missing file, C2S_E_RULESET for an invalid one); a URL is first fetched
+ * on the watch thread (C2S_OK; the outcome goes to the log and the info).
+ * c2s_engine_rule_count() grows as versions add rules; a rule a version
+ * drops stays listed with its counts. Thread-safe. */
+C2S_API c2s_status c2s_engine_watch_ruleset(c2s_engine *engine,
+                                            const c2s_watch_options *options);
+
+/* Stops watching `source` (NULL: every watched ruleset); the rules in force
+ * stay. Returns within about 50 ms. Thread-safe. */
+C2S_API void c2s_engine_unwatch_ruleset(c2s_engine *engine, const char *source);
+
+/* A live ruleset source and how its versions go. */
+typedef struct c2s_ruleset_info {
+  char source[512];             /* the watched path or URL */
+  char origin[512];             /* of the version in force; "" before one */
+  char hash[17];                /* 64-bit FNV-1a of its bytes, hex */
+  uint64_t rules;               /* rules in the version in force */
+  uint64_t indicators;          /* feed indicators in it (in force or not) */
+  int64_t applied_unix_ms;      /* when it was swapped in; 0 if never */
+  uint64_t generation;          /* the engine generation it came with */
+  char last_error[512];         /* why the last version, read or fetch failed */
+  int64_t last_attempt_unix_ms; /* last read or fetch */
+  int64_t last_success_unix_ms; /* last read or fetch that found a good
+                                   version (applied, or unchanged) */
+  uint64_t swaps;               /* versions applied */
+  uint64_t rejects;             /* versions, reads and fetches that failed */
+  uint64_t fetch_failures;      /* of those, reads and fetches */
+  uint64_t consecutive_failures;
+} c2s_ruleset_info;
+
+/* Live ruleset sources the engine has had (watched now or before), and
+ * one's information. Thread-safe. */
+C2S_API size_t c2s_engine_live_ruleset_count(const c2s_engine *engine);
+C2S_API c2s_status c2s_engine_live_ruleset_info(const c2s_engine *engine, size_t i,
+                                                c2s_ruleset_info *out);
 
 /* ------------------------------------------------------------------ */
 /* Options by name                                                     */

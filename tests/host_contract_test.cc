@@ -71,7 +71,7 @@ TEST(HostContract, BadKeysAndValuesAreRefusedWithWhatIsValid) {
   EXPECT_EQ(c2s_options_set(o.o, "exclusion", "x.json"), C2S_E_INVALID_ARGUMENT);
   std::string err = c2s_last_error();
   EXPECT_NE(err.find("did you mean exclusions"), std::string::npos) << err;
-  EXPECT_NE(err.find("the options are: ruleset, builtin"), std::string::npos) << err;
+  EXPECT_NE(err.find("the options are: ruleset, watch-ruleset, builtin"), std::string::npos) << err;
   EXPECT_EQ(c2s_options_set(o.o, "mode", "strict"), C2S_E_INVALID_ARGUMENT);
   EXPECT_NE(std::string(c2s_last_error()).find("canonical, parity"), std::string::npos);
   EXPECT_EQ(c2s_options_set(o.o, "max-depth", "0"), C2S_E_INVALID_ARGUMENT);

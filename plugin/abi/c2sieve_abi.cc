@@ -13,6 +13,7 @@
 #include "c2sieve.h"
 #include "config/exclusions_watcher.h"
 #include "config/options.h"
+#include "config/ruleset_watcher.h"
 #include "config/stats_logger.h"
 #include "util/number_text.h"
 #include "profiles/profile_loader.h"
@@ -28,11 +29,13 @@ struct c2s_engine {
   ~c2s_engine() {
     std::lock_guard<std::mutex> lock(watch_mu);
     watcher.reset();  // stops its thread before the handle goes
+    ruleset_watchers.clear();
     stats_logger.reset();
   }
   std::shared_ptr<c2s::runtime::EngineCore> core;
   std::mutex watch_mu;
   std::unique_ptr<c2s::config::ExclusionsWatcher> watcher;
+  std::vector<std::unique_ptr<c2s::config::RulesetWatcher>> ruleset_watchers;
   std::unique_ptr<c2s::config::StatsLogger> stats_logger;
   std::mutex log_mu;
   c2s_log_fn log_fn = nullptr;
@@ -383,6 +386,91 @@ void c2s_engine_unwatch_exclusions(c2s_engine* engine) {
   }
 }
 
+namespace {
+c2s::config::SourceWatcher::Options WatchOptionsFrom(const c2s_watch_options* options) {
+  c2s::config::SourceWatcher::Options o;
+  o.source = options->source;
+  o.interval_ms = options->interval_ms ? options->interval_ms : 5000;
+  o.fetch.timeout_ms = options->timeout_ms ? options->timeout_ms : 10000;
+  if (options->ca_file) o.fetch.ca_file = options->ca_file;
+  o.fetch.insecure = options->insecure_skip_verify != 0;
+  return o;
+}
+}  // namespace
+
+c2s_status c2s_engine_watch_ruleset(c2s_engine* engine, const c2s_watch_options* options) {
+  return Guard([&]() -> c2s_status {
+    if (engine == nullptr || options == nullptr || options->source == nullptr ||
+        options->struct_size < sizeof(c2s_watch_options))
+      return Fail(C2S_E_INVALID_ARGUMENT,
+                  "engine or options is NULL, or options not set up with c2s_watch_options_init");
+    auto o = WatchOptionsFrom(options);
+    if (auto st = c2s::config::RulesetWatcher::Validate(o); !st.ok()) {
+      engine->Log(2, std::string(st.message()));
+      return Fail(C2S_E_INVALID_ARGUMENT, std::string(st.message()));
+    }
+    std::lock_guard<std::mutex> lock(engine->watch_mu);
+    auto& list = engine->ruleset_watchers;
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [&](const auto& w) { return w->source() == o.source; }),
+               list.end());
+    list.push_back(std::make_unique<c2s::config::RulesetWatcher>(
+        engine->core, o, [engine](int level, const std::string& m) { engine->Log(level, m); }));
+    absl::Status first = list.back()->first_status();
+    if (first.ok()) return C2S_OK;
+    return FromStatus(first, absl::IsUnavailable(first) || absl::IsNotFound(first)
+                                 ? C2S_E_IO
+                                 : C2S_E_RULESET);
+  });
+}
+
+void c2s_engine_unwatch_ruleset(c2s_engine* engine, const char* source) {
+  if (engine == nullptr) return;
+  try {
+    std::lock_guard<std::mutex> lock(engine->watch_mu);
+    auto& list = engine->ruleset_watchers;
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [&](const auto& w) { return source == nullptr || w->source() == source; }),
+               list.end());
+  } catch (...) {
+  }
+}
+
+size_t c2s_engine_live_ruleset_count(const c2s_engine* engine) {
+  if (engine == nullptr) return 0;
+  try {
+    return engine->core->live_rulesets().size();
+  } catch (...) {
+    return 0;
+  }
+}
+
+c2s_status c2s_engine_live_ruleset_info(const c2s_engine* engine, size_t i, c2s_ruleset_info* out) {
+  return Guard([&]() -> c2s_status {
+    if (engine == nullptr || out == nullptr)
+      return Fail(C2S_E_INVALID_ARGUMENT, "engine or out is NULL");
+    std::memset(out, 0, sizeof(*out));
+    auto all = engine->core->live_rulesets();
+    if (i >= all.size()) return Fail(C2S_E_INVALID_ARGUMENT, "no live ruleset with that index");
+    const auto& r = all[i];
+    CopyTruncated(out->source, sizeof out->source, r.source);
+    CopyTruncated(out->origin, sizeof out->origin, r.origin);
+    CopyTruncated(out->hash, sizeof out->hash, r.hash);
+    CopyTruncated(out->last_error, sizeof out->last_error, r.last_error);
+    out->rules = r.rules;
+    out->indicators = r.indicators;
+    out->applied_unix_ms = r.applied_unix_ms;
+    out->generation = r.generation;
+    out->last_attempt_unix_ms = r.last_attempt_unix_ms;
+    out->last_success_unix_ms = r.last_success_unix_ms;
+    out->swaps = r.swaps;
+    out->rejects = r.rejects;
+    out->fetch_failures = r.fetch_failures;
+    out->consecutive_failures = r.consecutive_failures;
+    return C2S_OK;
+  });
+}
+
 void c2s_engine_stats(const c2s_engine* engine, c2s_stats* out) {
   if (out == nullptr) return;
   std::memset(out, 0, sizeof(*out));
@@ -686,13 +774,25 @@ c2s_status c2s_engine_create_with_options(const c2s_options* options, c2s_engine
       if (auto st = c2s::config::ExclusionsWatcher::Validate(w); !st.ok())
         return Fail(C2S_E_INVALID_ARGUMENT, "exclusions: " + std::string(st.message()));
     }
+    std::vector<c2s::config::SourceWatcher::Options> ruleset_watches;
+    for (const auto& source : v.All("watch-ruleset")) {
+      c2s::config::SourceWatcher::Options rw = w;
+      rw.source = source;
+      rw.interval_ms = static_cast<uint32_t>(v.Number("watch-interval-ms"));
+      rw.fetch.timeout_ms = static_cast<uint32_t>(v.Number("fetch-timeout-ms"));
+      rw.fetch.ca_file = v.Text("ca-file");
+      rw.fetch.insecure = v.Flag("insecure-skip-verify");
+      if (auto st = c2s::config::RulesetWatcher::Validate(rw); !st.ok())
+        return Fail(C2S_E_INVALID_ARGUMENT, "watch-ruleset: " + std::string(st.message()));
+      ruleset_watches.push_back(std::move(rw));
+    }
     c2s::config::ConfigFailure failed = c2s::config::ConfigFailure::kNone;
     auto setup = c2s::config::BuildEngineSetup(v, false, c2s::config::ReadConfigFile, &failed);
     if (!setup.ok())
       return FromStatus(setup.status(), failed == c2s::config::ConfigFailure::kProfile
                                             ? C2S_E_PROFILE
                                             : C2S_E_RULESET);
-    auto core = c2s::runtime::EngineCore::Create(std::move(setup->options));
+    auto core = c2s::runtime::EngineCore::Create(std::move(setup->options), setup->LiveForCreate());
     if (!core.ok())
       return FromStatus(core.status(), absl::IsFailedPrecondition(core.status()) ||
                                                absl::IsOutOfRange(core.status())
@@ -709,6 +809,14 @@ c2s_status c2s_engine_create_with_options(const c2s_options* options, c2s_engine
       // A failed first read is logged and counted by the watcher; the
       // engine runs without exclusions (more matches, never fewer) and
       // watching goes on.
+    }
+    for (size_t i = 0; i < ruleset_watches.size(); ++i) {
+      // Each file's first version is in the engine already; a URL's first
+      // fetch happens on its watcher's thread (logged and counted if it
+      // fails; the other rules run meanwhile).
+      std::lock_guard<std::mutex> lock(e->watch_mu);
+      e->ruleset_watchers.push_back(std::make_unique<c2s::config::RulesetWatcher>(
+          e->core, ruleset_watches[i], log, setup->live[i].hash));
     }
     if (uint64_t every = v.Number("stats-interval-s"); every > 0) {
       std::lock_guard<std::mutex> lock(e->watch_mu);

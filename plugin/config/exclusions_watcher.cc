@@ -1,170 +1,57 @@
 #include "config/exclusions_watcher.h"
 
-#include <sys/stat.h>
-
-#include <chrono>
-
 #include "rules/exclusions_loader.h"
-#include "rules/load_context.h"
-#include "util/option_ranges.h"
+#include "util/clock.h"
 #include "util/strings.h"
 
 namespace c2s::config {
 
-namespace {
-
-// "file:///etc/x.json" -> "/etc/x.json"; "" for anything else.
-std::string FileUrlPath(const std::string& s) {
-  for (const char* prefix : {"file://localhost/", "file:///"})
-    if (s.rfind(prefix, 0) == 0) return "/" + s.substr(std::string(prefix).size());
-  return "";
+void RecompileIfDue(runtime::EngineCore& core, const LogFn& log) {
+  auto done = core.RecompileIfDue(NowMs());
+  if (!done.ok())
+    log(2, Cat(done.status().message(), "; keeping the rules in force"));
+  else if (*done)
+    log(0, "an indicator's validity window opened or closed: rules recompiled");
 }
 
-bool LooksLikeUrl(const std::string& s) {
-  size_t colon = s.find("://");
-  if (colon == std::string::npos || colon == 0) return false;
-  for (size_t i = 0; i < colon; ++i) {
-    char c = s[i];
-    bool scheme_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                       (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
-    if (!scheme_char) return false;
-  }
-  return true;
+namespace {
+
+WatchTarget ExclusionsTarget(const std::shared_ptr<runtime::EngineCore>& core, const std::string& source,
+                             LogFn log) {
+  core->SetWatchedSource(source);
+  WatchTarget t;
+  t.what = "exclusions";
+  t.max_bytes = rules::kMaxExclusionsBytes;
+  t.apply = [core, log](const std::string& text, const std::string& origin, const std::string& hash) {
+    auto parsed = rules::ParseExclusions(text, origin);
+    if (!parsed.ok()) {
+      core->NoteRejectedExclusions(parsed.status());
+      return parsed.status();
+    }
+    absl::Status st = core->SetExclusions(&*parsed, hash);  // counts a rejection itself
+    if (!st.ok()) return st;
+    for (const auto& w : parsed->warnings) log(1, w);
+    log(0, Cat("exclusions ", origin, " applied (", parsed->entries.size(), " entries, version ",
+               hash, ")"));
+    return absl::OkStatus();
+  };
+  t.fetch_failed = [core](const absl::Status& why) { core->NoteFetchFailure(why); };
+  t.current = [core] { core->NoteFetchSuccess(); };
+  // Rules whose indicators' windows changed are recompiled by any watcher.
+  t.tick = [core, log] { RecompileIfDue(*core, log); };
+  return t;
 }
 
 }  // namespace
 
-absl::Status ExclusionsWatcher::Validate(const Options& o) {
-  if (o.source.empty())
-    return absl::InvalidArgumentError("exclusions source is empty: give a file path or an "
-                                      "http(s):// URL");
-  if (LooksLikeUrl(o.source) && !IsHttpUrl(o.source) && FileUrlPath(o.source).empty())
-    return absl::InvalidArgumentError(
-        Cat(o.source, ": unsupported URL; exclusions are read from a file path, file:///path, "
-                      "http:// or https://"));
-  if (auto st = CheckRange(kWatchIntervalMs, o.interval_ms); !st.ok()) return st;
-  if (auto st = CheckRange(kFetchTimeoutMs, o.fetch.timeout_ms); !st.ok()) return st;
-  return absl::OkStatus();
-}
-
-ExclusionsWatcher::ExclusionsWatcher(std::shared_ptr<runtime::EngineCore> core,
-                                     Options options, LogFn log)
-    : core_(std::move(core)), options_(std::move(options)), log_(std::move(log)) {
-  if (!IsHttpUrl(options_.source)) {
-    std::string from_url = FileUrlPath(options_.source);
-    path_ = from_url.empty() ? options_.source : from_url;
-  }
-  core_->SetWatchedSource(options_.source);
-  if (options_.fetch.insecure && options_.source.rfind("https://", 0) == 0)
-    log_(2, Cat("TLS verification is OFF for ", options_.source));
-  bool url = path_.empty();
-  if (!url) first_status_ = CheckNow();
-  thread_ = std::thread([this, url] { Run(url); });
-}
+ExclusionsWatcher::ExclusionsWatcher(std::shared_ptr<runtime::EngineCore> core, Options options,
+                                     LogFn log)
+    : SourceWatcher(ExclusionsTarget(core, options.source, log), options, log),
+      core_(std::move(core)) {}
 
 ExclusionsWatcher::~ExclusionsWatcher() {
-  {
-    std::lock_guard<std::mutex> lock(stop_mu_);
-    stopping_.store(true);
-  }
-  stop_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  Stop();
   core_->SetWatchedSource("");
-}
-
-void ExclusionsWatcher::Run(bool look_first) {
-  if (look_first) CheckNow().IgnoreError();  // failures are logged and counted
-  std::unique_lock<std::mutex> lock(stop_mu_);
-  while (!stopping_.load()) {
-    stop_cv_.wait_for(lock, std::chrono::milliseconds(options_.interval_ms),
-                      [this] { return stopping_.load(); });
-    if (stopping_.load()) break;
-    lock.unlock();
-    CheckNow().IgnoreError();
-    lock.lock();
-  }
-}
-
-absl::Status ExclusionsWatcher::CheckNow() {
-  std::lock_guard<std::mutex> lock(check_mu_);
-  return path_.empty() ? CheckUrl() : CheckFile();
-}
-
-absl::Status ExclusionsWatcher::Failed(absl::Status why) {
-  core_->NoteFetchFailure(why);
-  log_(2, Cat(why.message(), "; keeping the version in force"));
-  return why;
-}
-
-absl::Status ExclusionsWatcher::Unchanged() {
-  // The source was read and holds what was seen last: current, if that
-  // version was good.
-  if (document_status_.ok()) core_->NoteFetchSuccess();
-  return document_status_;
-}
-
-absl::Status ExclusionsWatcher::Apply(const std::string& text, const std::string& origin) {
-  std::string hash = ContentHash(text);
-  if (hash == last_hash_) return Unchanged();  // same bytes: nothing to do
-  auto parsed = rules::ParseExclusions(text, origin);
-  absl::Status st = parsed.ok() ? core_->SetExclusions(&*parsed, hash) : parsed.status();
-  if (!parsed.ok()) core_->NoteRejectedExclusions(st);
-  // Rejected or not, remember the bytes so the same bad version is not
-  // retried and re-logged every interval; the last good version stays.
-  last_hash_ = hash;
-  document_status_ = st;
-  if (st.ok()) {
-    core_->NoteFetchSuccess();
-    for (const auto& w : parsed->warnings) log_(1, w);
-    log_(0, Cat("exclusions ", origin, " applied (", parsed->entries.size(),
-                " entries, version ", hash, ")"));
-  } else {
-    log_(2, Cat("exclusions rejected, keeping the version in force: ", st.message()));
-  }
-  return st;
-}
-
-absl::Status ExclusionsWatcher::CheckFile() {
-  struct stat st;
-  FileStamp now;
-  if (::stat(path_.c_str(), &st) == 0) {
-    now.valid = true;
-    now.dev = st.st_dev;
-    now.ino = st.st_ino;
-    now.size = static_cast<uint64_t>(st.st_size);
-    now.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-  }
-  if (looked_ && now == file_stamp_)  // a missing file was logged and counted once
-    return now.valid ? Unchanged() : absl::NotFoundError(Cat(path_, ": cannot be read (no such file)"));
-  file_stamp_ = now;
-  looked_ = true;
-  if (!now.valid) return Failed(absl::NotFoundError(Cat(path_, ": cannot be read (no such file)")));
-  // Regular files only, opened without blocking: a FIFO or device swapped
-  // in by rename is refused, never waited on.
-  auto text = rules::ReadFile(path_, rules::kMaxExclusionsBytes);
-  if (!text.ok()) {
-    file_stamp_.valid = false;  // try again next time
-    return Failed(text.status());
-  }
-  return Apply(*text, options_.source);
-}
-
-absl::Status ExclusionsWatcher::CheckUrl() {
-  FetchOptions fetch = options_.fetch;
-  if (fetch.max_bytes > rules::kMaxExclusionsBytes) fetch.max_bytes = rules::kMaxExclusionsBytes;
-  FetchResult r = FetchUrl(options_.source, etag_, last_modified_, fetch, &stopping_);
-  switch (r.kind) {
-    case FetchResult::Kind::kNotModified:
-      return Unchanged();
-    case FetchResult::Kind::kError:
-      if (stopping_.load()) return absl::CancelledError(r.error);
-      return Failed(absl::UnavailableError(r.error));
-    case FetchResult::Kind::kOk:
-      break;
-  }
-  etag_ = r.etag;
-  last_modified_ = r.last_modified;
-  return Apply(r.body, options_.source);
 }
 
 }  // namespace c2s::config

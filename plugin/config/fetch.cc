@@ -55,6 +55,12 @@ void GlobalInit() {
 
 }  // namespace
 
+std::string FileUrlPath(const std::string& s) {
+  for (const char* prefix : {"file://localhost/", "file:///"})
+    if (s.rfind(prefix, 0) == 0) return "/" + s.substr(std::string(prefix).size());
+  return "";
+}
+
 bool IsHttpUrl(const std::string& s) {
   return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
 }

@@ -25,6 +25,8 @@ struct FetchResult {
 
 // True for http:// and https:// sources.
 bool IsHttpUrl(const std::string& source);
+// "file:///etc/x.json" -> "/etc/x.json"; "" for anything else.
+std::string FileUrlPath(const std::string& source);
 
 // A conditional GET over http or https: `etag` / `last_modified` from the
 // previous answer ("" for none). A 304 answer is kNotModified. When

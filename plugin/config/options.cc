@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "profiles/profile_loader.h"
+#include "config/fetch.h"
 #include "rules/exclusions_loader.h"
 #include "rules/load_context.h"
 #include "rules/ruleset_loader.h"
@@ -48,6 +49,12 @@ const std::vector<OptionDef>& OptionTable() {
       {"ruleset", "FILE",
        "load a ruleset; replaces the built-in rulesets unless\nbuiltin is also set",
        OptionKind::kText, OptionScope::kEngine, true},
+      {"watch-ruleset", "FILE|URL",
+       "load a ruleset and keep watching it (a feed): a file\nis re-read when it changes, an "
+       "http(s):// URL polled;\neach new version is compiled aside and swapped in,\na bad one "
+       "logged, counted and never applied;\nadded to the rulesets in force (it may not read "
+       "a\nfield the engine did not read when it started)",
+       OptionKind::kText, OptionScope::kEngine, true},
       {"builtin", "", "load the built-in rulesets as well", OptionKind::kFlag,
        OptionScope::kEngine, false, nullptr, {}, "false"},
       {"exclusions", "FILE",
@@ -89,13 +96,13 @@ const std::vector<OptionDef>& OptionTable() {
        OptionKind::kFlag, OptionScope::kEngine, false, nullptr, {}, "false"},
       {"only-matches", "", "pass on only the enriched events (a host drops the\nothers)",
        OptionKind::kFlag, OptionScope::kHost, false, nullptr, {}, "false"},
-      {"watch-interval-ms", "N", "how often to look at the exclusions file or URL",
+      {"watch-interval-ms", "N", "how often to look at the exclusions and watched\nrulesets (files or URLs)",
        OptionKind::kNumber, OptionScope::kHost, false, &kWatchIntervalMs},
-      {"fetch-timeout-ms", "N", "how long one fetch of an exclusions URL may take",
+      {"fetch-timeout-ms", "N", "how long one fetch of an exclusions or ruleset URL\nmay take",
        OptionKind::kNumber, OptionScope::kHost, false, &kFetchTimeoutMs},
-      {"ca-file", "FILE", "extra CA bundle for an https exclusions URL", OptionKind::kText,
+      {"ca-file", "FILE", "extra CA bundle for https exclusions and ruleset URLs", OptionKind::kText,
        OptionScope::kHost},
-      {"insecure-skip-verify", "", "no TLS verification of the exclusions URL (logged)",
+      {"insecure-skip-verify", "", "no TLS verification of exclusions and ruleset URLs\n(logged)",
        OptionKind::kFlag, OptionScope::kHost, false, nullptr, {}, "false"},
       {"stats-interval-s", "N",
        "log the counters every N seconds through the host's\nlog (0: never)",
@@ -204,7 +211,8 @@ absl::StatusOr<std::string> ReadConfigFile(const std::string& path, std::string_
 }
 
 absl::StatusOr<EngineSetup> BuildEngineSetup(const OptionValues& values, bool load_exclusions,
-                                             const ConfigReader& read, ConfigFailure* failed) {
+                                             const ConfigReader& read, ConfigFailure* failed,
+                                             bool fetch_ruleset_urls) {
   auto fail = [&](ConfigFailure kind, absl::Status st) {
     if (failed) *failed = kind;
     return st;
@@ -219,6 +227,42 @@ absl::StatusOr<EngineSetup> BuildEngineSetup(const OptionValues& values, bool lo
     auto rs = rules::ParseRuleset(*text, f);
     if (!rs.ok()) return fail(ConfigFailure::kRuleset, rs.status());
     o.rulesets.push_back(std::move(*rs));
+  }
+  // Watched rulesets: each file's first version now (its fields become
+  // the engine's); a URL's is fetched now when `fetch_ruleset_urls` (the
+  // CLI), else by its watcher (a host never waits for a server).
+  for (const auto& f : values.All("watch-ruleset")) {
+    LiveRulesetSetup live;
+    live.source = f;
+    absl::StatusOr<std::string> text;
+    if (IsHttpUrl(f)) {
+      if (!fetch_ruleset_urls) {
+        setup.live.push_back(std::move(live));
+        continue;
+      }
+      FetchOptions fo;
+      fo.timeout_ms = static_cast<uint32_t>(values.Number("fetch-timeout-ms"));
+      fo.ca_file = values.Text("ca-file");
+      fo.insecure = values.Flag("insecure-skip-verify");
+      fo.max_bytes = rules::kMaxConfigFileBytes;
+      FetchResult r = FetchUrl(f, "", "", fo, nullptr);
+      if (r.kind != FetchResult::Kind::kOk)
+        return fail(ConfigFailure::kRuleset, absl::UnavailableError(r.error));
+      text = std::move(r.body);
+    } else {
+      std::string path = f.rfind("file://", 0) == 0 ? FileUrlPath(f) : f;
+      if (path.empty())
+        return fail(ConfigFailure::kRuleset,
+                    absl::InvalidArgumentError(Cat(f, ": unsupported URL; rulesets are read from a "
+                                                      "file path, file:///path, http:// or https://")));
+      text = read(path, "ruleset");
+    }
+    if (!text.ok()) return fail(ConfigFailure::kRuleset, text.status());
+    auto rs = rules::ParseRuleset(*text, f);
+    if (!rs.ok()) return fail(ConfigFailure::kRuleset, rs.status());
+    live.hash = ContentHash(*text);
+    live.first = std::move(*rs);
+    setup.live.push_back(std::move(live));
   }
   for (const auto& f : values.All("profiles")) {
     auto text = read(f, "profiles");

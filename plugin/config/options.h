@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -83,14 +84,27 @@ absl::StatusOr<std::string> ReadConfigFile(const std::string& path, std::string_
 // file loaded. Exclusions are loaded once into `exclusions` when
 // `load_exclusions` (the CLI); a host watches them instead. The status
 // code says which kind of input failed (see ConfigFailure).
+struct LiveRulesetSetup {
+  std::string source;                // as given: a path, file:// or http(s):// URL
+  std::optional<rules::Ruleset> first;  // none: a URL its watcher fetches
+  std::string hash;                  // ContentHash of the first version's bytes
+};
 struct EngineSetup {
   runtime::EngineCore::Options options;
   std::unique_ptr<rules::ExclusionSet> exclusions;
+  std::vector<LiveRulesetSetup> live;  // watch-ruleset, in order
+  // For EngineCore::Create.
+  std::vector<std::pair<std::string, std::optional<rules::Ruleset>>> LiveForCreate() const {
+    std::vector<std::pair<std::string, std::optional<rules::Ruleset>>> out;
+    for (const auto& l : live) out.emplace_back(l.source, l.first);
+    return out;
+  }
 };
 enum class ConfigFailure { kNone, kRuleset, kProfile, kExclusions };
 absl::StatusOr<EngineSetup> BuildEngineSetup(const OptionValues& values, bool load_exclusions,
                                              const ConfigReader& read = ReadConfigFile,
-                                             ConfigFailure* failed = nullptr);
+                                             ConfigFailure* failed = nullptr,
+                                             bool fetch_ruleset_urls = false);
 
 // An option's name as a host spells its keys: "max-event-bytes" (CLI,
 // Logstash) or "max_event_bytes" (Fluent Bit; Lua adds C2SIEVE_ and

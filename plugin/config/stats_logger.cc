@@ -14,6 +14,10 @@ std::string StatsLine(const runtime::EngineCore& core) {
                          " prefiltered=", s.prefiltered, " reloads=", s.swaps,
                          " rejected_reloads=", s.rejects, " exclusions=",
                          info.hash.empty() ? "none" : info.hash, "@", info.generation);
+  // Live rulesets, when any: their swaps and rejected versions.
+  for (const auto& live : core.live_rulesets())
+    line += Cat(" ruleset=", live.hash.empty() ? "none" : live.hash, "@", live.generation,
+                "(swaps=", live.swaps, ",rejects=", live.rejects, ")");
   std::vector<std::string> ids = core.evaluated_rule_ids();
   for (size_t i = 0; i < ids.size() && i < s.rule_matches.size(); ++i)
     line += Cat(" rule.", ids[i], "=", s.rule_matches[i]);

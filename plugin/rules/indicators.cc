@@ -184,6 +184,7 @@ ActiveRulesets Activate(const std::vector<Ruleset>& rulesets, int64_t now_ms) {
       clause.kind = NodeKind::kWildcard;
       clause.field = r.indicators->field;
       clause.comment = "the feed's indicators in force";
+      clause.where = r.query.where;
       for (const Indicator& i : r.indicators->items) {
         const IndicatorMeta& m = r.indicators->meta(i);
         if (now_ms < m.valid_from_ms) {
@@ -206,6 +207,7 @@ ActiveRulesets Activate(const std::vector<Ruleset>& rulesets, int64_t now_ms) {
       if (compiled.query.kind != NodeKind::kAll) {
         Node all;
         all.kind = NodeKind::kAll;
+        all.where = compiled.query.where;
         all.children.push_back(std::move(compiled.query));
         compiled.query = std::move(all);
       }

@@ -132,7 +132,10 @@ absl::Status ReadRule(const LoadContext& ctx, const Json& v,
     if (auto st = ReadIndicators(ctx, *it, ChildPointer(ptr, "indicators"), set.get()); !st.ok())
       return st;
     out->indicators = std::move(set);
-    if (!v.contains("query")) return absl::OkStatus();
+    if (!v.contains("query")) {
+      out->query.where = ctx.Where(ChildPointer(ptr, "indicators"));  // for messages
+      return absl::OkStatus();
+    }
   }
   if (!v.contains("query"))
     return ctx.Fail(ptr, "missing required \"query\" (or \"indicators\")");

@@ -1,0 +1,311 @@
+// Live rulesets through the ABI (issue 15): a watched feed replaced while
+// evaluations run on other threads -- good and bad versions alternating --
+// never mis-tags an event and never loses the built-in rule's match;
+// indicators whose validity ends drop out without a push; a version that
+// reads a field the engine does not is refused; a URL feed is polled with
+// conditional requests from a real nginx.
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "c2sieve.h"
+#include "live_test_util.h"
+
+namespace {
+
+using namespace c2s::live_test;
+
+const char* kBuiltinEvent =
+    R"({"event":{"category":["network"]},"host":{"os":{"type":"windows"}},)"
+    R"("dns":{"question":{"name":"pastebin.com"}},)"
+    R"("process":{"name":"tool.exe","executable":"C:\\Tools\\tool.exe"}})";
+
+std::string DnsEvent(const std::string& name) {
+  return R"({"dns":{"question":{"name":")" + name + R"("}}})";
+}
+
+// A feed ruleset of version `v` listing `names`, each indicator's id
+// "<name>-v<v>", and the rule named "Feed v<v>": an enrichment that mixed
+// two versions would show two different numbers.
+std::string Feed(int v, const std::vector<std::string>& names, const std::string& extra_item = "",
+                 const std::string& id = "feed") {
+  std::string items;
+  for (const auto& n : names)
+    items += (items.empty() ? "" : ",") + std::string(R"({"value":")") + n + R"(","id":")" + n +
+             "-v" + std::to_string(v) + R"("})";
+  if (!extra_item.empty()) items += (items.empty() ? "" : ",") + extra_item;
+  return R"({"format":"c2sieve.ruleset/1","name":")" + id + R"(","rules":[{"id":")" + id +
+         R"(","name":"Feed v)" +
+         std::to_string(v) + R"(","severity":"high","risk_score":73,"indicators":{"items":[)" + items +
+         "]}}]}";
+}
+
+fs::path TempDir() {
+  char tmpl[] = "/tmp/c2s-live-rulesets-XXXXXX";
+  return fs::path(mkdtemp(tmpl));
+}
+
+c2s_engine* Engine(const std::string& source, Logs* logs, uint32_t interval_ms = 10) {
+  c2s_options* o = nullptr;
+  EXPECT_EQ(c2s_options_create(&o), C2S_OK);
+  EXPECT_EQ(c2s_options_set(o, "builtin", "true"), C2S_OK);
+  EXPECT_EQ(c2s_options_set(o, "watch-ruleset", source.c_str()), C2S_OK);
+  EXPECT_EQ(c2s_options_set(o, "watch-interval-ms", std::to_string(interval_ms).c_str()), C2S_OK);
+  c2s_options_set_log(o, &Logs::Fn, logs);
+  c2s_engine* e = nullptr;
+  EXPECT_EQ(c2s_engine_create_with_options(o, &e), C2S_OK) << c2s_last_error();
+  c2s_options_free(o);
+  return e;
+}
+
+c2s_ruleset_info Info(c2s_engine* e) {
+  c2s_ruleset_info info;
+  EXPECT_EQ(c2s_engine_live_ruleset_count(e), 1u);
+  EXPECT_EQ(c2s_engine_live_ruleset_info(e, 0, &info), C2S_OK);
+  return info;
+}
+
+template <typename Pred>
+bool WaitFor(Pred pred) {
+  for (int i = 0; i < 1000; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return false;
+}
+
+// The output of one evaluation ("" when nothing matched).
+std::string Eval(c2s_session* s, const std::string& event) {
+  c2s_output out;
+  if (c2s_eval_json(s, event.data(), event.size(), &out) != C2S_OK) return "error";
+  return out.matched_rules ? std::string(out.data, out.size) : "";
+}
+
+// The number after `key` in `text` ("" if absent).
+std::string NumberAfter(const std::string& text, const std::string& key) {
+  size_t at = text.find(key);
+  if (at == std::string::npos) return "";
+  at += key.size();
+  size_t end = at;
+  while (end < text.size() && isdigit(static_cast<unsigned char>(text[end]))) ++end;
+  return text.substr(at, end - at);
+}
+
+TEST(LiveRulesets, FeedReplacedWhileEvaluatingNeverMisTagsOrLosesAMatch) {
+  fs::path dir = TempDir();
+  fs::path feed = dir / "feed.json";
+  WriteByRename(feed, Feed(1, {"a.example"}));
+  Logs logs;
+  c2s_engine* e = Engine(feed.string(), &logs);
+  ASSERT_NE(e, nullptr);
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> evaluations{0}, mixed{0}, lost_builtin{0}, errors{0}, a_hits{0}, b_hits{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&] {
+      c2s_session* s = nullptr;
+      if (c2s_session_create(e, &s) != C2S_OK) {
+        ++errors;
+        return;
+      }
+      while (!stop.load()) {
+        if (Eval(s, kBuiltinEvent).find("\"rule\"") == std::string::npos) ++lost_builtin;
+        for (const char* name : {"a.example", "b.example"}) {
+          std::string out = Eval(s, DnsEvent(name));
+          ++evaluations;
+          if (out == "error") ++errors;
+          if (out.empty() || out == "error") continue;
+          (name[0] == 'a' ? a_hits : b_hits)++;
+          // The rule's version and the indicator's must be the same one.
+          std::string rule_v = NumberAfter(out, "\"name\":\"Feed v");
+          std::string ind_v = NumberAfter(out, std::string("\"id\":\"") + name + "-v");
+          if (rule_v.empty() || rule_v != ind_v) ++mixed;
+        }
+      }
+      c2s_session_free(s);
+    });
+  // Good and bad versions alternating: a bad document, and a rule reading
+  // a field the engine does not read, are refused; the last good stays.
+  const std::string bad_json = "{\"format\":";
+  const std::string new_field =
+      R"({"format":"c2sieve.ruleset/1","name":"feed","rules":[{"id":"feed","name":"Feed v9",)"
+      R"("query":{"field":"url.full","wildcard":["*evil*"]}}]})";
+  uint64_t swaps = Info(e).swaps, rejects = 0;
+  for (int round = 0; round < 6; ++round) {
+    int v = 2 + round;
+    WriteByRename(feed, Feed(v, round % 2 ? std::vector<std::string>{"b.example"}
+                                          : std::vector<std::string>{"a.example", "b.example"}));
+    ASSERT_TRUE(WaitFor([&] { return Info(e).swaps > swaps; })) << "version " << v << " not applied";
+    swaps = Info(e).swaps;
+    std::this_thread::sleep_for(20ms);
+    WriteByRename(feed, round % 2 ? bad_json : new_field);
+    ASSERT_TRUE(WaitFor([&] { return Info(e).rejects > rejects; })) << "bad version not refused";
+    rejects = Info(e).rejects;
+    std::this_thread::sleep_for(20ms);
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_GT(evaluations.load(), 100u);
+  EXPECT_GT(a_hits.load(), 0u);
+  EXPECT_GT(b_hits.load(), 0u);
+  EXPECT_EQ(mixed.load(), 0u);
+  EXPECT_EQ(lost_builtin.load(), 0u);
+  EXPECT_EQ(errors.load(), 0u);
+  c2s_ruleset_info info = Info(e);
+  EXPECT_EQ(info.rejects, 6u);
+  EXPECT_EQ(info.rules, 1u);
+  // The last good version (v7: b only) is in force.
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  EXPECT_EQ(Eval(s, DnsEvent("a.example")), "");
+  EXPECT_NE(Eval(s, DnsEvent("b.example")).find("\"id\":\"b.example-v7\""), std::string::npos);
+  c2s_session_free(s);
+  EXPECT_TRUE(logs.Contains("url.full"));  // the refusal names the field
+  EXPECT_TRUE(logs.Contains("not valid JSON"));
+  c2s_engine_free(e);
+  fs::remove_all(dir);
+}
+
+std::string Rfc3339(std::time_t t) {
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+TEST(LiveRulesets, IndicatorsComeAndGoWithTheirWindowWithoutAPush) {
+  fs::path dir = TempDir();
+  fs::path feed = dir / "feed.json";
+  std::time_t now = std::time(nullptr);
+  std::string soon = Rfc3339(now + 2);
+  WriteByRename(feed, Feed(1, {"always.example"},
+                           R"({"value":"ending.example","valid_until":")" + soon + R"("},)"
+                           R"({"value":"starting.example","valid_from":")" + soon + R"("})"));
+  Logs logs;
+  c2s_engine* e = Engine(feed.string(), &logs, 50);
+  ASSERT_NE(e, nullptr);
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  EXPECT_NE(Eval(s, DnsEvent("ending.example")), "");
+  EXPECT_EQ(Eval(s, DnsEvent("starting.example")), "");
+  // No new version is written; the watcher's next look after the window
+  // changes recompiles.
+  ASSERT_TRUE(WaitFor([&] { return Eval(s, DnsEvent("ending.example")).empty(); }))
+      << "an expired indicator still matches";
+  EXPECT_NE(Eval(s, DnsEvent("starting.example")), "");
+  EXPECT_NE(Eval(s, DnsEvent("always.example")), "");
+  EXPECT_NE(Eval(s, kBuiltinEvent), "");
+  EXPECT_EQ(Info(e).swaps, 0u);  // nothing was pushed
+  EXPECT_TRUE(logs.Contains("rules recompiled"));
+  c2s_session_free(s);
+  c2s_engine_free(e);
+  fs::remove_all(dir);
+}
+
+TEST(LiveRulesets, RulesKeepTheirIndexAndCountsAcrossVersions) {
+  fs::path dir = TempDir();
+  fs::path feed = dir / "feed.json";
+  WriteByRename(feed, Feed(1, {"a.example"}));
+  Logs logs;
+  c2s_engine* e = Engine(feed.string(), &logs);
+  ASSERT_NE(e, nullptr);
+  size_t before = c2s_engine_rule_count(e);
+  size_t feed_index = before;
+  for (size_t i = 0; i < before; ++i)
+    if (std::string(c2s_engine_rule_id(e, i)) == "feed") feed_index = i;
+  ASSERT_LT(feed_index, before);
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  EXPECT_NE(Eval(s, DnsEvent("a.example")), "");
+  // A version with another rule id: the old id stays listed with its count.
+  WriteByRename(feed, R"({"format":"c2sieve.ruleset/1","name":"feed","rules":[{"id":"feed-2","name":"Feed two",)"
+                      R"("indicators":{"items":["c.example"]}}]})");
+  ASSERT_TRUE(WaitFor([&] { return Info(e).swaps == 1; }));
+  EXPECT_NE(Eval(s, DnsEvent("c.example")), "");
+  EXPECT_NE(Eval(s, DnsEvent("c.example")), "");
+  EXPECT_EQ(Eval(s, DnsEvent("a.example")), "");
+  ASSERT_EQ(c2s_engine_rule_count(e), before + 1);
+  EXPECT_STREQ(c2s_engine_rule_id(e, before), "feed-2");
+  EXPECT_STREQ(c2s_engine_rule_id(e, feed_index), "feed");
+  EXPECT_EQ(c2s_engine_rule_matches(e, feed_index), 1u);
+  EXPECT_EQ(c2s_engine_rule_matches(e, before), 2u);
+  c2s_session_free(s);
+  c2s_engine_free(e);
+  fs::remove_all(dir);
+}
+
+TEST(LiveRulesets, BadSourcesAreErrorsAndWatchingByCallWorks) {
+  fs::path dir = TempDir();
+  c2s_engine* e = nullptr;
+  ASSERT_EQ(c2s_engine_create_default(&e), C2S_OK);
+  Logs logs;
+  c2s_engine_set_log(e, &Logs::Fn, &logs);
+  c2s_watch_options w;
+  c2s_watch_options_init(&w);
+  w.interval_ms = 10;
+  std::string missing = (dir / "missing.json").string();
+  w.source = missing.c_str();
+  EXPECT_EQ(c2s_engine_watch_ruleset(e, &w), C2S_E_IO);
+  w.source = "ftp://x.example/feed.json";
+  EXPECT_EQ(c2s_engine_watch_ruleset(e, &w), C2S_E_INVALID_ARGUMENT);
+  std::string good = (dir / "feed.json").string();
+  WriteByRename(good, Feed(1, {"a.example"}));
+  w.source = good.c_str();
+  ASSERT_EQ(c2s_engine_watch_ruleset(e, &w), C2S_OK) << c2s_last_error();
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  EXPECT_NE(Eval(s, DnsEvent("a.example")), "");
+  // A second feed whose rule id the first has is refused, naming the id.
+  WriteByRename(missing, Feed(3, {"m.example"}));
+  w.source = missing.c_str();
+  EXPECT_EQ(c2s_engine_watch_ruleset(e, &w), C2S_E_RULESET);
+  EXPECT_NE(std::string(c2s_last_error()).find("missing.json:1 /rules/0/indicators: rule id feed is already loaded"), std::string::npos)
+      << "[" << c2s_last_error() << "]";
+  EXPECT_EQ(Eval(s, DnsEvent("m.example")), "");
+  WriteByRename(missing, Feed(3, {"m.example"}, "", "feed-m"));
+  EXPECT_EQ(c2s_engine_watch_ruleset(e, &w), C2S_OK) << c2s_last_error();
+  EXPECT_NE(Eval(s, DnsEvent("m.example")), "");
+  EXPECT_EQ(c2s_engine_live_ruleset_count(e), 2u);
+  c2s_engine_unwatch_ruleset(e, nullptr);
+  EXPECT_NE(Eval(s, DnsEvent("a.example")), "");  // rules stay after unwatching
+  c2s_session_free(s);
+  c2s_engine_free(e);
+  fs::remove_all(dir);
+}
+
+TEST(LiveRulesets, UrlFeedPolledWithConditionalRequests) {
+  if (access("/usr/sbin/nginx", X_OK) != 0) GTEST_SKIP() << "nginx is not installed";
+  fs::path dir = TempDir();
+  Nginx nginx(dir);
+  ASSERT_TRUE(nginx.Accepts()) << "nginx did not start";
+  WriteByRename(nginx.www() / "feed.json", Feed(1, {"a.example"}));
+  Logs logs;
+  c2s_engine* e = Engine(nginx.Url("feed.json"), &logs, 20);
+  ASSERT_NE(e, nullptr);
+  // Fetched on the watcher's thread, not at creation.
+  ASSERT_TRUE(WaitFor([&] { return Info(e).swaps == 1; })) << "feed never fetched";
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  EXPECT_NE(Eval(s, DnsEvent("a.example")), "");
+  std::this_thread::sleep_for(100ms);
+  EXPECT_NE(nginx.AccessLog().find("\" 304 "), std::string::npos) << "no conditional request";
+  WriteByRename(nginx.www() / "feed.json", Feed(2, {"b.example"}));
+  ASSERT_TRUE(WaitFor([&] { return Info(e).swaps == 2; }));
+  EXPECT_EQ(Eval(s, DnsEvent("a.example")), "");
+  EXPECT_NE(Eval(s, DnsEvent("b.example")).find("b.example-v2"), std::string::npos);
+  // The server gone: counted, logged, the version in force kept.
+  nginx.Stop();
+  ASSERT_TRUE(WaitFor([&] { return Info(e).fetch_failures > 0; }));
+  EXPECT_NE(Eval(s, DnsEvent("b.example")), "");
+  EXPECT_GT(Info(e).consecutive_failures, 0u);
+  c2s_session_free(s);
+  c2s_engine_free(e);
+  fs::remove_all(dir);
+}
+
+}  // namespace
