@@ -13,12 +13,15 @@
 // `c2sieve_bench --dump DIR` writes the events and patterns for the LuaJIT
 // comparison (bench/lua_bench.lua).
 #include <fnmatch.h>
+#include <unistd.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -494,6 +497,165 @@ void BM_Scale_Json(benchmark::State& state) {
   JsonLoop(state, e.engine, e.events);
 }
 BENCHMARK(BM_Scale_Json)->Arg(0)->Arg(1000)->Arg(10000)->Arg(100000);
+
+// ---- Feeds: a million threat-intelligence domains (issue 15) -------------
+
+// `n` deterministic feed domains as feeds list them: registrable names of
+// pronounceable labels (6 to 16 letters, a counter keeps them unique), TLDs
+// in rough proportions of abuse feeds, a third with a subdomain, 5 % "*."
+// wildcards; one in ten with metadata (id, confidence, a validity window
+// open for years). `version` changes every id, for a swap.
+std::string FeedRuleset(size_t n, int version = 1) {
+  static const char* const kTlds[] = {"com", "net", "org", "ru", "xyz", "top", "info", "io", "online",
+                                      "site", "shop", "cn", "de", "br", "tk", "co", "cc", "club", "pw", "live"};
+  static const int kWeights[] = {40, 8, 5, 5, 5, 5, 4, 3, 3, 3, 2, 3, 2, 2, 2, 2, 2, 2, 1, 1};
+  static const char* const kSubs[] = {"www", "cdn", "login", "mail", "api", "update", "secure", "portal"};
+  static const char* const kSyllables[] = {"ka", "lo", "mi", "ra", "ne", "to", "su", "vi", "da", "ber",
+                                           "con", "tek", "pay", "net", "soft", "zen", "ion", "ly", "max", "go"};
+  std::string out = R"({"format":"c2sieve.ruleset/1","name":"bench-feed","rules":[{"id":"bench-feed",)"
+                    R"("name":"Bench feed","severity":"high","risk_score":73,"indicators":{)"
+                    R"("provider":"bench","items":[)";
+  uint64_t x = 0x2545F4914F6CDD1Dull;
+  for (size_t k = 0; k < n; ++k) {
+    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    std::string label;
+    size_t want = 6 + x % 11;
+    for (uint64_t y = x; label.size() < want; y /= 20) label += kSyllables[y % 20];
+    label.resize(want);
+    for (size_t c = k + 1; c; c /= 36) label += "0123456789abcdefghijklmnopqrstuvwxyz"[c % 36];
+    int pick = static_cast<int>((x >> 24) % 100), t = 0;
+    while (pick >= kWeights[t]) pick -= kWeights[t++];
+    std::string name = label + "." + kTlds[t];
+    if ((x >> 40) % 3 == 0) name = std::string(kSubs[(x >> 44) % 8]) + "." + name;
+    if ((x >> 48) % 20 == 0) name = "*." + name;
+    if (k) out += ',';
+    if ((x >> 52) % 10 == 0)
+      out += R"({"value":")" + name + R"(","id":"indicator--)" + std::to_string(version) + "-" +
+             std::to_string(k) + R"(","confidence":"High","valid_until":"2099-01-01T00:00:00Z"})";
+    else
+      out += "\"" + name + "\"";
+  }
+  return out + "]}}]}";
+}
+
+struct FeedEngine {
+  c2s_engine* engine = nullptr;
+  double compile_s = 0, rss_mib = 0;
+  std::vector<BenchEvent> events;  // the usual mix, with this engine's field indices
+};
+
+FeedEngine& Feed(size_t n) {
+  static std::map<size_t, std::unique_ptr<FeedEngine>> engines;
+  auto& slot = engines[n];
+  if (slot) return *slot;
+  slot = std::make_unique<FeedEngine>();
+  std::string text = n ? FeedRuleset(n) : "";
+  c2s_source sources[1] = {{"feed.json", text.data(), text.size()}};
+  c2s_engine_config cfg;
+  c2s_engine_config_init(&cfg);
+  cfg.use_builtin_rulesets = 1;
+  if (n) {
+    cfg.rulesets = sources;
+    cfg.ruleset_count = 1;
+  }
+  long before = RssKiB();
+  auto start = std::chrono::steady_clock::now();
+  if (c2s_engine_create(&cfg, &slot->engine) != C2S_OK) {
+    std::fprintf(stderr, "feed %zu: %s\n", n, c2s_last_error());
+    std::abort();
+  }
+  slot->compile_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  slot->rss_mib = (RssKiB() - before) / 1024.0;
+  slot->events = c2s::bench::MakeEvents(slot->engine, 4096, kMatchPercent, kExcludedPercent);
+  return *slot;
+}
+
+// The built-in rules alone (0) and with a million feed domains, over the
+// same events (the usual 5 % / 10 % mix).
+void BM_Feed_Json(benchmark::State& state) {
+  FeedEngine& e = Feed(static_cast<size_t>(state.range(0)));
+  JsonLoop(state, e.engine, e.events);
+  state.counters["compile_s"] = e.compile_s;
+  state.counters["engine_MiB"] = e.rss_mib;
+}
+BENCHMARK(BM_Feed_Json)->Arg(0)->Arg(1000000)->Unit(benchmark::kNanosecond);
+
+void BM_Feed_FieldLevel(benchmark::State& state) {
+  FeedEngine& e = Feed(static_cast<size_t>(state.range(0)));
+  FieldLevelLoop(state, e.engine, e.events);
+}
+BENCHMARK(BM_Feed_FieldLevel)->Arg(0)->Arg(1000000);
+
+// A swap of a million-domain feed while a thread evaluates: the longest
+// single evaluation while the new version is read and compiled (on the
+// watcher's thread) and swapped in, against the longest in as long a
+// stretch without a swap, in the same run.
+void BM_Feed_SwapLongestEvaluation(benchmark::State& state) {
+  char dir_template[] = "/tmp/c2s-feed-bench-XXXXXX";
+  std::string dir = mkdtemp(dir_template);
+  std::string path = dir + "/feed.json";
+  auto write = [&](int version) {
+    std::ofstream(path + ".tmp") << FeedRuleset(1000000, version);
+    std::rename((path + ".tmp").c_str(), path.c_str());
+  };
+  write(1);
+  c2s_options* o = nullptr;
+  c2s_options_create(&o);
+  c2s_options_set(o, "builtin", "true");
+  c2s_options_set(o, "watch-ruleset", path.c_str());
+  c2s_options_set(o, "watch-interval-ms", "50");
+  c2s_engine* engine = nullptr;
+  if (c2s_engine_create_with_options(o, &engine) != C2S_OK) {
+    state.SkipWithError(c2s_last_error());
+    return;
+  }
+  c2s_options_free(o);
+  auto swaps = [&] {
+    c2s_ruleset_info info;
+    c2s_engine_live_ruleset_info(engine, 0, &info);
+    return info.swaps;
+  };
+  for (auto _ : state) {
+    std::atomic<int> phase{0};  // 0 quiet, 1 swapping, 2 stop
+    std::atomic<double> longest[2] = {0, 0};
+    std::atomic<uint64_t> evaluations[2] = {0, 0};
+    std::thread evaluator([&] {
+      Session s(engine);
+      const auto& ev = F().events;
+      size_t i = 0;
+      c2s_output out;
+      for (int p; (p = phase.load()) < 2;) {
+        const BenchEvent& e = ev[i++ & kRing];
+        auto t0 = std::chrono::steady_clock::now();
+        c2s_eval_json(s.s, e.json.data(), e.json.size(), &out);
+        double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+        if (us > longest[p].load()) longest[p].store(us);
+        ++evaluations[p];
+      }
+    });
+    uint64_t before = swaps();
+    auto quiet_start = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    double quiet_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - quiet_start).count();
+    phase = 1;
+    auto swap_start = std::chrono::steady_clock::now();
+    write(2);
+    while (swaps() == before) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    double swap_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - swap_start).count();
+    phase = 2;
+    evaluator.join();
+    state.counters["quiet_s"] = quiet_s;
+    state.counters["swap_s"] = swap_s;
+    state.counters["longest_eval_us_quiet"] = longest[0].load();
+    state.counters["longest_eval_us_swapping"] = longest[1].load();
+    state.counters["evals_quiet"] = static_cast<double>(evaluations[0].load());
+    state.counters["evals_swapping"] = static_cast<double>(evaluations[1].load());
+  }
+  c2s_engine_free(engine);
+  std::remove(path.c_str());
+  rmdir(dir.c_str());
+}
+BENCHMARK(BM_Feed_SwapLongestEvaluation)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Writes the ring's events and the rule's patterns for bench/lua_bench.lua.
 int Dump(const std::string& dir) {

@@ -18,4 +18,4 @@ cmake -S . -B build-tsan -DC2S_SANITIZE=thread -DC2S_BUILD_BENCHMARKS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-tsan -j"$jobs" --target c2sieve_abi_tests c2sieve_live_tests >/dev/null
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 \
-  ctest --output-on-failure -j"$jobs" -R 'Concurrent|Swap|LiveExclusions')
+  ctest --output-on-failure -j"$jobs" -R 'Concurrent|Swap|LiveExclusions|LiveRulesets')

@@ -37,6 +37,7 @@ TEST(Indicators, ItemsAreCheckedAndRefusalsNameTheItem) {
       {R"(["a.*.example"])", "holds '*'"},
       {R"(["evil.example."])", "has an empty label"},
       {R"(["localhost"])", "is a single label"},
+      {R"(["10.1.2"])", "ends in a number, not a top-level domain"},
       {R"(["x.example","y.example","x.example"])",
        "/rules/0/indicators/items/2: \"x.example\" is listed twice (also at /rules/0/indicators/items/0)"},
       {R"([{"value":"x.example","confidence":"very"}])",

@@ -7,6 +7,7 @@
 namespace c2s::config {
 
 void RecompileIfDue(runtime::EngineCore& core, const LogFn& log) {
+  core.ReleaseRetired();
   auto done = core.RecompileIfDue(NowMs());
   if (!done.ok())
     log(2, Cat(done.status().message(), "; keeping the rules in force"));

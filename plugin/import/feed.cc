@@ -79,6 +79,7 @@ std::string NormalizeDomainEntry(std::string_view entry, std::string* out) {
     absl::AsciiStrToLower(&name);
   }
   if (IsIpv4(name)) return "an IP address";
+  if (AllDigits(name.substr(name.rfind('.') + 1))) return "ends in a number, not a top-level domain";
   if (name.size() > 253) return "longer than 253 characters";
   std::vector<std::string_view> labels = Split(name, '.');
   if (labels.size() < 2) return "a single label, not a domain name";

@@ -62,6 +62,11 @@ std::string IndicatorValueProblem(const std::string& v) {
     ++label;
   }
   if (name.find('.') == std::string_view::npos) return "is a single label, not a domain name";
+  // No top-level domain is a number: "10.1.2" is an address's spelling
+  // (and a number's text could spell it too).
+  std::string_view tld = name.substr(name.rfind('.') + 1);
+  if (tld.find_first_not_of("0123456789") == std::string_view::npos)
+    return "ends in a number, not a top-level domain";
   return "";
 }
 

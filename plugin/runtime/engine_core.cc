@@ -157,13 +157,15 @@ absl::StatusOr<std::shared_ptr<RulesLayer>> EngineCore::BuildRules(
             ? "no rule to run: every rule is disabled"
             : "no rule to run: every rule is a feed rule without an indicator in force");
   auto layer = std::make_shared<RulesLayer>();
-  layer->rulesets = std::move(active.rulesets);
+  // The compiled rules are the matcher's from here on: the rulesets as
+  // compiled are not kept (a feed's clause holds every name once more).
+  std::vector<rules::Ruleset> compiled = std::move(active.rulesets);
   layer->next_change_ms = active.next_change_ms;
   layer->indicators_active = active.indicators_active;
-  auto matcher = engine::CompiledMatcher::CompileRules(fields_, layer->rulesets);
+  auto matcher = engine::CompiledMatcher::CompileRules(fields_, compiled);
   if (!matcher.ok()) return matcher.status();
   layer->matcher = *matcher;
-  auto probes = ProbeEvents::Build(fields_, layer->rulesets, layer->matcher);
+  auto probes = ProbeEvents::Build(fields_, compiled, layer->matcher);
   if (!probes.ok()) return probes.status();
   layer->probes = std::move(*probes);
   auto prefilter = Prefilter::Build(*layer->matcher, *profiles_, prefilter_on_);
@@ -188,11 +190,34 @@ void EngineCore::ListRules(RulesLayer* layer) {
     prefilter_descriptions_.push_back(layer->prefilter->description());
 }
 
-uint64_t EngineCore::Commit(std::shared_ptr<const EngineVersion> version) {
+uint64_t EngineCore::Commit(std::shared_ptr<const EngineVersion> version,
+                            const std::function<void(uint64_t generation)>& record) {
   next_change_ms_.store(version->rules->next_change_ms, std::memory_order_relaxed);
+  ReleaseRetired();
+  std::shared_ptr<const EngineVersion> old;  // freed after the lock, on this thread
   std::lock_guard<std::mutex> lock(version_mu_);
+  old = std::move(current_);
   current_ = std::move(version);
-  return generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  uint64_t g = generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  // The infos change with the version, under one lock: a reader never sees
+  // a version with the infos of another.
+  if (record) record(g);
+  return g;
+}
+
+void EngineCore::Retire(std::shared_ptr<const EngineVersion> version) {
+  std::lock_guard<std::mutex> lock(retired_mu_);
+  retired_versions_.push_back(std::move(version));
+}
+
+void EngineCore::ReleaseRetired() {
+  std::vector<std::shared_ptr<const EngineVersion>> done;
+  {
+    std::lock_guard<std::mutex> lock(retired_mu_);
+    done.swap(retired_versions_);
+  }
+  // A million-name version takes most of a second to free: here, on a
+  // watcher's or a swapper's thread, never on an evaluating one.
 }
 
 absl::StatusOr<std::shared_ptr<const EngineVersion>> EngineCore::Build(
@@ -236,16 +261,14 @@ absl::Status EngineCore::SetExclusions(const rules::ExclusionSet* exclusions,
     exclusions_doc_ = *exclusions;
   else
     exclusions_doc_.reset();
-  uint64_t g = Commit(*version);
-  {
-    std::lock_guard<std::mutex> lock(version_mu_);
+  Commit(*version, [&](uint64_t g) {
     info_.origin = exclusions ? exclusions->origin : "";
     info_.hash = hash;
     info_.entries = exclusions ? exclusions->entries.size() : 0;
     info_.applied_unix_ms = NowUnixMs();
     info_.generation = g;
     last_status_ = absl::OkStatus();
-  }
+  });
   swaps_.fetch_add(1, std::memory_order_relaxed);
   return absl::OkStatus();
 }
@@ -289,15 +312,13 @@ absl::Status EngineCore::SetLiveRuleset(const std::string& source, rules::Rulese
     return why;
   }
   ListRules(layer->get());
-  uint64_t g = Commit(*version);
   if (replaced) {
     for (auto& [s, rs] : live_)
       if (s == source) rs = std::move(ruleset);
   } else {
     live_.emplace_back(source, std::move(ruleset));
   }
-  {
-    std::lock_guard<std::mutex> lock(version_mu_);
+  Commit(*version, [&](uint64_t g) {
     LiveRulesetInfo* info = FindLive(source);
     info->origin = origin;
     info->hash = hash;
@@ -307,7 +328,7 @@ absl::Status EngineCore::SetLiveRuleset(const std::string& source, rules::Rulese
     info->generation = g;
     info->consecutive_failures = 0;
     ++info->swaps;
-  }
+  });
   ruleset_swaps_.fetch_add(1, std::memory_order_relaxed);
   return absl::OkStatus();
 }

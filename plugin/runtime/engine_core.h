@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -32,7 +33,7 @@ namespace c2s::runtime {
 // version until the rules change (a live ruleset's new version, or an
 // indicator's validity window opening or closing).
 struct RulesLayer {
-  std::vector<rules::Ruleset> rulesets;  // as compiled (feed rules: indicators in force)
+  // The rules as compiled (feed rules: their indicators in force).
   std::shared_ptr<const engine::CompiledMatcher> matcher;
   std::shared_ptr<const ProbeEvents> probes;
   std::shared_ptr<const Prefilter> prefilter;
@@ -188,6 +189,12 @@ class EngineCore {
   void NoteFetchSuccess();
 
   std::shared_ptr<const EngineVersion> Current() const;
+  // A session hands over the version it leaves, so that freeing it (most of
+  // a second for a million-name feed) never falls to an evaluating thread;
+  // ReleaseRetired frees what was handed over (each swap and each
+  // watcher's look call it).
+  void Retire(std::shared_ptr<const EngineVersion> version);
+  void ReleaseRetired();
   uint64_t generation() const {
     return generation_.load(std::memory_order_acquire);
   }
@@ -230,8 +237,10 @@ class EngineCore {
   // Lists the layer's rules (new ids get new indices) and fills its
   // counter_index; under swap_mu_, once the version is sure to be applied.
   void ListRules(RulesLayer* layer);
-  // Makes `version` current; returns its generation. Under swap_mu_.
-  uint64_t Commit(std::shared_ptr<const EngineVersion> version);
+  // Makes `version` current and calls `record` (if any) with its
+  // generation under the same lock; returns the generation. Under swap_mu_.
+  uint64_t Commit(std::shared_ptr<const EngineVersion> version,
+                  const std::function<void(uint64_t generation)>& record = {});
   LiveRulesetInfo* FindLive(const std::string& source);
 
   // Rules and options fixed at Create.
@@ -247,6 +256,8 @@ class EngineCore {
   // The exclusions in force, kept to compile them again for new rules.
   std::optional<rules::ExclusionSet> exclusions_doc_;
   std::atomic<int64_t> next_change_ms_{std::numeric_limits<int64_t>::max()};
+  std::mutex retired_mu_;
+  std::vector<std::shared_ptr<const EngineVersion>> retired_versions_;
 
   mutable std::mutex registry_mu_;
   std::deque<std::pair<std::string, std::string>> registry_;  // id, name

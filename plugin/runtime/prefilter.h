@@ -17,6 +17,10 @@
 // without such a clause switches the prefilter off. Exclusions only remove
 // matches, so they play no part.
 //
+// A clause whose patterns are all plain names or "*." and one, 20,000 or
+// more of them (a threat-intelligence feed), is decided by a NameSet
+// (name_set.h) instead of literals, whose compile would take minutes.
+//
 // The same literals gate the field-level path: the values a caller gives
 // for the chosen clauses' fields (or for the fields a profile builds them
 // from) are checked one by one before anything else is done.
@@ -32,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "engine/compiled_matcher.h"
 #include "event/profile_resolver.h"
+#include "runtime/name_set.h"
 
 namespace c2s::runtime {
 
@@ -81,6 +86,7 @@ class Prefilter {
  private:
   Prefilter() = default;
   hs_database_t* database_ = nullptr;
+  std::unique_ptr<NameSet> names_;  // long lists of names (feeds), if any
   bool percent_matters_ = false;
   std::vector<uint32_t> gate_slots_;
   std::string description_;

@@ -72,6 +72,7 @@ absl::Status Session::Refresh() {
   if (auto st = evaluator_.Bind(v->matcher, v->exclusions); !st.ok()) return st;
   // A version that lists rules the counters have no room for yet.
   core_->GrowCounters(counters_.get(), v->rules->rule_registry_size);
+  if (version_) core_->Retire(std::move(version_));  // freed off this thread
   version_ = std::move(v);
   bound_generation_ = g;
   return absl::OkStatus();

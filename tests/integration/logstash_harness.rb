@@ -214,6 +214,40 @@ covered = { "event" => { "category" => ["network"] }, "host" => { "os" => { "typ
 end
 # (Tempfile removes the file at exit; the filters above still watch it.)
 
+# A threat-intelligence feed watched through script_params (watch-ruleset):
+# a match carries threat.enrichments as the library writes it, the rule's
+# own fields beside it, and a changed feed applies while the filter runs.
+feed = Tempfile.new(["c2sieve-feed", ".json"])
+feed_doc = lambda do |name, id|
+  JSON.generate("format" => "c2sieve.ruleset/1", "name" => "feed",
+                "rules" => [{ "id" => "feed", "name" => "Feed", "severity" => "high", "risk_score" => 73,
+                              "indicators" => { "provider" => "Example CERT",
+                                                "items" => [{ "value" => name, "id" => id, "confidence" => "High" }] } }])
+end
+feed.write(feed_doc.call("evil.example", "indicator--1"))
+feed.close
+fed = make_filter(script, { "watch-ruleset" => feed.path, "watch-interval-ms" => 20, "stats-interval-s" => 0 })
+fed.register
+asked = lambda { |name| LogStash::Event.new("dns" => { "question" => { "name" => name } }) }
+e = run_filter(fed, asked.call("EVIL.example.")).first
+entry = (e.get("[threat][enrichments]") || [])[0] || {}
+check(e.get("[rule][id]") == "feed" && entry["matched"] == { "atomic" => "evil.example", "field" => "dns.question.name",
+                                                            "id" => "indicator--1", "type" => "indicator_match_rule" } &&
+      entry["indicator"]["provider"] == "Example CERT" && entry["indicator"]["confidence"] == "High" &&
+      entry["indicator"]["url"] == { "domain" => "evil.example" } && entry["feed"] == { "name" => "Feed" },
+      "watch-ruleset: a feed match carries threat.enrichments (#{e.to_hash.inspect})")
+tmp = feed.path + ".tmp"
+File.write(tmp, feed_doc.call("other.example", "indicator--2"))
+File.rename(tmp, feed.path)
+swapped = false
+200.times do
+  swapped = !run_filter(fed, asked.call("other.example")).first.get("rule").nil?
+  break if swapped
+  sleep 0.02
+end
+check(swapped && run_filter(fed, asked.call("evil.example")).first.get("rule").nil?,
+      "watch-ruleset: a new version of the feed applies while the filter runs")
+
 # 5. The example pipelines' script_params (integration/logstash/pipeline.conf,
 #    integration/docker/logstash/pipeline.conf) are options the library
 #    takes: register succeeds with them (paths pointed at this checkout).

@@ -255,6 +255,36 @@ classic lua-options "[FILTER]
     enable_flb_null on"
 run_only lua-options lua env C2SIEVE_LIBRARY="$lib" "$flb" -c "$work/lua-options.conf"
 
+# A threat-intelligence feed watched by each integration (watch_ruleset,
+# the library's option): its matches carry threat.enrichments, as c2sieve
+# scan --watch-ruleset gives them. The feed lists names of the corpus.
+python3 - "$work/as-read.ndjson" "$work/feed.txt" <<'PY'
+import json, sys
+names = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    try:
+        n = json.loads(line)["dns"]["question"]["name"]
+    except Exception:
+        continue
+    if isinstance(n, str) and n not in names and "." in n:
+        names.append(n)
+open(sys.argv[2], "w").write("\n".join(names[:40]) + "\n")
+PY
+"$cli" import feed --id corpus-feed --name "Corpus feed" --provider "c2sieve tests" \
+  -o "$work/feed.json" "$work/feed.txt" 2>/dev/null || true
+"$cli" scan --quiet --watch-ruleset "$work/feed.json" "$work/as-read.ndjson" >"$work/expected.ndjson"
+if [ "$(grep -c '"threat":{"enrichments"' "$work/expected.ndjson")" -gt 0 ]; then
+  ok "feed: scan --watch-ruleset enriches with threat.enrichments"
+else
+  bad "feed: scan --watch-ruleset enriches with threat.enrichments"
+fi
+classic native-feed "[FILTER]
+    Name          c2sieve
+    Match         dns
+    watch_ruleset $work/feed.json"
+run native-feed exact "$flb" -e "$plugin" -c "$work/native-feed.conf"
+run lua-feed lua env C2SIEVE_LIBRARY="$lib" C2SIEVE_WATCH_RULESET="$work/feed.json" "$flb" -c "$work/lua.conf"
+
 # A key that is no option, and a value out of range: Fluent Bit does not
 # start, and says what is valid.
 refused() {  # refused NAME EXPECTED-TEXT FILTER-LINES
