@@ -132,6 +132,27 @@ for n in [0, 1000, 10000, 100000]:
           f"{1e9 / f['items_per_second']:,.0f} | {base_f / f['items_per_second']:.2f} | "
           f"{1e9 / fj['items_per_second']:,.0f} | {base_j / fj['items_per_second']:.2f} |")
 
+print()
+print("Feeds: built-in rules plus 1,000,000 threat-intel domains (issue 15; aims: compile < 30 s,")
+print("per event < 1.3x the built-in rules alone, a swap that never blocks an evaluation)")
+print()
+fj0, fj1 = med["BM_Feed_Json/0"], med["BM_Feed_Json/1000000"]
+ff0, ff1 = med["BM_Feed_FieldLevel/0"], med["BM_Feed_FieldLevel/1000000"]
+sw = med["BM_Feed_SwapLongestEvaluation/iterations:1/real_time"]
+print("| measure | built-in alone | with 1 M feed domains | ratio |")
+print("|---|---:|---:|---:|")
+print(f"| compile s (engine create, JSON parse included) | {fj0['compile_s']:.2f} | {fj1['compile_s']:.2f} | |")
+print(f"| engine resident MiB | {fj0['engine_MiB']:.1f} | {fj1['engine_MiB']:.0f} | |")
+print(f"| JSON ns/event | {1e9 / fj0['items_per_second']:,.0f} | {1e9 / fj1['items_per_second']:,.0f} | "
+      f"{fj0['items_per_second'] / fj1['items_per_second']:.2f}x |")
+print(f"| field level ns/event | {1e9 / ff0['items_per_second']:,.0f} | {1e9 / ff1['items_per_second']:,.0f} | "
+      f"{ff0['items_per_second'] / ff1['items_per_second']:.2f}x |")
+print(f"| swap of the 1 M feed (read, parse, compile on the watcher's thread) s | | {sw['swap_s']:.2f} | |")
+print(f"| longest single evaluation, us: {sw['quiet_s']:.0f} s without a swap / during the swap | "
+      f"{sw['longest_eval_us_quiet']:,.0f} | {sw['longest_eval_us_swapping']:,.0f} | "
+      f"{sw['longest_eval_us_swapping'] / sw['longest_eval_us_quiet']:.2f}x |")
+print(f"| evaluations during the swap | | {sw['evals_swapping']:,.0f} | |")
+
 if scan_events > 0:
     s = json.load(open(f"{work}/scan.json"))
     gb = s["bytes"] / 1e9
