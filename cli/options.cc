@@ -41,6 +41,8 @@ absl::StatusOr<std::shared_ptr<runtime::EngineCore>> BuildEngine(
   if (setup->exclusions)
     for (const auto& w : setup->exclusions->warnings)
       std::fprintf(stderr, "c2sieve: warning: %s\n", SafeMessage(w).c_str());
+  for (const auto& l : setup->live)
+    for (const auto& note : l.notes) std::fprintf(stderr, "c2sieve: warning: %s\n", SafeMessage(note).c_str());
   auto core = runtime::EngineCore::Create(std::move(setup->options), setup->LiveForCreate());
   if (live) *live = std::move(setup->live);
   return core;

@@ -296,3 +296,37 @@ TEST(MispImport, EventsSearchResponsesAndListsAreRead) {
 
 }  // namespace
 }  // namespace c2s::testing
+
+#include "config/feed_source.h"
+
+namespace c2s::testing {
+namespace {
+
+TEST(FeedSource, RulesetsAndFeedsAsPublishedAreToldApart) {
+  EXPECT_EQ(config::FeedRuleId("https://x.example/f/abuse-domains.txt?key=1"), "feed-abuse-domains");
+  EXPECT_EQ(config::FeedRuleId("/etc/c2sieve/cti.stix.json"), "feed-cti");
+  EXPECT_EQ(config::FeedRuleId("https://x.example/"), "feed-x");
+  auto kind = [](const std::string& text) {
+    auto doc = config::ReadRulesetOrFeed(text, "/feeds/f.txt");
+    return doc.ok() ? doc->kind : std::string(doc.status().message());
+  };
+  EXPECT_EQ(kind("# list\nevil.example\n"), "list");
+  EXPECT_EQ(kind("\n# hosts\n0.0.0.0 evil.example\n"), "hosts");
+  EXPECT_EQ(kind(R"({"type":"bundle","objects":[{"type":"domain-name","value":"a.example"}]})"), "stix");
+  EXPECT_EQ(kind(R"({"Event":{"Attribute":[{"type":"domain","value":"a.example","to_ids":true}]}})"), "misp");
+  EXPECT_EQ(kind(R"({"format":"c2sieve.ruleset/1","name":"r","rules":[{"id":"r1","name":"R",)"
+                 R"("indicators":{"items":["a.example"]}}]})"),
+            "ruleset");
+  // What is neither is refused with the reason.
+  EXPECT_NE(kind(R"({"hello":1})").find("format"), std::string::npos);
+  EXPECT_NE(kind("192.0.2.1\n").find("no domain name in the feed"), std::string::npos);
+  auto doc = config::ReadRulesetOrFeed("evil.example\n", "https://cert.example/domains.txt");
+  ASSERT_TRUE(doc.ok());
+  const rules::Rule& r = doc->ruleset.rules.at(0);
+  EXPECT_EQ(r.id, "feed-domains");
+  EXPECT_EQ(r.indicators->reference, "https://cert.example/domains.txt");
+  EXPECT_NE(r.indicators->Find("evil.example"), nullptr);
+}
+
+}  // namespace
+}  // namespace c2s::testing

@@ -309,3 +309,35 @@ TEST(LiveRulesets, UrlFeedPolledWithConditionalRequests) {
 }
 
 }  // namespace
+
+namespace {
+
+// A feed as published -- a plain list, then a STIX bundle -- watched
+// without converting it: one rule named after the file.
+TEST(LiveRulesets, FeedsAreWatchedAsPublished) {
+  fs::path dir = TempDir();
+  fs::path feed = dir / "cert-domains.txt";
+  WriteByRename(feed, "# CERT list\nEvil.Example.\n192.0.2.7\n");
+  Logs logs;
+  c2s_engine* e = Engine(feed.string(), &logs);
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(logs.Contains("1 entries skipped, the first at line 3: an IP address")) ;
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  std::string out = Eval(s, DnsEvent("evil.example"));
+  EXPECT_NE(out.find("\"rule\":{\"id\":\"feed-cert-domains\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"type\":\"indicator_match_rule\""), std::string::npos) << out;
+  WriteByRename(feed, R"({"type":"bundle","id":"bundle--1","objects":[
+    {"type":"indicator","id":"indicator--9","pattern":"[domain-name:value = 'other.example']",
+     "pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z","confidence":90}]})");
+  ASSERT_TRUE(WaitFor([&] { return Info(e).swaps == 1; })) << Info(e).last_error;
+  EXPECT_EQ(Eval(s, DnsEvent("evil.example")), "");
+  out = Eval(s, DnsEvent("other.example"));
+  EXPECT_NE(out.find("\"id\":\"indicator--9\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"confidence\":\"High\""), std::string::npos) << out;
+  c2s_session_free(s);
+  c2s_engine_free(e);
+  fs::remove_all(dir);
+}
+
+}  // namespace

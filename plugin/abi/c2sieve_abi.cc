@@ -814,6 +814,7 @@ c2s_status c2s_engine_create_with_options(const c2s_options* options, c2s_engine
       // Each file's first version is in the engine already; a URL's first
       // fetch happens on its watcher's thread (logged and counted if it
       // fails; the other rules run meanwhile).
+      for (const auto& note : setup->live[i].notes) e->Log(1, note);
       std::lock_guard<std::mutex> lock(e->watch_mu);
       e->ruleset_watchers.push_back(std::make_unique<c2s::config::RulesetWatcher>(
           e->core, ruleset_watches[i], log, setup->live[i].hash));

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "profiles/profile_loader.h"
+#include "config/feed_source.h"
 #include "config/fetch.h"
 #include "rules/exclusions_loader.h"
 #include "rules/load_context.h"
@@ -50,10 +51,11 @@ const std::vector<OptionDef>& OptionTable() {
        "load a ruleset; replaces the built-in rulesets unless\nbuiltin is also set",
        OptionKind::kText, OptionScope::kEngine, true},
       {"watch-ruleset", "FILE|URL",
-       "load a ruleset and keep watching it (a feed): a file\nis re-read when it changes, an "
-       "http(s):// URL polled;\neach new version is compiled aside and swapped in,\na bad one "
-       "logged, counted and never applied;\nadded to the rulesets in force (it may not read "
-       "a\nfield the engine did not read when it started)",
+       "load a ruleset, or a feed as published (STIX 2.1,\nMISP, hosts file, list of names), and "
+       "keep watching\nit: a file is re-read when it changes, an http(s)://\nURL polled; each new "
+       "version is compiled aside and\nswapped in, a bad one logged, counted and never\napplied; "
+       "added to the rulesets in force (it may not\nread a field the engine did not read when it "
+       "started)",
        OptionKind::kText, OptionScope::kEngine, true},
       {"builtin", "", "load the built-in rulesets as well", OptionKind::kFlag,
        OptionScope::kEngine, false, nullptr, {}, "false"},
@@ -258,10 +260,11 @@ absl::StatusOr<EngineSetup> BuildEngineSetup(const OptionValues& values, bool lo
       text = read(path, "ruleset");
     }
     if (!text.ok()) return fail(ConfigFailure::kRuleset, text.status());
-    auto rs = rules::ParseRuleset(*text, f);
-    if (!rs.ok()) return fail(ConfigFailure::kRuleset, rs.status());
+    auto doc = ReadRulesetOrFeed(*text, f);  // a ruleset, or a feed as published
+    if (!doc.ok()) return fail(ConfigFailure::kRuleset, doc.status());
     live.hash = ContentHash(*text);
-    live.first = std::move(*rs);
+    live.first = std::move(doc->ruleset);
+    live.notes = std::move(doc->notes);
     setup.live.push_back(std::move(live));
   }
   for (const auto& f : values.All("profiles")) {

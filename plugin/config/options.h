@@ -88,6 +88,7 @@ struct LiveRulesetSetup {
   std::string source;                // as given: a path, file:// or http(s):// URL
   std::optional<rules::Ruleset> first;  // none: a URL its watcher fetches
   std::string hash;                  // ContentHash of the first version's bytes
+  std::vector<std::string> notes;    // a feed's skipped entries, for the log
 };
 struct EngineSetup {
   runtime::EngineCore::Options options;

@@ -1,8 +1,8 @@
 #include "config/ruleset_watcher.h"
 
 #include "config/exclusions_watcher.h"
+#include "config/feed_source.h"
 #include "rules/load_context.h"
-#include "rules/ruleset_loader.h"
 #include "util/strings.h"
 
 namespace c2s::config {
@@ -16,18 +16,20 @@ WatchTarget RulesetTarget(const std::shared_ptr<runtime::EngineCore>& core,
   t.max_bytes = rules::kMaxConfigFileBytes;
   t.apply = [core, source, log](const std::string& text, const std::string& origin,
                                 const std::string& hash) {
-    auto parsed = rules::ParseRuleset(text, origin);
+    // A ruleset, or a feed as published (STIX, MISP, hosts, a list).
+    auto parsed = ReadRulesetOrFeed(text, origin);
     if (!parsed.ok()) {
       core->NoteLiveFailure(source, parsed.status(), /*fetch_failed=*/false);
       return parsed.status();
     }
-    size_t rules = parsed->rules.size(), indicators = 0;
-    for (const auto& r : parsed->rules)
+    size_t rules = parsed->ruleset.rules.size(), indicators = 0;
+    for (const auto& r : parsed->ruleset.rules)
       if (r.indicators) indicators += r.indicators->items.size();
-    absl::Status st = core->SetLiveRuleset(source, std::move(*parsed), hash);  // counts a rejection
+    absl::Status st = core->SetLiveRuleset(source, std::move(parsed->ruleset), hash);  // counts a rejection
     if (!st.ok()) return st;
-    log(0, Cat("ruleset ", origin, " applied (", rules, " rules, ", indicators,
-               " indicators, version ", hash, ")"));
+    for (const auto& note : parsed->notes) log(1, note);
+    log(0, Cat(parsed->kind == "ruleset" ? "ruleset " : Cat(parsed->kind, " feed "), origin,
+               " applied (", rules, " rules, ", indicators, " indicators, version ", hash, ")"));
     return absl::OkStatus();
   };
   t.fetch_failed = [core, source](const absl::Status& why) {

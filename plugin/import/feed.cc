@@ -280,8 +280,8 @@ absl::StatusOr<Feed> ParseFeed(std::string_view text, const std::string& origin,
   return builder.Finish();
 }
 
-absl::StatusOr<std::string> FeedRuleset(const Feed& feed, const FeedOptions& options,
-                                        const std::string& origin) {
+absl::StatusOr<rules::Rule> FeedRule(const Feed& feed, const FeedOptions& options,
+                                     const std::string& origin) {
   if (options.id.empty() || options.name.empty())
     return absl::InvalidArgumentError("a feed rule needs an id and a name (--id, --name)");
   if (feed.names.empty() && feed.wildcards.empty())
@@ -320,6 +320,14 @@ absl::StatusOr<std::string> FeedRuleset(const Feed& feed, const FeedOptions& opt
   std::sort(set->items.begin(), set->items.end(),
             [](const rules::Indicator& a, const rules::Indicator& b) { return a.value < b.value; });
   r.indicators = std::move(set);
+  return r;
+}
+
+absl::StatusOr<std::string> FeedRuleset(const Feed& feed, const FeedOptions& options,
+                                        const std::string& origin) {
+  auto rule = FeedRule(feed, options, origin);
+  if (!rule.ok()) return rule.status();
+  const rules::Rule& r = *rule;
   OrderedJson header = OrderedJson::object();
   header["name"] = absl::StrCat("feed-", options.id);
   header["source"] = {{"feed", origin},

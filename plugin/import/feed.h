@@ -88,8 +88,11 @@ absl::Status ParseMispEvents(std::string_view text, const std::string& origin, F
 absl::StatusOr<Feed> ParseFeed(std::string_view text, const std::string& origin,
                                const FeedOptions& options);
 
-// The feed as a ruleset document (c2sieve.ruleset/1) of one rule. Fails when
-// the feed holds no name, or the id or name is missing.
+// The feed as one rule (its indicators), and as a ruleset document
+// (c2sieve.ruleset/1) of that rule. Fail when the feed holds no name, or
+// the id or name is missing.
+absl::StatusOr<rules::Rule> FeedRule(const Feed& feed, const FeedOptions& options,
+                                     const std::string& origin);
 absl::StatusOr<std::string> FeedRuleset(const Feed& feed, const FeedOptions& options,
                                         const std::string& origin);
 
