@@ -30,10 +30,7 @@ namespace {
 using namespace c2s::live_test;
 using namespace std::chrono_literals;
 
-const char* kEvent =
-    R"({"event":{"category":["network"]},"host":{"os":{"type":"windows"}},)"
-    R"("dns":{"question":{"name":"pastebin.com"}},)"
-    R"("process":{"name":"tool.exe","executable":"C:\\Tools\\tool.exe"}})";
+const char* const kEvent = kBuiltinMatch;
 
 std::string Exclusions(const std::string& process) {
   return R"({"format":"c2sieve.exclusions/1","exclusions":[{"reason":"test","process.name":[")" +

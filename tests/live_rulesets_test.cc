@@ -21,10 +21,7 @@ namespace {
 
 using namespace c2s::live_test;
 
-const char* kBuiltinEvent =
-    R"({"event":{"category":["network"]},"host":{"os":{"type":"windows"}},)"
-    R"("dns":{"question":{"name":"pastebin.com"}},)"
-    R"("process":{"name":"tool.exe","executable":"C:\\Tools\\tool.exe"}})";
+const char* const kBuiltinEvent = kBuiltinMatch;
 
 std::string DnsEvent(const std::string& name) {
   return R"({"dns":{"question":{"name":")" + name + R"("}}})";

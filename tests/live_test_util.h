@@ -22,6 +22,13 @@ namespace c2s::live_test {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
+// An event the built-in Windows rule matches (pastebin.com from a tool in
+// a user-writable folder).
+inline const char* const kBuiltinMatch =
+    R"({"event":{"category":["network"]},"host":{"os":{"type":"windows"}},)"
+    R"("dns":{"question":{"name":"pastebin.com"}},)"
+    R"("process":{"name":"tool.exe","executable":"C:\\Tools\\tool.exe"}})";
+
 inline void WriteByRename(const fs::path& target, const std::string& text) {
   fs::path tmp = target;
   tmp += ".tmp";

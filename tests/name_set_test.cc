@@ -78,13 +78,7 @@ std::shared_ptr<EngineCore> Core(const rules::Ruleset& feed, event::MatchMode mo
   return *c;
 }
 
-std::vector<std::string> CorpusFiles() {
-  return {C2S_SOURCE_DIR "/samples/ecs-dns-events.ndjson", C2S_SOURCE_DIR "/tests/cli/sources.ndjson",
-          C2S_SOURCE_DIR "/tests/cli/events.ndjson",
-          C2S_SOURCE_DIR "/tests/integration/typed-events.ndjson",
-          C2S_SHARED_DIR "/data/sysmon-dns/otrf.ndjson",
-          C2S_SHARED_DIR "/data/sysmon-dns/sigma_regression.ndjson"};
-}
+std::vector<std::string> CorpusFiles() { return c2s::testing::EventCorpora(); }
 
 // Names the corpus's events ask for (ECS, and the raw Sysmon fields).
 std::vector<std::string> CorpusNames(size_t max) {

@@ -13,6 +13,7 @@
 #include "rules/ruleset_loader.h"
 #include "runtime/engine_core.h"
 #include "runtime/session.h"
+#include "test_util.h"
 
 namespace c2s::runtime {
 namespace {
@@ -128,12 +129,7 @@ TEST(Prefilter, NumbersBooleansAndProfileDefaultsAreNoLiterals) {
 // match on the full path, in both modes.
 TEST(Prefilter, NeverHidesAMatchInAnyCorpus) {
   // (prefilter_abi_test.cc compares whole outputs, on and off, through the ABI.)
-  std::vector<std::string> files = {
-      C2S_SOURCE_DIR "/samples/ecs-dns-events.ndjson", C2S_SOURCE_DIR "/tests/cli/sources.ndjson",
-      C2S_SOURCE_DIR "/tests/cli/events.ndjson",
-      C2S_SOURCE_DIR "/tests/integration/typed-events.ndjson",
-      C2S_SHARED_DIR "/data/sysmon-dns/otrf.ndjson",
-      C2S_SHARED_DIR "/data/sysmon-dns/sigma_regression.ndjson"};
+  std::vector<std::string> files = c2s::testing::EventCorpora();
   for (auto mode : {event::MatchMode::kCanonical, event::MatchMode::kParity}) {
     auto core = Core(mode);
     Session s(core);

@@ -133,3 +133,15 @@ Event& Event::Erase(const std::string& pointer) {
 }
 
 }  // namespace c2s::testing
+
+namespace c2s::testing {
+
+std::vector<std::string> EventCorpora() {
+  return {C2S_SOURCE_DIR "/samples/ecs-dns-events.ndjson", C2S_SOURCE_DIR "/tests/cli/sources.ndjson",
+          C2S_SOURCE_DIR "/tests/cli/events.ndjson",
+          C2S_SOURCE_DIR "/tests/integration/typed-events.ndjson",
+          C2S_SHARED_DIR "/data/sysmon-dns/otrf.ndjson",
+          C2S_SHARED_DIR "/data/sysmon-dns/sigma_regression.ndjson"};
+}
+
+}  // namespace c2s::testing

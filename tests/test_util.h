@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,10 @@ namespace c2s::testing {
 std::string SourcePath(std::string_view relative);  // in the repository
 std::string SharedPath(std::string_view relative);  // in ../shared
 std::string ReadFileOrDie(const std::string& path);
+
+// Every NDJSON corpus of events the project has (samples, test events, the
+// recorded Sysmon events of ../shared), for checks over all of them.
+std::vector<std::string> EventCorpora();
 
 // The wildcard list a commented node of a rule holds (the node itself, or
 // its wildcard child on a field other than dns.question.name), or nullptr.
