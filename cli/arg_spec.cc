@@ -28,11 +28,7 @@ void AppendOption(std::string* out, const OptionSpec& o) {
   std::string head = "  " + std::string(o.name);
   if (!o.alias.empty()) head += ", " + std::string(o.alias);
   if (!o.value.empty()) head += " " + std::string(o.value);
-  std::string help(o.help);
-  if (o.range)
-    help += Cat(help.empty() ? "" : " ", "(", o.range->min, "..", o.range->max, ", default ",
-                o.range->default_value, ")");
-  if (o.repeatable) help += " (repeatable)";
+  std::string help = OptionHelp(o);
   if (head.size() < 28) {
     head.resize(28, ' ');
   } else {
@@ -48,6 +44,15 @@ void AppendOption(std::string* out, const OptionSpec& o) {
 }
 
 }  // namespace
+
+std::string OptionHelp(const OptionSpec& o) {
+  std::string help(o.help);
+  if (o.range)
+    help += Cat(help.empty() ? "" : " ", "(", o.range->min, "..", o.range->max, ", default ",
+                o.range->default_value, ")");
+  if (o.repeatable) help += " (repeatable)";
+  return help;
+}
 
 const std::vector<OptionSpec>& EngineOptionSpecs() {
   // The library's engine options, as every host has them, plus --parity.

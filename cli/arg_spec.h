@@ -67,6 +67,10 @@ bool WantsHelp(const std::vector<std::string>& args);
 // when it takes them, notes.
 std::string HelpText(const CommandSpec& spec);
 
+// An option's help as --help shows it: its text, then its range and
+// whether it repeats (the man pages show the same).
+std::string OptionHelp(const OptionSpec& o);
+
 // Nearest (util/nearest.h): "did you mean" for options and subcommands.
 using ::c2s::Nearest;
 

@@ -38,7 +38,7 @@ const CommandSpec& ScanSpec() {
       {{"--only-matches", "", "", "write only the enriched lines"},
        {"--quiet", "", "", "no summary on stderr"},
        {"--no-progress", "", "", "no progress bar (shown only when stderr is a tty)"},
-       {"--watch-interval-ms", "", "N", "how often to look at watched rulesets (default 5000)",
+       {"--watch-interval-ms", "", "N", "how often to look at watched rulesets",
         false, &kWatchIntervalMs}},
       true, 0, 1, kExitCodes};
   return s;
@@ -164,12 +164,16 @@ const std::vector<const CommandSpec*>& AllCommands() {
   return all;
 }
 
+std::string_view MainSummary() {
+  return "Tags events that look like command and control over commonly abused web\n"
+         "services (Elastic's rule \"Connection to Commonly Abused Web Services\" and its\n"
+         "Linux companion, built in).";
+}
+
+std::string_view ExitCodesText() { return kExitCodes; }
+
 std::string MainUsage() {
-  std::string out =
-      "usage: c2sieve COMMAND [OPTIONS]\n\n"
-      "Tags events that look like command and control over commonly abused web\n"
-      "services (Elastic's rule \"Connection to Commonly Abused Web Services\" and its\n"
-      "Linux companion, built in).\n\ncommands:\n";
+  std::string out = Cat("usage: c2sieve COMMAND [OPTIONS]\n\n", MainSummary(), "\n\ncommands:\n");
   for (const CommandSpec* c : AllCommands()) {
     std::string head = Cat("  ", c->name, " ", c->operands);
     if (head.size() < 36) head.resize(36, ' ');

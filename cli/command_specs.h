@@ -23,4 +23,9 @@ const std::vector<const CommandSpec*>& AllCommands();
 // The top-level usage: every subcommand with its summary's first line.
 std::string MainUsage();
 
+// What c2sieve does (the top of MainUsage) and the exit codes every
+// subcommand's help ends with: also the man pages' text.
+std::string_view MainSummary();
+std::string_view ExitCodesText();
+
 }  // namespace c2s::cli

@@ -21,6 +21,7 @@ packages=(
   luajit lua-cjson jruby
   clang libclang-rt-14-dev
   flex bison libyaml-dev libssl-dev libsqlite3-dev openssl jq
+  zsh groff-base file
 )
 
 missing=()

@@ -26,7 +26,10 @@ int main(void) {
   size_t matched = 0;
   c2s_match match;
 
-  CHECK(strcmp(c2s_version(), "0.1.0") == 0);
+  /* One version: CMake's project() -> the header's macros -> the library. */
+  CHECK(strcmp(c2s_version(), C2S_PROJECT_VERSION) == 0);
+  CHECK(strcmp(C2S_VERSION_STRING, C2S_PROJECT_VERSION) == 0);
+  CHECK(c2s_version_number() == C2S_VERSION_NUMBER);
   CHECK(c2s_engine_create_default(&engine) == C2S_OK);
   CHECK(c2s_session_create(engine, &session) == C2S_OK);
 

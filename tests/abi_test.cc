@@ -45,8 +45,13 @@ c2s_source Buffer(const char* name, const char* text) {
 }
 
 TEST(Abi, VersionAndStatusNames) {
-  EXPECT_STREQ(c2s_version(), "0.1.0");
+  // One version: CMake's project() -> the header's macros -> the library.
+  EXPECT_STREQ(c2s_version(), C2S_PROJECT_VERSION);
+  EXPECT_STREQ(C2S_VERSION_STRING, C2S_PROJECT_VERSION);
   EXPECT_EQ(c2s_version_number(), static_cast<unsigned>(C2S_VERSION_NUMBER));
+  EXPECT_EQ(std::to_string(C2S_VERSION_MAJOR) + "." + std::to_string(C2S_VERSION_MINOR) + "." +
+                std::to_string(C2S_VERSION_PATCH),
+            C2S_PROJECT_VERSION);
   EXPECT_STREQ(c2s_status_name(C2S_E_EXCLUSIONS), "C2S_E_EXCLUSIONS");
   EXPECT_STREQ(c2s_status_name(999), "C2S_E_UNKNOWN");
 }

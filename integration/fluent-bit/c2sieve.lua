@@ -15,7 +15,8 @@
 -- checks them: an unknown C2SIEVE_* name or a bad value stops the script
 -- when it loads (Fluent Bit then refuses to start), naming the valid ones.
 -- C2SIEVE_LIBRARY, the path of libc2sieve.so (default: beside this script's
--- bundle, else the system's library path), is this script's own.
+-- bundle, else libc2sieve.so.0 on the system's library path, where the
+-- libc2sieve0 package puts it), is this script's own.
 --
 -- Contract (filter_lua): returns 0 for records it does not touch, so Fluent
 -- Bit keeps their original bytes; 2 with the enriched record (timestamp
@@ -83,15 +84,18 @@ do
 end
 
 -- The library: C2SIEVE_LIBRARY, else beside this script as the bundle lays
--- it out (share/c2sieve/ -> lib/), else the system's library path.
+-- it out (share/c2sieve/ -> lib/), else by its SONAME from the system's
+-- library path (the libc2sieve0 package installs libc2sieve.so.0 only; the
+-- unversioned name comes with libc2sieve-dev).
 local function library_path()
   if settings.C2SIEVE_LIBRARY then return tostring(settings.C2SIEVE_LIBRARY) end
   local here = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./")
-  for _, candidate in ipairs({ here .. "../../lib/libc2sieve.so", here .. "libc2sieve.so" }) do
+  for _, candidate in ipairs({ here .. "../../lib/libc2sieve.so.0", here .. "../../lib/libc2sieve.so",
+                               here .. "libc2sieve.so.0", here .. "libc2sieve.so" }) do
     local f = io.open(candidate, "rb")
     if f then f:close(); return candidate end
   end
-  return "libc2sieve.so"
+  return "libc2sieve.so.0"
 end
 
 local lib = ffi.load(library_path())

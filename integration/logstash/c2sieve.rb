@@ -19,8 +19,9 @@
 # options: a typo never runs silently with the default. "library", the path
 # of libc2sieve.so, is this script's own; without it the library is looked
 # for where the c2sieve bundle puts it beside this script
-# (../../lib/libc2sieve.so from share/c2sieve/, or the same folder), then by
-# the system's library path. Logstash runs the inline tests at the end of
+# (../../lib/libc2sieve.so.0 from share/c2sieve/, or the same folder), then
+# by its SONAME, libc2sieve.so.0, on the system's library path (where the
+# libc2sieve0 package puts it). Logstash runs the inline tests at the end of
 # this file when the pipeline starts, before any script_params are read:
 # they rely on that lookup alone. The library logs its counters every
 # stats-interval-s seconds (default 60) on standard error.
@@ -93,11 +94,14 @@ C2S_DOUBLE = 7
 C2S_OBJECT = 8
 C2S_OP_APPEND = 1
 
-# The library beside this script (see the header), else the bare name.
+# The library beside this script (see the header), else by its SONAME from
+# the system's library path (the libc2sieve0 package installs
+# libc2sieve.so.0 only; the unversioned name comes with libc2sieve-dev).
 def c2sieve_default_library
   here = File.dirname(File.expand_path(__FILE__))
-  [File.join(here, "..", "..", "lib", "libc2sieve.so"), File.join(here, "libc2sieve.so")]
-    .map { |p| File.expand_path(p) }.find { |p| File.exist?(p) } || "libc2sieve.so"
+  [File.join(here, "..", "..", "lib", "libc2sieve.so.0"), File.join(here, "..", "..", "lib", "libc2sieve.so"),
+   File.join(here, "libc2sieve.so.0"), File.join(here, "libc2sieve.so")]
+    .map { |p| File.expand_path(p) }.find { |p| File.exist?(p) } || "libc2sieve.so.0"
 end
 
 def register(params)

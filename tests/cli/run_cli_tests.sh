@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Golden tests of the c2sieve command. Usage: run_cli_tests.sh C2SIEVE REPO
+# Golden tests of the c2sieve command.
+# Usage: run_cli_tests.sh C2SIEVE REPO [PROJECT_VERSION]
 # Set C2S_UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change.
 set -u
 bin=$1
@@ -10,6 +11,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0
 failed=0
+# The enrichment's c2sieve.version is the library's version: the golden
+# files hold @VERSION@ in its place, so a version bump changes no golden.
+version=$("$bin" version | sed 's/^c2sieve //')
 
 # run NAME EXPECTED_EXIT COMMAND...: stdout, stderr (rates removed) and the
 # exit code must equal golden/NAME.{out,err}.
@@ -19,6 +23,7 @@ run() {
   (cd "$repo" && "$@") >"$work/$name.out" 2>"$work/$name.raw-err"
   local got=$?
   sed -E 's/[0-9]+ events\/s/N events\/s/' "$work/$name.raw-err" >"$work/$name.err"
+  sed -i "s/\"version\":\"${version//./\\.}\"/\"version\":\"@VERSION@\"/g" "$work/$name.out" "$work/$name.err"
   if [ "${C2S_UPDATE_GOLDEN:-}" = 1 ]; then
     cp "$work/$name.out" "$golden/$name.out"
     cp "$work/$name.err" "$golden/$name.err"
@@ -40,6 +45,12 @@ check() {
   if "$@" >/dev/null 2>&1; then echo "ok   $name"; passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
 }
 
+# One version, set in CMake's project(): the CLI prints it, and the
+# enrichment carries it (checked through @VERSION@ in the golden files).
+if [ -n "${3:-}" ]; then
+  check version-is-project-version test "$("$bin" version)" = "c2sieve $3"
+fi
+check version-in-enrichment bash -c "cd '$repo' && '$bin' scan --quiet --only-matches tests/cli/events.ndjson | head -1 | grep -q '\"version\":\"$version\",\"profile\"'"
 run scan 0 "$bin" scan tests/cli/events.ndjson
 run scan-only-matches 0 "$bin" scan --only-matches --quiet tests/cli/events.ndjson
 run scan-exclusions 0 "$bin" scan --only-matches --exclusions rulesets/examples/exclusions.json tests/cli/events.ndjson
