@@ -52,7 +52,8 @@ std::string RoffParagraphs(std::string_view text) {
       para.clear();
       continue;
     }
-    para += (para.empty() ? "" : "\n") + std::string(line);
+    if (!para.empty()) para += '\n';
+    para += line;
   }
   if (!para.empty()) out += Roff(para) + "\n";
   return out;

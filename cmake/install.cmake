@@ -47,7 +47,7 @@ install(FILES integration/elastic/component-template.json integration/elastic/in
 install(FILES README.md CHANGELOG.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT cli)
 
 # Man pages and completions (cli/CMakeLists.txt generates them).
-install(DIRECTORY ${C2S_DOCS_DIR}/man1/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT cli)
+install(DIRECTORY ${C2S_DOCS_DIR}/man1-gz/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT cli)
 install(FILES ${C2S_DOCS_DIR}/completions/c2sieve
   DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions COMPONENT cli)
 # Debian's zsh reads vendor-completions for packages under /usr; elsewhere

@@ -33,7 +33,7 @@ for f in bin/c2sieve include/c2sieve.h include/c2sieve_version.h \
          share/c2sieve/rulesets/schema/ruleset.schema.json share/c2sieve/rulesets/profiles/builtin.json \
          share/c2sieve/rulesets/examples/exclusions.json \
          share/c2sieve/c2sieve.lua share/c2sieve/c2sieve.rb share/c2sieve/elastic/index-template.json \
-         share/man/man1/c2sieve.1 share/man/man1/c2sieve-scan.1 share/man/man1/c2sieve-import-feed.1 \
+         share/man/man1/c2sieve.1.gz share/man/man1/c2sieve-scan.1.gz share/man/man1/c2sieve-import-feed.1.gz \
          share/bash-completion/completions/c2sieve share/zsh/site-functions/_c2sieve \
          share/doc/c2sieve/README.md share/doc/c2sieve/CHANGELOG.md; do
   [ -e "$stage/$f" ] || missing+=("$f")

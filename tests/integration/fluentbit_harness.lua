@@ -3,8 +3,11 @@
 -- record -- over NDJSON events, and checks every verdict and record
 -- against the c2sieve command's output for the same events.
 -- Usage: luajit fluentbit_harness.lua LIBRARY SCRIPT EVENTS EXPECTED
+-- (LIBRARY "-": no C2SIEVE_LIBRARY, the script finds the library itself, as
+-- an installed package's does.)
 local cjson = require("cjson")
 local library, script, events_file, expected_file = arg[1], arg[2], arg[3], arg[4]
+if library == "-" then library = nil end
 
 -- Fluent Bit hands the filter Lua tables without JSON nulls.
 local function strip_nulls(v)
