@@ -22,6 +22,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/c2sieveConfigVersion.cmak
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/c2sieveConfig.cmake ${PROJECT_BINARY_DIR}/c2sieveConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/c2sieve COMPONENT development)
+# The same package from the build tree (-Dc2sieve_DIR=BUILD_DIR): how the
+# native Fluent Bit plugin builds against a checkout without installing.
+export(EXPORT c2sieveTargets NAMESPACE c2sieve:: FILE ${PROJECT_BINARY_DIR}/c2sieveTargets.cmake)
 
 # pkg-config: relocatable (prefix from the .pc file's own place), so the
 # same file serves /usr, /usr/local and a staging tree.

@@ -35,8 +35,8 @@ if [ ! -x "$bld/bin/fluent-bit" ] || [ "$(cat "$root/options" 2>/dev/null)" != "
   cmake --build "$bld" -j"$(nproc)" >"$root/build.log" 2>&1 || { tail -40 "$root/build.log"; exit 1; }
   echo "${options[*]}" >"$root/options"
 fi
-cmake -S "$repo/integration/fluent-bit/native" -B "$root/plugin" -DCMAKE_BUILD_TYPE=Release \
-  -DFLB_SOURCE="$src" -DFLB_BUILD="$bld" -DC2SIEVE_BUILD="$c2sieve_build" >/dev/null
-cmake --build "$root/plugin" -j"$(nproc)" >/dev/null
+# The plugin, by the script the Fluent Bit image's Dockerfile stage runs.
+bash "$repo/scripts/build-fluent-bit-plugin.sh" --source "$src" --flb-build "$bld" \
+  --c2sieve "$c2sieve_build" --work "$root" >/dev/null
 echo "fluent-bit: $bld/bin/fluent-bit"
 echo "plugin:     $root/plugin/flb-filter_c2sieve.so"

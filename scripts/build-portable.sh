@@ -7,9 +7,11 @@
 # Runs where Debian 11 runs: the build stage of integration/docker/Dockerfile,
 # or the chroot that scripts/test-portable.sh makes for CI.
 # Usage: scripts/build-portable.sh OUT_DIR
-#   OUT_DIR/lib/libc2sieve.so(.0) and its libraries (RPATH $ORIGIN)
-#   OUT_DIR/bin/c2sieve, OUT_DIR/include/c2sieve.h,
-#   OUT_DIR/share/c2sieve/{c2sieve.lua,c2sieve.rb}
+#   OUT_DIR is the `cmake --install` tree (README: Install) with lib/ for
+#   its library directory: lib/libc2sieve.so.0 and the libraries it loads
+#   (RPATH $ORIGIN), lib/cmake/c2sieve and lib/pkgconfig (to build the
+#   native Fluent Bit plugin against it), bin/c2sieve, include/,
+#   share/c2sieve/ (wrappers, rulesets, Elastic files), man pages.
 set -euo pipefail
 out=${1:?usage: build-portable.sh OUT_DIR}
 cd "$(dirname "$0")/.."
@@ -32,17 +34,14 @@ apt-get install -y -qq --no-install-recommends \
   libhyperscan-dev libsimdjson-dev nlohmann-json3-dev libabsl-dev libcurl4-openssl-dev \
   libidn2-dev zlib1g-dev >/dev/null
 
-cmake -S . -B build-portable -DCMAKE_BUILD_TYPE=Release \
+cmake -S . -B build-portable -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_LIBDIR=lib \
   -DC2S_BUILD_TESTS=OFF -DC2S_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build build-portable -j"$(nproc)" --target c2sieve c2sieve_cli
+cmake --build build-portable -j"$(nproc)" --target c2sieve c2sieve_cli c2sieve_docs
 
 rm -rf "$out"
-mkdir -p "$out/lib" "$out/bin" "$out/include" "$out/share/c2sieve"
-cp -L build-portable/plugin/libc2sieve.so.0 "$out/lib/"
-ln -s libc2sieve.so.0 "$out/lib/libc2sieve.so"
-cp build-portable/cli/c2sieve "$out/bin/"
-cp include/c2sieve.h "$out/include/"
-cp integration/fluent-bit/c2sieve.lua integration/logstash/c2sieve.rb "$out/share/c2sieve/"
+for component in runtime development cli; do
+  cmake --install build-portable --prefix "$out" --component "$component" >/dev/null
+done
 
 # Every library they load, but glibc's own: those must come from the system
 # they run on (the bundle only needs glibc 2.31 or newer there).
@@ -57,7 +56,7 @@ ldd "$out/lib/libc2sieve.so.0" "$out/bin/c2sieve" | awk '$2 == "=>" && $3 ~ /^\/
 # DT_RPATH (not RUNPATH) on our two files only: the loader also searches it
 # for the libraries those libraries need, so the bundle is found as a whole
 # without rewriting third-party files.
-patchelf --force-rpath --set-rpath '$ORIGIN' "$out/lib/libc2sieve.so.0"
+patchelf --force-rpath --set-rpath '$ORIGIN' "$(readlink -f "$out/lib/libc2sieve.so.0")"
 patchelf --force-rpath --set-rpath '$ORIGIN/../lib' "$out/bin/c2sieve"
 
 bash scripts/check-glibc.sh "$out" 2.31

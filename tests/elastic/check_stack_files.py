@@ -569,8 +569,16 @@ if len(env.get("KIBANA_ENCRYPTION_KEY", "")) < 32:
 dockerfile_env = {}
 
 
-def service_env(service):
-    out = dict(dockerfile_env.get(service.get("build", {}).get("target"), {}))
+def compose_expand(text):
+    """docker-compose's ${VAR} and ${VAR:-default}, from .env."""
+    if text is None:
+        return None
+    return re.sub(r"\$\{(\w+)(?::-([^}]*))?\}", lambda m: env.get(m.group(1)) or m.group(2) or "", str(text))
+
+
+def service_env(service, target=None):
+    target = target or compose_expand(service.get("build", {}).get("target"))
+    out = dict(dockerfile_env.get(target, {}))
     for item in service.get("environment", []):
         key, _, value = item.partition("=")
         out[key] = value
@@ -623,7 +631,7 @@ for name, service in services.items():
             for source in re.findall(r"^COPY\s+(?!--from)(\S+)\s", text, re.M):
                 if source != "." and not os.path.exists(rel(build.get("context", "."), source)):
                     fail(f"{build['dockerfile']}: COPY source {source} does not exist")
-        if build.get("target") not in dockerfile_targets[dockerfile]:
+        if compose_expand(build.get("target")) not in dockerfile_targets[dockerfile]:
             fail(f"service {name}: build target {build.get('target')} is not a stage of {build['dockerfile']}")
     command = service.get("command") or []
     for word in command if isinstance(command, list) else command.split():
@@ -659,13 +667,39 @@ for shipper in ("fluent-bit", "logstash"):
     if depends.get("kibana-setup", {}).get("condition") != "service_completed_successfully":
         fail(f"{shipper}: must start after kibana-setup, so the rules run before the first event")
 
-# Fluent Bit: every ${VAR} set, TLS verified, position on a volume, _id.
+# Fluent Bit: every ${VAR} set, TLS verified, position on a volume, _id;
+# for both images FLUENT_BIT_TARGET chooses between (the Lua wrapper's and
+# the native plugin's), whose configurations are one pipeline but for the
+# c2sieve filter.
 fb_service = services["fluent-bit"]
-fb_env = service_env(fb_service)
-fb_text = open(rel("integration/docker/fluent-bit/fluent-bit.yaml")).read()
-for var in set(re.findall(r"\$\{(\w+)\}", fb_text)):
-    if var not in fb_env:
-        fail(f"fluent-bit.yaml uses ${{{var}}}, which neither the image nor the service sets")
+if "FLUENT_BIT_TARGET" not in fb_service.get("build", {}).get("target", ""):
+    fail("fluent-bit: the build target is not chosen by FLUENT_BIT_TARGET")
+fb_dockerfile = rel(fb_service["build"].get("context", "."), fb_service["build"]["dockerfile"])
+fb_images = {"fluent-bit": "fluent-bit.yaml", "fluent-bit-native": "fluent-bit-native.yaml"}
+for target, config_name in fb_images.items():
+    if target not in dockerfile_targets.get(fb_dockerfile, set()):
+        fail(f"fluent-bit: {target} is not a stage of {fb_service['build']['dockerfile']}")
+        continue
+    if f"/fluent-bit/etc/c2sieve/{config_name}" not in open(fb_dockerfile).read():
+        fail(f"fluent-bit: the {target} image does not run {config_name}")
+    target_env = service_env(fb_service, target)
+    for var in set(re.findall(r"\$\{(\w+)\}", open(rel("integration/docker/fluent-bit", config_name)).read())):
+        if var not in target_env:
+            fail(f"{config_name} uses ${{{var}}}, which neither the {target} image nor the service sets")
+native_config = yaml.safe_load(open(rel("integration/docker/fluent-bit/fluent-bit-native.yaml")))
+native_filters = native_config["pipeline"]["filters"]
+if [f["name"] for f in native_filters] != ["c2sieve" if f["name"] == "lua" else f["name"]
+                                           for f in fb_config["pipeline"]["filters"]]:
+    fail("fluent-bit-native.yaml: its filters are not fluent-bit.yaml's with c2sieve for lua")
+if ({k: v for k, v in native_config.items() if k != "plugins"} |
+        {"pipeline": {k: v for k, v in native_config["pipeline"].items() if k != "filters"}} !=
+        fb_config | {"pipeline": {k: v for k, v in fb_config["pipeline"].items() if k != "filters"}} or
+        [f for f in native_filters if f["name"] != "c2sieve"] !=
+        [f for f in fb_config["pipeline"]["filters"] if f["name"] != "lua"]):
+    fail("fluent-bit-native.yaml is not fluent-bit.yaml's pipeline with the native filter")
+if native_config.get("plugins") != ["/opt/c2sieve/lib/fluent-bit/plugins/flb-filter_c2sieve.so"]:
+    fail("fluent-bit-native.yaml does not load the plugin where the image installs it")
+fb_env = service_env(fb_service, "fluent-bit")
 tail = next(i for i in fb_config["pipeline"]["inputs"] if i["name"] == "tail")
 db = re.sub(r"\$\{(\w+)\}", lambda m: fb_env.get(m.group(1), ""), str(tail.get("db", "")))
 if not db or not on_volume(fb_service, db):

@@ -16,7 +16,7 @@ import tempfile
 cli, repo = sys.argv[1], os.path.abspath(sys.argv[2])
 checker = os.path.join(repo, "tests/elastic/check_stack_files.py")
 COPY = [".env", "docker-compose.yml", "README.md", "integration", "rulesets", "samples",
-        "tests/cli", "tests/data/sources", "tests/data/import/feeds"]
+        "tests/cli", "tests/data/sources", "tests/data/import/feeds", "scripts/build-fluent-bit-plugin.sh"]
 
 
 def edit_text(path, old, new):
@@ -149,6 +149,18 @@ CASES = [
     ("nothing marks excluded events",
      edit_text("docker-compose.yml", "      - C2SIEVE_MARK_EXCLUDED=true\n", ""),
      "nothing feeds the dashboard's excluded panel"),
+    ("the Fluent Bit image fixed to one target",
+     edit_text("docker-compose.yml", "target: ${FLUENT_BIT_TARGET:-fluent-bit}", "target: fluent-bit"),
+     "the build target is not chosen by FLUENT_BIT_TARGET"),
+    ("the native image's pipeline drifts from the Lua one's",
+     edit_text("integration/docker/fluent-bit/fluent-bit-native.yaml", "      retry_limit: 10\n", ""),
+     "fluent-bit-native.yaml is not fluent-bit.yaml's pipeline"),
+    ("the native image loads the plugin from elsewhere",
+     edit_text("integration/docker/fluent-bit/fluent-bit-native.yaml", "/opt/c2sieve/lib/fluent-bit/plugins/",
+               "/opt/c2sieve/lib/"), "does not load the plugin where the image installs it"),
+    ("a native image variable nobody sets",
+     edit_text("integration/docker/fluent-bit/fluent-bit-native.yaml", "${C2SIEVE_EXCLUSIONS}",
+               "${C2SIEVE_EXCLUSION}"), "fluent-bit-native.yaml uses ${C2SIEVE_EXCLUSION}"),
     ("Logstash forgets its position",
      edit_text(LS, 'sincedb_path => "/usr/share/logstash/data/c2sieve-samples.sincedb"',
                'sincedb_path => "/dev/null"'), "logstash: sincedb_path is not on a named volume"),

@@ -395,7 +395,7 @@ t = open(src).read()
 t = t.replace("/var/log/dns/*.ndjson", f"{work}/in.ndjson")
 t = t.replace("/etc/fluent-bit/c2sieve.lua", f"{repo}/integration/fluent-bit/c2sieve.lua")
 t = t.replace("/etc/c2sieve/exclusions.json", f"{repo}/rulesets/examples/exclusions.json")
-t = t.replace("/usr/local/lib/c2sieve/flb-filter_c2sieve.so", plugin)
+t = t.replace("/usr/local/lib/fluent-bit/plugins/flb-filter_c2sieve.so", plugin)
 t = re.sub(r"(?im)^(\s*)(parsers_file[:\s]+)parsers\.conf", rf"\g<1>\g<2>{work}/parsers.conf", t)
 t = re.sub(r"(?im)^(\s*)(http_port[:\s]+)2020", rf"\g<1>\g<2>{port}", t)
 if src.endswith(".conf"):

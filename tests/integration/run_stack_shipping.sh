@@ -13,10 +13,13 @@
 #     appended meanwhile arrive once;
 #   - with the position lost, everything is sent again under the same _ids,
 #     which the data stream refuses (409): still one document per event;
-#   - a server certificate from another CA gets nothing (TLS is verified).
-# Usage: run_stack_shipping.sh FLUENT_BIT LIBC2SIEVE C2SIEVE_CLI REPO
+#   - a server certificate from another CA gets nothing (TLS is verified);
+#   - with PLUGIN, the native image's configuration (fluent-bit-native.yaml,
+#     the plugin through its plugins list) delivers every event once with
+#     c2sieve scan's matches.
+# Usage: run_stack_shipping.sh FLUENT_BIT LIBC2SIEVE C2SIEVE_CLI REPO [PLUGIN]
 set -euo pipefail
-flb=$1 lib=$2 cli=$3 repo=$(cd "$4" && pwd)
+flb=$1 lib=$2 cli=$3 repo=$(cd "$4" && pwd) plugin=${5:-}
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -44,14 +47,14 @@ start_standin() {  # PKI_DIR LOG
   port=$(cat "$work/port")
 }
 
-start_fluent_bit() {  # LOG
-  STACK_SAMPLES="$work/events.ndjson" STACK_STATE_DIR="$work/state" \
+start_fluent_bit() {  # LOG [CONFIG]
+  C2SIEVE_WATCH_INTERVAL_MS=2000 STACK_SAMPLES="$work/events.ndjson" STACK_STATE_DIR="$work/state" \
   STACK_PARSERS="$repo/integration/docker/fluent-bit/parsers.conf" \
   STACK_LUA_SCRIPT="$repo/integration/fluent-bit/c2sieve.lua" \
   STACK_ES_HOST=127.0.0.1 STACK_ES_PORT="$port" STACK_CA_FILE="$work/pki/ca.crt" \
   SHIPPER_PASSWORD="$password" C2SIEVE_LIBRARY="$lib" \
   C2SIEVE_EXCLUSIONS="$repo/rulesets/examples/exclusions.json" C2SIEVE_MARK_EXCLUDED=true \
-    "$flb" -c "$repo/integration/docker/fluent-bit/fluent-bit.yaml" -H -P 0 >"$1" 2>&1 &
+    "$flb" -c "${2:-$repo/integration/docker/fluent-bit/fluent-bit.yaml}" -H -P 0 >"$1" 2>&1 &
   fluent_bit=$!
   pids+=("$fluent_bit")
 }
@@ -181,6 +184,45 @@ if [ "$(count "$work/bulk-other.log")" -eq 0 ] && grep -qi "tls\|certificate" "$
   ok "unknown CA: nothing delivered, Fluent Bit logs the TLS failure"
 else
   bad "unknown CA: $(count "$work/bulk-other.log") actions delivered (fb4.log: $(tail -3 "$work/fb4.log"))"
+fi
+
+kill "$standin" 2>/dev/null || true
+
+# 5. The native image's configuration: the same pipeline through the plugin.
+if [ -n "$plugin" ]; then
+  start_standin "$work/pki" "$work/bulk-native.log"
+  rm -rf "$work/state" && mkdir -p "$work/state"
+  lines=$(grep -c . "$work/events.ndjson")
+  # The file as the image has it, but for where the plugin is here.
+  sed "s|/opt/c2sieve/lib/fluent-bit/plugins/flb-filter_c2sieve.so|$plugin|" \
+    "$repo/integration/docker/fluent-bit/fluent-bit-native.yaml" >"$work/fluent-bit-native.yaml"
+  cmp -s "$work/fluent-bit-native.yaml" "$repo/integration/docker/fluent-bit/fluent-bit-native.yaml" &&
+    bad "fluent-bit-native.yaml does not list the image's plugin path"
+  start_fluent_bit "$work/fb5.log" "$work/fluent-bit-native.yaml"
+  wait_for "$work/bulk-native.log" 201 "$lines" 60
+  sleep 2
+  stop_fluent_bit
+  python3 - "$work/bulk-native.log" "$lines" "$cli" "$work/events.ndjson" "$repo" >"$work/check5" 2>&1 <<'PY' && ok "native image configuration: $(cat "$work/check5")" || bad "native image configuration: $(cat "$work/check5") (fb5.log: $(tail -3 "$work/fb5.log"))"
+import hashlib, json, subprocess, sys
+log, total, cli, events, repo = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+actions = [a for l in open(log) for a in json.loads(l)["actions"]]
+problems = []
+if len(actions) != total or any(a["status"] != 201 for a in actions):
+    problems.append(f"{len(actions)} actions for {total} lines")
+line_hashes = [hashlib.sha256(l.rstrip("\n").encode()).hexdigest() for l in open(events, encoding="utf-8")]
+if [a["id"] for a in actions] != line_hashes:
+    problems.append("the _ids are not the SHA-256 of the lines, in order")
+scanned = subprocess.run([cli, "scan", "--quiet", "--exclusions", f"{repo}/rulesets/examples/exclusions.json",
+                          events], capture_output=True, check=True).stdout.splitlines()
+want = [("matches" in json.loads(l).get("c2sieve", {})) if l.startswith(b"{") and isinstance(json.loads(l).get("c2sieve"), dict) else False for l in scanned]
+got = [isinstance(a["doc"].get("c2sieve"), dict) and "matches" in a["doc"]["c2sieve"] for a in actions]
+if got != want or sum(want) == 0:
+    problems.append(f"{sum(got)} matches, c2sieve scan gives {sum(want)} (same events: {got == want})")
+if problems:
+    print("; ".join(problems)); sys.exit(1)
+print(f"{total} documents created once, {sum(got)} matches, the same events as c2sieve scan's")
+PY
+  kill "$standin" 2>/dev/null || true
 fi
 
 echo "$passed passed, $failed failed"
