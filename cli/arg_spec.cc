@@ -25,9 +25,10 @@ const OptionSpec* Find(const CommandSpec& spec, std::string_view name) {
 }
 
 void AppendOption(std::string* out, const OptionSpec& o) {
-  std::string head = "  " + std::string(o.name);
-  if (!o.alias.empty()) head += ", " + std::string(o.alias);
-  if (!o.value.empty()) head += " " + std::string(o.value);
+  std::string head = "  ";
+  head.append(o.name);
+  if (!o.alias.empty()) head.append(", ").append(o.alias);
+  if (!o.value.empty()) head.append(" ").append(o.value);
   std::string help = OptionHelp(o);
   if (head.size() < 28) {
     head.resize(28, ' ');

@@ -98,8 +98,17 @@ std::string Header(std::string_view page, std::string_view version) {
              "\" \"c2sieve manual\"\n");
 }
 
-std::string FirstLine(std::string_view text) {
-  return std::string(text.substr(0, text.find('\n')));
+// The summary's opening phrase, for the NAME line: its first paragraph as
+// one line, up to the first parenthesis or full stop, lower-cased first
+// letter ("tags events that look like ... web services").
+std::string OpeningPhrase(std::string_view text) {
+  std::string para(text.substr(0, text.find("\n\n")));
+  std::replace(para.begin(), para.end(), '\n', ' ');
+  size_t end = std::min(para.find(" ("), para.find(". "));
+  para = para.substr(0, end);
+  if (!para.empty() && para.back() == '.') para.pop_back();
+  if (!para.empty()) para[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(para[0])));
+  return para;
 }
 
 // --- shells --------------------------------------------------------------
@@ -182,7 +191,7 @@ std::string ManPageName(const CommandSpec& spec) {
 
 std::string MainManPage(std::string_view version) {
   std::string out = Header("c2sieve", version);
-  out += ".SH NAME\nc2sieve \\- " + Roff(FirstLine(MainSummary())) + "\n";
+  out += ".SH NAME\nc2sieve \\- " + Roff(OpeningPhrase(MainSummary())) + "\n";
   out += ".SH SYNOPSIS\n\\fBc2sieve\\fR \\fICOMMAND\\fR [\\fIOPTIONS\\fR]\n";
   out += ".SH DESCRIPTION\n" + RoffParagraphs(MainSummary());
   out += ".PP\n\\fBc2sieve \\fICOMMAND\\fB \\-\\-help\\fR shows a command's options; each command "
@@ -193,6 +202,19 @@ std::string MainManPage(std::string_view version) {
                "\\fI", Roff(c->operands), "\\fR\n", Roff(c->brief), "; see \\fB", Roff(ManPageName(*c)),
                "\\fR(1).\n");
   out += ".SH \"EXIT STATUS\"\n" + RoffNotes(ExitCodesText());
+  out += ".SH FILES\n"
+         "Under the installation prefix (\\fI/usr\\fR for the Debian packages):\n"
+         ".TP\n\\fIshare/c2sieve/rulesets/\\fR\n"
+         "the shipped rulesets (the built-in ones are compiled in), their JSON Schemas\n"
+         "(\\fIschema/\\fR), the source profiles (\\fIprofiles/\\fR) and example exclusions\n"
+         "(\\fIexamples/exclusions.json\\fR)\n"
+         ".TP\n\\fIshare/c2sieve/c2sieve.lua\\fR, \\fIshare/c2sieve/c2sieve.rb\\fR\n"
+         "the Fluent Bit (filter_lua) and Logstash (ruby filter) wrappers\n"
+         ".TP\n\\fIlib/fluent\\-bit/plugins/flb\\-filter_c2sieve.so\\fR\n"
+         "the native Fluent Bit filter, where it is built\n"
+         ".TP\n\\fIshare/c2sieve/elastic/\\fR\n"
+         "index and component templates, ingest pipeline, shipper role, detection rules\n"
+         "and Kibana objects\n";
   out += ".SH \"SEE ALSO\"\n";
   std::string see;
   for (const CommandSpec* c : AllCommands())

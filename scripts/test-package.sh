@@ -65,6 +65,13 @@ check() {
   fi
 }
 
+# One version: each package's is the project's (plus the Debian revision).
+for deb in "$state"/debs/*.deb; do
+  [ "$(dpkg-deb -f "$deb" Version)" = "$version-1" ] ||
+    { echo "FAIL $(basename "$deb"): version $(dpkg-deb -f "$deb" Version), project $version"; exit 1; }
+done
+echo "ok   package versions are $version-1"; passed=$((passed + 1))
+
 echo "test-package: apt install the packages" >&2
 run "apt-get update -qq && apt-get install -y -qq --no-install-recommends /c2s/debs/*.deb >/dev/null"
 run "dpkg -L libc2sieve0 libc2sieve-dev c2sieve | sort -u | while read -r f; do [ -d \"\$f\" ] || echo \"\$f\"; done" \

@@ -151,6 +151,26 @@ TEST(HostContract, EngineFromOptionsFailsOnBadFilesAndSettingsThatCannotWork) {
   }
 }
 
+TEST(HostContract, ExclusionsAsFileUrlsLoadThePath) {
+  // "file:///p" and "file://localhost/p" name the file /p.
+  std::string path = C2S_SOURCE_DIR "/rulesets/examples/exclusions.json";
+  for (std::string url : {"file://" + path, "file://localhost" + path}) {
+    Options o;
+    ASSERT_EQ(c2s_options_set(o.o, "exclusions", url.c_str()), C2S_OK) << url;
+    ASSERT_EQ(c2s_options_set(o.o, "stats-interval-s", "0"), C2S_OK);
+    c2s_engine* e = nullptr;
+    ASSERT_EQ(c2s_engine_create_with_options(o.o, &e), C2S_OK) << c2s_last_error();
+    c2s_exclusions_info info;
+    c2s_engine_exclusions_info(e, &info);
+    EXPECT_EQ(std::string(info.origin), url);  // named as given
+    EXPECT_EQ(info.entries, 4u) << url;     // the example file, read
+    c2s_stats st;
+    c2s_engine_stats(e, &st);
+    EXPECT_EQ(st.exclusion_rejects, 0u) << url;
+    c2s_engine_free(e);
+  }
+}
+
 TEST(HostContract, TypedNumbersAreWrittenByTheLibrarysFormatter) {
   // A ruleset on numbers: the typed value matches where its JSON text does.
   const char* rules = R"({"format":"c2sieve.ruleset/1","name":"n","rules":[{"id":"n-1",

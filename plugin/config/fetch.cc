@@ -57,7 +57,8 @@ void GlobalInit() {
 
 std::string FileUrlPath(const std::string& s) {
   for (const char* prefix : {"file://localhost/", "file:///"})
-    if (s.rfind(prefix, 0) == 0) return "/" + s.substr(std::string(prefix).size());
+    // Both prefixes end in the path's leading '/': keep it.
+    if (s.rfind(prefix, 0) == 0) return s.substr(std::char_traits<char>::length(prefix) - 1);
   return "";
 }
 

@@ -54,6 +54,12 @@ for c in "${commands[@]}"; do
     fail "man '$c' lacks the --help text '$first'"
   fi
 done
+# whatis/apropos read the NAME line: a whole phrase, the one `c2sieve help`
+# opens with (up to its parenthesis).
+name_line=$(sed -n '/^NAME/,/^SYNOPSIS/p' "$work/main.txt" | sed '1d;$d' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//')
+phrase=$("$bin" help | sed -n '3,/^$/p' | tr '\n' ' ' | sed 's/ (.*//; s/ *$//')
+[ "$name_line" = "c2sieve - ${phrase,}" ] && ok "c2sieve(1) NAME: $name_line" ||
+  fail "c2sieve(1) NAME '$name_line', help opens with '$phrase'"
 # The main page lists the exit codes --help lists.
 grep -q 'usage error' "$work/main.txt" && grep -q 'EXIT STATUS' "$work/main.txt" &&
   ok "c2sieve(1): exit status" || fail "c2sieve(1) lacks the exit codes"

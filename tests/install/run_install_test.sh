@@ -67,8 +67,17 @@ check "installed c2sieve checks the installed rulesets" "$stage/bin/c2sieve" che
   "$stage/share/c2sieve/rulesets/examples/exclusions.json"
 check "installed man page renders" bash -c "MANPATH='$stage/share/man' man -w c2sieve-scan | grep -q '$stage'"
 
+# A sanitized build's library needs its runtime loaded first: the consumers
+# are then built with the same sanitizer (and so run under it too).
+sanitize=""
+case "$(sed -n 's/^C2S_SANITIZE:[A-Z]*=//p' "$build/CMakeCache.txt")" in
+  address) sanitize="-fsanitize=address,undefined" ;;
+  thread) sanitize="-fsanitize=thread" ;;
+esac
+
 # Consumer 1: CMake, find_package(c2sieve CONFIG) -> c2sieve::c2sieve.
 if cmake -S "$repo/tests/consumers/cmake" -B "$work/cmake-consumer" -DCMAKE_PREFIX_PATH="$stage" \
+     -DCMAKE_C_FLAGS="$sanitize" -DCMAKE_EXE_LINKER_FLAGS="$sanitize" \
      >"$work/cmake-consumer.log" 2>&1 &&
    cmake --build "$work/cmake-consumer" >>"$work/cmake-consumer.log" 2>&1; then
   ok "find_package consumer builds"
@@ -82,7 +91,7 @@ fi
 # Consumer 2: cc $(pkg-config --cflags --libs c2sieve).
 flags=$(PKG_CONFIG_PATH="$stage/$libdir/pkgconfig" pkg-config --cflags --libs c2sieve)
 # shellcheck disable=SC2086
-if cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Werror "$repo/tests/consumers/consumer.c" \
+if cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Werror $sanitize "$repo/tests/consumers/consumer.c" \
      $flags -o "$work/pc-consumer" 2>"$work/pc.log"; then
   ok "pkg-config consumer builds ($flags)"
   check "pkg-config consumer tags the sample as c2sieve scan" bash -c \
