@@ -16,11 +16,8 @@ namespace c2s::cli {
 namespace {
 
 const OptionSpec* Find(const CommandSpec& spec, std::string_view name) {
-  for (const auto& o : spec.options)
-    if (o.name == name || (!o.alias.empty() && o.alias == name)) return &o;
-  if (spec.engine_options)
-    for (const auto& o : EngineOptionSpecs())
-      if (o.name == name || (!o.alias.empty() && o.alias == name)) return &o;
+  for (const OptionSpec* o : OptionsOf(spec))
+    if (o->name == name || (!o->alias.empty() && o->alias == name)) return o;
   return nullptr;
 }
 
@@ -45,6 +42,14 @@ void AppendOption(std::string* out, const OptionSpec& o) {
 }
 
 }  // namespace
+
+std::vector<const OptionSpec*> OptionsOf(const CommandSpec& spec) {
+  std::vector<const OptionSpec*> out;
+  for (const auto& o : spec.options) out.push_back(&o);
+  if (spec.engine_options)
+    for (const auto& o : EngineOptionSpecs()) out.push_back(&o);
+  return out;
+}
 
 std::string OptionHelp(const OptionSpec& o) {
   std::string help(o.help);

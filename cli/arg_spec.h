@@ -71,6 +71,9 @@ std::string HelpText(const CommandSpec& spec);
 // whether it repeats (the man pages show the same).
 std::string OptionHelp(const OptionSpec& o);
 
+// A subcommand's own options, then the engine options if it takes them.
+std::vector<const OptionSpec*> OptionsOf(const CommandSpec& spec);
+
 // Nearest (util/nearest.h): "did you mean" for options and subcommands.
 using ::c2s::Nearest;
 

@@ -5,6 +5,8 @@
 #include <set>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
 #include "cli/command_specs.h"
 #include "util/strings.h"
 
@@ -59,11 +61,6 @@ std::string RoffParagraphs(std::string_view text) {
   return out;
 }
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string RoffOption(const OptionSpec& o) {
   std::string head = Cat("\\fB", Roff(o.name), "\\fR");
   if (!o.alias.empty()) head += Cat(", \\fB", Roff(o.alias), "\\fR");
@@ -94,7 +91,7 @@ std::string RoffNotes(std::string_view notes) {
 std::string Header(std::string_view page, std::string_view version) {
   // No date: the page is the same for the same version (reproducible).
   return Cat(".\\\" Generated from c2sieve's --help text (cli/command_specs.cc); do not edit.\n",
-             ".TH ", Upper(std::string(page)), " 1 \"\" \"c2sieve ", version,
+             ".TH ", absl::AsciiStrToUpper(std::string(page)), " 1 \"\" \"c2sieve ", version,
              "\" \"c2sieve manual\"\n");
 }
 
@@ -119,26 +116,12 @@ bool TakesFile(std::string_view placeholder) {
          placeholder == "FEED";
 }
 
-std::vector<const OptionSpec*> OptionsOf(const CommandSpec& spec) {
-  std::vector<const OptionSpec*> out;
-  for (const auto& o : spec.options) out.push_back(&o);
-  if (spec.engine_options)
-    for (const auto& o : EngineOptionSpecs()) out.push_back(&o);
-  return out;
-}
-
 // "import feed" -> ("import", "feed"); "scan" -> ("scan", "").
 std::pair<std::string, std::string> Words(const CommandSpec& spec) {
   std::string_view n = spec.name;
   size_t sp = n.find(' ');
   if (sp == std::string_view::npos) return {std::string(n), ""};
   return {std::string(n.substr(0, sp)), std::string(n.substr(sp + 1))};
-}
-
-std::string Joined(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
 }
 
 // A help line inside a single-quoted zsh string, as _arguments and
@@ -166,7 +149,7 @@ std::string ZshOption(const OptionSpec& o) {
     std::string action = " ";
     if (!o.choices.empty()) {
       std::vector<std::string> c(o.choices.begin(), o.choices.end());
-      action = "(" + Joined(c) + ")";
+      action = "(" + absl::StrJoin(c, " ") + ")";
     } else if (TakesFile(o.value)) {
       action = "_files";
     }
@@ -267,7 +250,7 @@ std::string BashCompletion() {
         if (o->value.empty()) continue;
         if (!o->choices.empty()) {
           std::vector<std::string> cs(o->choices.begin(), o->choices.end());
-          choices += Cat("        ", n, ") COMPREPLY=($(compgen -W \"", Joined(cs),
+          choices += Cat("        ", n, ") COMPREPLY=($(compgen -W \"", absl::StrJoin(cs, " "),
                          "\" -- \"$cur\")); return ;;\n");
         } else if (TakesFile(o->value)) {
           file_opts.push_back(n);
@@ -279,9 +262,9 @@ std::string BashCompletion() {
     opts.push_back("--help");
     bool operands = c->max_operands > 0 && !c->operands.empty();
     per_command += Cat("    \"", c->name, "\")\n",
-                       "      opts=\"", Joined(opts), "\"\n",
-                       "      file_opts=\" ", Joined(file_opts), " \"\n",
-                       "      value_opts=\" ", Joined(value_opts), " \"\n",
+                       "      opts=\"", absl::StrJoin(opts, " "), "\"\n",
+                       "      file_opts=\" ", absl::StrJoin(file_opts, " "), " \"\n",
+                       "      value_opts=\" ", absl::StrJoin(value_opts, " "), " \"\n",
                        "      operands=", operands ? "1" : "0", "\n");
     if (!choices.empty()) per_command += Cat("      case \"$prev\" in\n", choices, "      esac\n");
     per_command += "      ;;\n";
@@ -296,14 +279,14 @@ std::string BashCompletion() {
       "  COMPREPLY=()\n"
       "  if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
       "    COMPREPLY=($(compgen -W \"",
-      Joined(top),
+      absl::StrJoin(top, " "),
       "\" -- \"$cur\")); return\n"
       "  fi\n"
       "  cmd=${COMP_WORDS[1]}\n"
       "  if [ \"$cmd\" = import ]; then\n"
       "    if [ \"$COMP_CWORD\" -eq 2 ]; then\n"
       "      COMPREPLY=($(compgen -W \"",
-      Joined(imports),
+      absl::StrJoin(imports, " "),
       "\" -- \"$cur\")); return\n"
       "    fi\n"
       "    cmd=\"import ${COMP_WORDS[2]}\"\n"

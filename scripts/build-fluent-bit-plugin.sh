@@ -18,15 +18,14 @@
 #
 # Usage: build-fluent-bit-plugin.sh --source FLUENT_BIT_SOURCE(.tar.*|DIR)
 #          (--flags official | --flb-build DIR) --c2sieve DIR --work DIR
-#          [--extra-flag -DX=Y]... [--install PREFIX] [--noop]
+#          [--extra-flag -DX=Y]... [--install PREFIX]
 #   --c2sieve   an installed c2sieve (its prefix: lib/cmake/c2sieve) or a
 #               c2sieve build tree
 #   --work      where Fluent Bit is configured and the plugin built
 #   --install   cmake --install the plugin: PREFIX/lib/fluent-bit/plugins/
-#   --noop      also build the benchmark's no-op filter
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-src="" flags="" flb_build="" c2sieve="" work="" install="" noop=Off extra=()
+src="" flags="" flb_build="" c2sieve="" work="" install="" extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --source) src=$(realpath "$2"); shift 2 ;;
@@ -36,12 +35,11 @@ while [ $# -gt 0 ]; do
     --work) mkdir -p "$2"; work=$(cd "$2" && pwd); shift 2 ;;
     --extra-flag) extra+=("$2"); shift 2 ;;
     --install) install=$2; shift 2 ;;
-    --noop) noop=On; shift ;;
     *) echo "build-fluent-bit-plugin.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 if [ -z "$src" ] || [ -z "$c2sieve" ] || [ -z "$work" ] || { [ -z "$flags" ] && [ -z "$flb_build" ]; }; then
-  sed -n '/^# Usage/,/^# *--noop/p' "$0" >&2; exit 2
+  sed -n '/^# Usage/,/^# *--install/p' "$0" >&2; exit 2
 fi
 
 # The official image's options (fluent-bit's dockerfiles/Dockerfile, builder
@@ -93,7 +91,7 @@ else
   package=(-DCMAKE_PREFIX_PATH="$c2sieve")
 fi
 cmake -S "$here/integration/fluent-bit/native" -B "$work/plugin" -DCMAKE_BUILD_TYPE=Release \
-  -DFLB_SOURCE="$src" -DFLB_BUILD="$flb_build" "${package[@]}" -DC2SIEVE_NOOP_FILTER="$noop" >/dev/null
+  -DFLB_SOURCE="$src" -DFLB_BUILD="$flb_build" "${package[@]}" >/dev/null
 cmake --build "$work/plugin" -j"$(nproc)" >"$work/plugin-build.log" 2>&1 ||
   { cat "$work/plugin-build.log" >&2; exit 1; }
 if [ -n "$install" ]; then

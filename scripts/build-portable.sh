@@ -39,9 +39,7 @@ cmake -S . -B build-portable -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_LIBDIR=l
 cmake --build build-portable -j"$(nproc)" --target c2sieve c2sieve_cli c2sieve_docs
 
 rm -rf "$out"
-for component in runtime development cli; do
-  cmake --install build-portable --prefix "$out" --component "$component" >/dev/null
-done
+cmake --install build-portable --prefix "$out" >/dev/null
 
 # Every library they load, but glibc's own: those must come from the system
 # they run on (the bundle only needs glibc 2.31 or newer there).

@@ -106,7 +106,7 @@ check "find_package(c2sieve CONFIG) consumer builds and tags the sample" \
   "cmake -S /c2s/consumers/cmake -B /tmp/cmake-consumer >/dev/null && cmake --build /tmp/cmake-consumer >/dev/null &&
    /tmp/cmake-consumer/consumer </c2s/events.ndjson | cmp - /c2s/events.want"
 check "cc \$(pkg-config --cflags --libs c2sieve) consumer builds and tags the sample" \
-  "cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Werror /c2s/consumers/consumer.c \$(pkg-config --cflags --libs c2sieve) \
+  "cc -std=c99 -Wall -Werror /c2s/consumers/consumer.c \$(pkg-config --cflags --libs c2sieve) \
      -o /tmp/pc-consumer && /tmp/pc-consumer </c2s/events.ndjson | cmp - /c2s/events.want"
 
 echo "test-package: apt purge" >&2

@@ -4,6 +4,7 @@
  * `c2sieve scan --quiet`, so the install test can compare the two; it
  * exits 1 if the library it runs against is not the one it was compiled
  * for. */
+#define _POSIX_C_SOURCE 200809L /* getline */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

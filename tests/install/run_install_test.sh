@@ -91,7 +91,7 @@ fi
 # Consumer 2: cc $(pkg-config --cflags --libs c2sieve).
 flags=$(PKG_CONFIG_PATH="$stage/$libdir/pkgconfig" pkg-config --cflags --libs c2sieve)
 # shellcheck disable=SC2086
-if cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Werror $sanitize "$repo/tests/consumers/consumer.c" \
+if cc -std=c99 -Wall -Werror $sanitize "$repo/tests/consumers/consumer.c" \
      $flags -o "$work/pc-consumer" 2>"$work/pc.log"; then
   ok "pkg-config consumer builds ($flags)"
   check "pkg-config consumer tags the sample as c2sieve scan" bash -c \
