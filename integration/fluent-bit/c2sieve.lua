@@ -149,7 +149,13 @@ for i = 0, tonumber(lib.c2s_engine_field_count(engine)) - 1 do
   last.field = i
 end
 
+local find = string.find
 local function descend(node, key)
+  -- An empty component ("dns..name", ".dns", "dns.") names no field, as
+  -- the library reads such keys.
+  if find(key, "..", 1, true) or key:sub(1, 1) == "." or key:sub(-1) == "." then
+    return nil
+  end
   local entry
   for part in string.gmatch(key, "[^.]+") do
     if not node then return nil end
@@ -208,7 +214,6 @@ local function add_list(field, list, depth)
   end
 end
 
-local find = string.find
 local function walk(tbl, node)
   for k, v in pairs(tbl) do
     local entry = node[k]

@@ -21,7 +21,8 @@ lines = []
 for f in (f"{repo}/samples/ecs-dns-events.ndjson", f"{repo}/tests/cli/sources.ndjson",
           f"{repo}/../shared/data/sysmon-dns/otrf.ndjson",
           f"{repo}/../shared/data/sysmon-dns/sigma_regression.ndjson",
-          f"{repo}/tests/integration/typed-events.ndjson"):
+          f"{repo}/tests/integration/typed-events.ndjson",
+          f"{repo}/tests/integration/key-spellings.ndjson"):
     for line in open(f, encoding="utf-8"):
         line = line.strip()
         if line.startswith("{"):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs a wrapper's harness over the bundled sample and the source and CLI
-# sample events, against the c2sieve command's verdicts on the same events.
+# Runs a wrapper's harness over the bundled sample, the source and CLI
+# sample events, typed values and keys spelled every way (flattened, mixed,
+# empty components: key-spellings.ndjson), against the c2sieve command's verdicts on the same events.
 # Usage: run_wrapper_harness.sh lua|ruby C2SIEVE_CLI LIBC2SIEVE REPO
 #   lua:  the Fluent Bit Lua script under LuaJIT, called as filter_lua does
 #   ruby: the Logstash script inside the ruby filter plugin's own classes
@@ -10,7 +11,8 @@ which=$1 cli=$2 lib=$3 repo=$4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cat "$repo/samples/ecs-dns-events.ndjson" "$repo/tests/cli/sources.ndjson" \
-    "$repo/tests/cli/events.ndjson" "$repo/tests/integration/typed-events.ndjson" >"$work/in.ndjson"
+    "$repo/tests/cli/events.ndjson" "$repo/tests/integration/typed-events.ndjson" \
+    "$repo/tests/integration/key-spellings.ndjson" >"$work/in.ndjson"
 "$cli" scan --quiet "$work/in.ndjson" >"$work/expected.ndjson"
 case "$which" in
   lua)

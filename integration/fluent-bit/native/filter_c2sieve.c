@@ -43,24 +43,39 @@
 
 #include "c2sieve.h"
 
-#define MAX_PATH 256
-
+/* The engine's field paths as a tree of their dot-separated components
+ * (node 0 is the root). A record's key is looked up among the children of
+ * the node its map sits at, so a key costs a hash of its own bytes, not of
+ * the whole dotted path; a key holding dots ("dns.question.name", as
+ * flattened records have) is followed component by component, which reads
+ * nested, flattened and mixed spellings alike. */
 struct field_path {
-    char *path;   /* dotted */
+    char *name;   /* this component */
     size_t len;
+    int parent;   /* node index; -1 for the root */
     int field;    /* >= 0: a field index; -1: only a prefix of fields */
+};
+
+/* A slot of the path table. A component of at most 16 bytes is held as
+ * two words (key_words), so most record keys are found with two word
+ * compares and no call. */
+struct path_slot {
+    uint64_t a, b;   /* key_words() of the component (len <= 16) */
+    int32_t parent;
+    uint32_t len;
+    int32_t node;    /* index into paths + 1; 0 = empty */
 };
 
 struct c2s_ctx {
     struct flb_filter_instance *ins;
     c2s_engine *engine;
     pthread_key_t session_key;  /* one session per thread */
-    /* Every field path and every prefix of one, in an open-addressing table
-     * (a power of two, at most half full): one hash and one compare per
-     * record key. */
+    /* The path tree's nodes, in an open-addressing table keyed by (parent,
+     * component) (a power of two, at most half full): one hash and one
+     * compare per record key. */
     struct field_path *paths;
     size_t path_count;
-    int *path_slots;            /* index into paths + 1; 0 = empty */
+    struct path_slot *path_slots;
     uint32_t slot_mask;
     int only_matches;
 #ifdef FLB_HAVE_METRICS
@@ -108,38 +123,112 @@ static struct c2s_thread *thread_state(struct c2s_ctx *ctx)
     return t;
 }
 
-static uint32_t path_hash(const char *p, size_t len)
+static uint64_t load_le(const char *p, int n)
 {
-    uint32_t h = 2166136261u;  /* FNV-1a */
-    size_t i;
-    for (i = 0; i < len; i++) {
-        h = (h ^ (unsigned char) p[i]) * 16777619u;
-    }
-    return h;
+    uint64_t v = 0;
+    memcpy(&v, p, (size_t) n);  /* the byte order is the same for a key and its entry */
+    return v;
 }
 
-static const struct field_path *find_path(struct c2s_ctx *ctx, const char *path, size_t len)
+/* Two words that, with the length, tell apart any two keys of at most 16
+ * bytes: windows at both ends that overlap to cover every byte. */
+static void key_words(const char *p, size_t len, uint64_t *a, uint64_t *b)
 {
-    uint32_t i = path_hash(path, len) & ctx->slot_mask;
-    while (ctx->path_slots[i]) {
-        const struct field_path *fp = &ctx->paths[ctx->path_slots[i] - 1];
-        if (fp->len == len && memcmp(fp->path, path, len) == 0) {
-            return fp;
+    if (len >= 8) {
+        *a = load_le(p, 8);
+        *b = load_le(p + len - 8, 8);
+    }
+    else if (len >= 4) {
+        *a = load_le(p, 4);
+        *b = load_le(p + len - 4, 4);
+    }
+    else if (len > 0) {
+        *a = (uint64_t) (unsigned char) p[0] | (uint64_t) (unsigned char) p[len / 2] << 8 |
+             (uint64_t) (unsigned char) p[len - 1] << 16;
+        *b = 0;
+    }
+    else {
+        *a = *b = 0;
+    }
+}
+
+/* Whether a word holds the byte '.' (bytes beyond a short key are 0). */
+static int has_dot(uint64_t x)
+{
+    uint64_t y = x ^ UINT64_C(0x2e2e2e2e2e2e2e2e);
+    return ((y - UINT64_C(0x0101010101010101)) & ~y & UINT64_C(0x8080808080808080)) != 0;
+}
+
+static uint32_t slot_of(const struct c2s_ctx *ctx, int parent, const char *p, size_t len,
+                        uint64_t a, uint64_t b)
+{
+    uint64_t h;
+    if (len > 16) {
+        size_t i;
+        h = 1469598103934665603u;  /* FNV-1a */
+        for (i = 0; i < len; i++) {
+            h = (h ^ (unsigned char) p[i]) * 1099511628211u;
         }
-        i = (i + 1) & ctx->slot_mask;
     }
-    return NULL;
+    else {
+        h = a * UINT64_C(0x9e3779b97f4a7c15) ^ b * UINT64_C(0xc2b2ae3d27d4eb4f);
+    }
+    h ^= ((uint64_t) len << 32 | (uint32_t) parent) * UINT64_C(0x165667b19e3779f9);
+    h ^= h >> 29;
+    return (uint32_t) h & ctx->slot_mask;
 }
 
-static int add_path(struct c2s_ctx *ctx, size_t *cap, const char *p, size_t len, int field)
+/* The child `name` of node `parent`, or -1. */
+static int find_child(const struct c2s_ctx *ctx, int parent, const char *name, size_t len,
+                      uint64_t a, uint64_t b)
+{
+    uint32_t i = slot_of(ctx, parent, name, len, a, b);
+    const struct path_slot *s;
+    for (s = &ctx->path_slots[i]; s->node; i = (i + 1) & ctx->slot_mask, s = &ctx->path_slots[i]) {
+        if (s->parent != parent || s->len != len) continue;
+        if (len <= 16 ? s->a == a && s->b == b
+                      : memcmp(ctx->paths[s->node - 1].name, name, len) == 0) {
+            return s->node - 1;
+        }
+    }
+    return -1;
+}
+
+/* The node a record key leads to from `parent` (dots in the key followed
+ * as path separators), or -1 when it is neither a field nor a prefix. */
+static int find_key(const struct c2s_ctx *ctx, int parent, const char *key, size_t len)
+{
+    uint64_t a = 0, b = 0;
+    const char *dot;
+    if (len <= 16) {
+        key_words(key, len, &a, &b);
+        if (!has_dot(a) && !has_dot(b)) {
+            return find_child(ctx, parent, key, len, a, b);
+        }
+    }
+    else if (!memchr(key, '.', len)) {
+        return find_child(ctx, parent, key, len, 0, 0);
+    }
+    /* A flattened key: component by component. */
+    for (dot = memchr(key, '.', len); ; dot = memchr(key, '.', len)) {
+        size_t part = dot ? (size_t) (dot - key) : len;
+        if (part <= 16) key_words(key, part, &a, &b);
+        parent = find_child(ctx, parent, key, part, a, b);
+        if (parent < 0 || !dot) return parent;
+        len -= part + 1;
+        key = dot + 1;
+    }
+}
+
+/* Adds (or finds) the child `name` of `parent` while the table is built;
+ * returns its index, or -1 when memory is out. */
+static int add_node(struct c2s_ctx *ctx, size_t *cap, int parent, const char *name, size_t len)
 {
     size_t i;
     for (i = 0; i < ctx->path_count; i++) {
-        if (ctx->paths[i].len == len && memcmp(ctx->paths[i].path, p, len) == 0) {
-            if (field >= 0) {
-                ctx->paths[i].field = field;
-            }
-            return 0;
+        if (ctx->paths[i].parent == parent && ctx->paths[i].len == len &&
+            memcmp(ctx->paths[i].name, name, len) == 0) {
+            return (int) i;
         }
     }
     if (ctx->path_count == *cap) {
@@ -151,14 +240,14 @@ static int add_path(struct c2s_ctx *ctx, size_t *cap, const char *p, size_t len,
         }
         ctx->paths = grown;
     }
-    ctx->paths[ctx->path_count].path = strndup(p, len);
-    if (!ctx->paths[ctx->path_count].path) {
+    ctx->paths[ctx->path_count].name = strndup(name, len);
+    if (!ctx->paths[ctx->path_count].name) {
         return -1;
     }
     ctx->paths[ctx->path_count].len = len;
-    ctx->paths[ctx->path_count].field = field;
-    ctx->path_count++;
-    return 0;
+    ctx->paths[ctx->path_count].parent = parent;
+    ctx->paths[ctx->path_count].field = -1;
+    return (int) ctx->path_count++;
 }
 
 /* ---- A cursor over raw msgpack bytes -------------------------------------
@@ -320,7 +409,7 @@ static int grow(struct c2s_thread *t)
 }
 
 static int walk_array(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t n,
-                      char *path, size_t len, const struct field_path *fp, int depth);
+                      int node, int depth);
 
 /* Strings as views into the chunk; numbers typed: the library writes their
  * text with the one formatter every host shares. */
@@ -367,15 +456,16 @@ static int add_value(struct c2s_thread *t, int field, const struct mp_item *it)
     return 1;
 }
 
-/* Walks a map whose header was just read (`entries` pairs), collecting the
- * values of the engine's fields; consumes the whole map. */
+/* Walks a map whose header was just read (`entries` pairs) at path node
+ * `node`, collecting the values of the engine's fields; consumes the whole
+ * map. */
 static int walk(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t entries,
-                char *path, size_t prefix_len)
+                int node)
 {
     struct mp_item key, val;
     while (entries-- > 0) {
-        const struct field_path *fp = NULL;
-        size_t len;
+        int child;
+        int field;
         if (!mp_next(m, &key)) return 0;
         if (key.kind != MP_STR) {
             if ((key.kind == MP_ARRAY || key.kind == MP_MAP) &&
@@ -383,29 +473,23 @@ static int walk(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_
             if (!mp_skip(m, 1)) return 0;
             continue;
         }
-        len = prefix_len + (prefix_len ? 1 : 0) + key.size;
-        if (len < MAX_PATH) {
-            if (prefix_len) {
-                path[prefix_len] = '.';
-            }
-            memcpy(path + prefix_len + (prefix_len ? 1 : 0), key.data, key.size);
-            fp = find_path(ctx, path, len);
-        }
-        if (!fp) {
+        child = find_key(ctx, node, key.data, key.size);
+        if (child < 0) {
             if (!mp_skip(m, 1)) return 0;  /* neither a field nor a prefix of one */
             continue;
         }
+        field = ctx->paths[child].field;
         if (!mp_next(m, &val)) return 0;
         if (val.kind == MP_MAP) {
             /* an object at a field: present, matching no string */
-            if (fp->field >= 0 && !add_value(t, fp->field, &val)) t->incomplete = 1;
-            if (!walk(ctx, t, m, val.u, path, len)) return 0;
+            if (field >= 0 && !add_value(t, field, &val)) t->incomplete = 1;
+            if (!walk(ctx, t, m, val.u, child)) return 0;
         }
         else if (val.kind == MP_ARRAY) {
-            if (!walk_array(ctx, t, m, val.u, path, len, fp, 0)) return 0;
+            if (!walk_array(ctx, t, m, val.u, child, 0)) return 0;
         }
-        else if (fp->field >= 0) {
-            if (!add_value(t, fp->field, &val)) t->incomplete = 1;
+        else if (field >= 0) {
+            if (!add_value(t, field, &val)) t->incomplete = 1;
         }
     }
     return 1;
@@ -416,27 +500,28 @@ static int walk(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_
  * as their members' fields; nested arrays are flattened, as Elasticsearch
  * indexes them (depth bounded like the maps'). */
 static int walk_array(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t n,
-                      char *path, size_t len, const struct field_path *fp, int depth)
+                      int node, int depth)
 {
     struct mp_item elem;
     uint64_t k;
+    int field = ctx->paths[node].field;
     for (k = 0; k < n; k++) {
         if (!mp_next(m, &elem)) return 0;
         if (elem.kind == MP_MAP) {
-            if (fp->field >= 0 && !add_value(t, fp->field, &elem)) t->incomplete = 1;
-            if (!walk(ctx, t, m, elem.u, path, len)) return 0;
+            if (field >= 0 && !add_value(t, field, &elem)) t->incomplete = 1;
+            if (!walk(ctx, t, m, elem.u, node)) return 0;
         }
         else if (elem.kind == MP_ARRAY) {
             if (depth >= 64) {
                 t->incomplete = 1;  /* too deep to read: kept, not guessed */
                 if (!mp_skip(m, elem.u)) return 0;
             }
-            else if (!walk_array(ctx, t, m, elem.u, path, len, fp, depth + 1)) {
+            else if (!walk_array(ctx, t, m, elem.u, node, depth + 1)) {
                 return 0;
             }
         }
-        else if (fp->field >= 0) {
-            if (!add_value(t, fp->field, &elem)) t->incomplete = 1;
+        else if (field >= 0) {
+            if (!add_value(t, field, &elem)) t->incomplete = 1;
         }
     }
     return 1;
@@ -461,7 +546,6 @@ struct record_ref {
 static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m,
                          struct record_ref *rec)
 {
-    char path[MAX_PATH];
     struct mp_item outer, head, body;
     size_t matched = 0;
     rec->base = m->p;
@@ -487,7 +571,7 @@ static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m
     }
     t->count = 0;
     t->incomplete = 0;
-    if (!walk(ctx, t, m, body.u, path, 0)) return 0;
+    if (!walk(ctx, t, m, body.u, 0)) return 0;
     rec->length = (size_t) (m->p - rec->base);
     if (t->incomplete) {
         flb_plg_error(ctx->ins, "a record could not be read whole; kept as it came");
@@ -510,6 +594,8 @@ static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m
  * appended to, and paths the record lacks are added at the end of their map.
  * A first pass only finds what is in the way (kept under c2sieve.displaced,
  * as c2sieve.h says); the second writes. */
+#define MAX_PATH 256  /* a displaced value's dotted path */
+
 struct op_node {
     const char *name;
     size_t name_len;
@@ -1069,26 +1155,39 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
     c2s_options_free(options);
     pthread_key_create(&ctx->session_key, thread_free);
 
-    /* Every field path and every prefix of one, hashed. */
+    /* The field paths as a tree of components (node 0 the root), hashed. */
+    if (add_node(ctx, &cap, -1, "", 0) != 0) goto nomem;
     n = c2s_engine_field_count(ctx->engine);
     for (i = 0; i < n; i++) {
         const char *name = c2s_engine_field_name(ctx->engine, i);
         const char *dot;
-        for (dot = strchr(name, '.'); dot; dot = strchr(dot + 1, '.')) {
-            if (add_path(ctx, &cap, name, (size_t) (dot - name), -1) < 0) goto nomem;
+        int node = 0;
+        for (dot = strchr(name, '.'); dot; name = dot + 1, dot = strchr(name, '.')) {
+            node = add_node(ctx, &cap, node, name, (size_t) (dot - name));
+            if (node < 0) goto nomem;
         }
-        if (add_path(ctx, &cap, name, strlen(name), (int) i) < 0) goto nomem;
+        node = add_node(ctx, &cap, node, name, strlen(name));
+        if (node < 0) goto nomem;
+        ctx->paths[node].field = (int) i;
     }
     for (slots = 64; slots < 2 * ctx->path_count; slots *= 2);
-    ctx->path_slots = calloc(slots, sizeof(int));
+    ctx->path_slots = calloc(slots, sizeof(*ctx->path_slots));
     if (!ctx->path_slots) goto nomem;
     ctx->slot_mask = (uint32_t) (slots - 1);
-    for (i = 0; i < ctx->path_count; i++) {
-        uint32_t slot = path_hash(ctx->paths[i].path, ctx->paths[i].len) & ctx->slot_mask;
-        while (ctx->path_slots[slot]) {
+    for (i = 1; i < ctx->path_count; i++) {  /* the root is no key's child */
+        const struct field_path *fp = &ctx->paths[i];
+        uint64_t a = 0, b = 0;
+        uint32_t slot;
+        if (fp->len <= 16) key_words(fp->name, fp->len, &a, &b);
+        slot = slot_of(ctx, fp->parent, fp->name, fp->len, a, b);
+        while (ctx->path_slots[slot].node) {
             slot = (slot + 1) & ctx->slot_mask;
         }
-        ctx->path_slots[slot] = (int) i + 1;
+        ctx->path_slots[slot].a = a;
+        ctx->path_slots[slot].b = b;
+        ctx->path_slots[slot].parent = fp->parent;
+        ctx->path_slots[slot].len = (uint32_t) fp->len;
+        ctx->path_slots[slot].node = (int) i + 1;
     }
     metrics_create(ctx);
     metrics_update(ctx);
@@ -1229,7 +1328,7 @@ static int cb_c2s_exit(void *data, struct flb_config *config)
     }
     c2s_engine_free(ctx->engine);
     for (i = 0; i < ctx->path_count; i++) {
-        free(ctx->paths[i].path);
+        free(ctx->paths[i].name);
     }
     free(ctx->paths);
     free(ctx->path_slots);
