@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -366,6 +367,75 @@ TEST(HostContract, EnrichmentOperationsCarryTheEnrichment) {
   ASSERT_EQ(c2s_eval_fields(s, benign.data(), benign.size(), &matched), C2S_OK);
   ASSERT_EQ(c2s_session_enrichment_ops(s, &ops, &n), C2S_OK);
   EXPECT_EQ(n, 0u);
+  c2s_session_free(s);
+  c2s_engine_free(e);
+}
+
+// The operations as the JSON object they stand for, merged as c2sieve.h
+// says a host merges them into an empty record.
+nlohmann::json ValueJson(const c2s_value& v) {
+  switch (v.type) {
+    case C2S_VALUE_STRING: return std::string(v.data, v.size);
+    case C2S_VALUE_INT: return v.number.i;
+    case C2S_VALUE_UINT: return v.number.u;
+    case C2S_VALUE_DOUBLE: return v.number.d;
+    case C2S_VALUE_TRUE: return true;
+    case C2S_VALUE_FALSE: return false;
+    case C2S_VALUE_OBJECT: {
+      nlohmann::json o = nlohmann::json::object();
+      const auto* m = reinterpret_cast<const c2s_member*>(v.data);
+      for (size_t k = 0; k < v.size; ++k) o[std::string(m[k].key, m[k].key_size)] = ValueJson(m[k].value);
+      return o;
+    }
+    default: return nullptr;
+  }
+}
+
+nlohmann::json OpsJson(const c2s_enrich_op* ops, size_t n) {
+  nlohmann::json out = nlohmann::json::object();
+  for (size_t i = 0; i < n; ++i) {
+    nlohmann::json* at = &out;
+    for (size_t k = 0; k < ops[i].segment_count; ++k) at = &(*at)[ops[i].segments[k]];
+    if (ops[i].kind == C2S_OP_APPEND || ops[i].is_array) {
+      for (size_t k = 0; k < ops[i].value_count; ++k) at->push_back(ValueJson(ops[i].values[k]));
+    } else {
+      *at = ValueJson(ops[i].values[0]);
+    }
+  }
+  return out;
+}
+
+// The operations reuse the values a rule's matches share (rule.*, threat.*)
+// and keep their cache bounded: over more distinct matches than the cache
+// holds, every match's operations still say exactly what its JSON
+// enrichment says, and those of one evaluation stay valid until the next.
+TEST(HostContract, EnrichmentOperationsStayExactOverManyMatches) {
+  c2s_engine* e = nullptr;
+  ASSERT_EQ(c2s_engine_create_default(&e), C2S_OK);
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  for (int i = 0; i < 9000; ++i) {
+    std::string domain = "h" + std::to_string(i) + ".blob.core.windows.net";
+    std::string exe = "C:\\Users\\Public\\e" + std::to_string(i % 7) + ".exe";
+    std::vector<c2s_value> v = {Str(e, "event.category", "network"),
+                                Str(e, "host.os.type", "windows"),
+                                Str(e, "dns.question.name", domain.c_str()),
+                                Str(e, "process.name", "e.exe"),
+                                Str(e, "process.executable", exe.c_str())};
+    size_t matched = 0;
+    ASSERT_EQ(c2s_eval_fields(s, v.data(), v.size(), &matched), C2S_OK);
+    ASSERT_EQ(matched, 1u) << domain;
+    const c2s_enrich_op* ops = nullptr;
+    size_t n = 0;
+    ASSERT_EQ(c2s_session_enrichment_ops(s, &ops, &n), C2S_OK);
+    nlohmann::json from_ops = OpsJson(ops, n);
+    const char* json = nullptr;
+    size_t size = 0;
+    ASSERT_EQ(c2s_session_enrichment(s, &json, &size), C2S_OK);
+    nlohmann::json want = nlohmann::json::parse(std::string(json, size));
+    ASSERT_EQ(from_ops, want) << "match " << i;
+    ASSERT_EQ(from_ops["c2sieve"]["matches"][0]["value"], domain);
+  }
   c2s_session_free(s);
   c2s_engine_free(e);
 }

@@ -15,12 +15,7 @@ c2s_value Empty() {
 
 }  // namespace
 
-const char* EnrichmentOps::Keep(std::string_view s) {
-  strings_.emplace_back(s);
-  return strings_.back().c_str();
-}
-
-absl::Status EnrichmentOps::Convert(simdjson::dom::element e, c2s_value* out) {
+absl::Status EnrichmentOps::Convert(simdjson::dom::element e, Converted* into, c2s_value* out) {
   using simdjson::dom::element_type;
   *out = Empty();
   // get(x) rather than value_unsafe(): the portable build's older simdjson
@@ -30,7 +25,7 @@ absl::Status EnrichmentOps::Convert(simdjson::dom::element e, c2s_value* out) {
       std::string_view s;
       if (e.get(s)) break;
       out->type = C2S_VALUE_STRING;
-      out->data = Keep(s);
+      out->data = into->strings.emplace_back(s).c_str();
       out->size = s.size();
       return absl::OkStatus();
     }
@@ -67,13 +62,12 @@ absl::Status EnrichmentOps::Convert(simdjson::dom::element e, c2s_value* out) {
     case element_type::OBJECT: {
       simdjson::dom::object obj;
       if (e.get_object().get(obj)) return absl::InternalError("enrichment object unreadable");
-      member_lists_.emplace_back();
-      auto& members = member_lists_.back();
+      auto& members = into->member_lists.emplace_back();
       for (auto m : obj) {
         c2s_member mem;
-        mem.key = Keep(m.key);
+        mem.key = into->strings.emplace_back(m.key).c_str();
         mem.key_size = m.key.size();
-        if (auto st = Convert(m.value, &mem.value); !st.ok()) return st;
+        if (auto st = Convert(m.value, into, &mem.value); !st.ok()) return st;
         members.push_back(mem);
       }
       out->type = C2S_VALUE_OBJECT;
@@ -87,38 +81,54 @@ absl::Status EnrichmentOps::Convert(simdjson::dom::element e, c2s_value* out) {
   return absl::InternalError("enrichment value of an unexpected kind");
 }
 
+absl::StatusOr<const EnrichmentOps::Converted*> EnrichmentOps::ValueOf(const std::string& raw) {
+  auto it = values_.find(raw);
+  if (it != values_.end()) return it->second.get();
+  auto converted = std::make_unique<Converted>();
+  simdjson::dom::element e;
+  if (auto err = parser_.parse(raw).get(e))
+    return absl::InternalError(std::string("enrichment value: ") + simdjson::error_message(err));
+  if (auto st = Convert(e, converted.get(), &converted->value); !st.ok()) return st;
+  return values_.emplace(raw, std::move(converted)).first->second.get();
+}
+
+const EnrichmentOps::Path& EnrichmentOps::PathOf(const std::string& dotted) {
+  auto it = paths_.find(dotted);
+  if (it != paths_.end()) return *it->second;
+  auto path = std::make_unique<Path>();
+  path->dotted = dotted;
+  for (size_t b = 0; b <= dotted.size();) {
+    size_t e = dotted.find('.', b);
+    if (e == std::string::npos) e = dotted.size();
+    path->segments.push_back(path->segment_strings.emplace_back(dotted.substr(b, e - b)).c_str());
+    b = e + 1;
+  }
+  return *paths_.emplace(dotted, std::move(path)).first->second;
+}
+
 absl::Status EnrichmentOps::Build(const std::vector<const enrich::Leaf*>& leaves) {
   ops_.clear();
-  strings_.clear();
   value_lists_.clear();
-  member_lists_.clear();
-  segment_lists_.clear();
+  // Emptied here, before anything of this Build is handed out: what the
+  // last Build handed out is no longer valid from now on.
+  if (values_.size() > kCacheLimit) values_.clear();
+  if (paths_.size() > kCacheLimit) paths_.clear();
   for (const enrich::Leaf* leaf : leaves) {
     c2s_enrich_op op;
     std::memset(&op, 0, sizeof op);
-    op.path = Keep(leaf->path);
-    segment_lists_.emplace_back();
-    auto& segments = segment_lists_.back();
-    for (size_t b = 0; b <= leaf->path.size();) {
-      size_t e = leaf->path.find('.', b);
-      if (e == std::string::npos) e = leaf->path.size();
-      segments.push_back(Keep(std::string_view(leaf->path).substr(b, e - b)));
-      b = e + 1;
-    }
-    op.segments = segments.data();
-    op.segment_count = segments.size();
+    const Path& path = PathOf(leaf->path);
+    op.path = path.dotted.c_str();
+    op.segments = path.segments.data();
+    op.segment_count = path.segments.size();
     op.kind = leaf->merge == enrich::Merge::kAppendTags ? C2S_OP_APPEND : C2S_OP_SET;
     op.is_array = leaf->merge == enrich::Merge::kList ||
                   (leaf->merge == enrich::Merge::kScalar && leaf->values.size() > 1);
-    value_lists_.emplace_back();
-    auto& values = value_lists_.back();
+    auto& values = value_lists_.emplace_back();
+    values.reserve(leaf->values.size());
     for (const std::string& raw : leaf->values) {
-      simdjson::dom::element e;
-      if (auto err = parser_.parse(raw).get(e))
-        return absl::InternalError(std::string("enrichment value: ") + simdjson::error_message(err));
-      c2s_value v;
-      if (auto st = Convert(e, &v); !st.ok()) return st;
-      values.push_back(v);
+      auto converted = ValueOf(raw);
+      if (!converted.ok()) return converted.status();
+      values.push_back((*converted)->value);
     }
     op.values = values.data();
     op.value_count = values.size();

@@ -1,16 +1,20 @@
 // The enrichment of a verdict as C data (c2s_enrich_op): the leaves the
 // enricher renders as JSON, given to hosts as typed values they merge with
 // one loop. Built on request, only for matching events; owns every string
-// and array it hands out until the next Build.
+// and array it hands out until the next Build (a Build that empties a cache
+// does so before it hands anything out).
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <simdjson.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "c2sieve.h"
 #include "enrich/enrichment.h"
 
@@ -22,15 +26,32 @@ class EnrichmentOps {
   const std::vector<c2s_enrich_op>& ops() const { return ops_; }
 
  private:
-  absl::Status Convert(simdjson::dom::element e, c2s_value* out);
-  const char* Keep(std::string_view s);
+  // A raw JSON value converted once, with the strings and members its
+  // c2s_value points into. Most of a match's values (rule.*, threat.*) are
+  // the same for every match of a rule, so they are converted once and
+  // reused; the cache is emptied when it grows past kCacheLimit entries.
+  struct Converted {
+    c2s_value value;
+    std::deque<std::string> strings;
+    std::deque<std::vector<c2s_member>> member_lists;
+  };
+  // A leaf's path, and its segments, kept for the same reason.
+  struct Path {
+    std::string dotted;
+    std::deque<std::string> segment_strings;
+    std::vector<const char*> segments;
+  };
+  static constexpr size_t kCacheLimit = 4096;
+
+  absl::StatusOr<const Converted*> ValueOf(const std::string& raw);
+  const Path& PathOf(const std::string& dotted);
+  absl::Status Convert(simdjson::dom::element e, Converted* into, c2s_value* out);
 
   simdjson::dom::parser parser_;
   std::vector<c2s_enrich_op> ops_;
-  std::deque<std::string> strings_;
   std::deque<std::vector<c2s_value>> value_lists_;
-  std::deque<std::vector<c2s_member>> member_lists_;
-  std::deque<std::vector<const char*>> segment_lists_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Converted>> values_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Path>> paths_;
 };
 
 }  // namespace c2s::abi
