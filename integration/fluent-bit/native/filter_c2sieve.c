@@ -967,6 +967,55 @@ static int merge_map(struct merge *mg, msgpack_packer *parent, struct mp *m, uin
     return ok;
 }
 
+/* Whether the map whose header was just read from m (`entries` pairs) holds
+ * anything the first pass could keep aside under the tree's `node`: a key
+ * at a leaf, a value that is no map where the tree has a map, a flattened
+ * top-level key (any key with a dot). When nothing is, the first pass is
+ * skipped (it would find nothing); when unsure, it runs. Consumes the map;
+ * returns -1 when the bytes cannot be read. */
+static int in_the_way(struct merge *mg, struct mp *m, uint64_t entries, int node, int top)
+{
+    struct mp_item key, val;
+    int found = 0;
+    while (entries-- > 0) {
+        int c = -1;
+        if (!mp_next(m, &key)) return -1;
+        if (key.kind == MP_STR && !found) {
+            if (top && memchr(key.data, '.', key.size)) {
+                found = 1;
+            }
+            for (c = mg->nodes[node].first_child; c >= 0; c = mg->nodes[c].next) {
+                if (mg->nodes[c].name_len == key.size &&
+                    memcmp(mg->nodes[c].name, key.data, key.size) == 0) break;
+            }
+        }
+        else if ((key.kind == MP_ARRAY || key.kind == MP_MAP) &&
+                 !mp_skip(m, key.kind == MP_MAP ? 2 * key.u : key.u)) {
+            return -1;
+        }
+        if (c < 0) {
+            if (!mp_skip(m, 1)) return -1;
+            continue;
+        }
+        if (mg->nodes[c].op || mg->nodes[c].displaced_leaf) {
+            found = 1;
+            if (!mp_skip(m, 1)) return -1;
+            continue;
+        }
+        if (!mp_next(m, &val)) return -1;
+        if (val.kind == MP_MAP) {
+            int r = in_the_way(mg, m, val.u, c, 0);
+            if (r < 0) return -1;
+            found |= r;
+        }
+        else {
+            found = 1;
+            if ((val.kind == MP_ARRAY) && !mp_skip(m, val.u)) return -1;
+        }
+    }
+    return found;
+}
+
 static void merge_free(struct merge *mg)
 {
     size_t i;
@@ -988,7 +1037,15 @@ static int enrich_record(struct c2s_thread *t, const struct record_ref *rec, msg
     memset(&mg, 0, sizeof(mg));
     if (c2s_session_enrichment_ops(t->session, &ops, &n) != C2S_OK || n == 0) return 0;
     if (!build_tree(&mg, ops, n)) goto done;
-    for (pass = 0; pass < 2; pass++) {
+    {
+        /* Most records hold nothing in the enrichment's way: then the
+         * first pass, which only looks for such things, is not needed. */
+        struct mp m = { rec->body, rec->base + rec->length };
+        int r = mp_next(&m, &body) && body.kind == MP_MAP ? in_the_way(&mg, &m, body.u, 0, 1) : -1;
+        if (r < 0) goto done;
+        pass = r ? 0 : 1;
+    }
+    for (; pass < 2; pass++) {
         struct mp m = { rec->body, rec->base + rec->length };
         msgpack_sbuffer scratch;
         mg.collect = pass == 0;
