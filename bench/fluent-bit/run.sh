@@ -5,7 +5,9 @@
 # (filter_noop.c) and, with 5 % matching, also against the same filter
 # returning every chunk modified as a copy (`copy on`: Fluent Bit's own cost
 # for a changed chunk, which no filter that enriches can avoid); the Lua
-# wrapper against a Lua filter that returns 0.
+# wrapper against a Lua filter that returns 0 and, with 5 % matching, one
+# that returns every 20th record (where the matches are) as modified and
+# unchanged (Fluent Bit converting those records back to msgpack).
 # Input: N generated ECS DNS events (~1 KB each) with 5 % and with 0 %
 # matching, read by `tail` with the json parser to the `null` output. The
 # figure is records per CPU second (user + sys of the whole process, from
@@ -47,6 +49,14 @@ for name, share in (("5", 0.05), ("0", 0.0)):
 PY
 printf '[PARSER]\n    Name json\n    Format json\n' >"$work/parsers.conf"
 printf 'function noop(tag, ts, record) return 0, ts, record end\n' >"$work/noop.lua"
+cat >"$work/copy.lua" <<'LUA'
+local n = 0
+function copy(tag, ts, record)
+  n = n + 1
+  if n % 20 == 1 then return 2, ts, record end
+  return 0, ts, record
+end
+LUA
 
 conf() {  # conf NAME INPUT FILTER-LINES
   cat >"$work/$1.conf" <<CONF
@@ -88,6 +98,12 @@ for share in 5 0; do
     script $work/noop.lua
     call   noop
     enable_flb_null on"
+  conf "copy-lua-$share" "$in" "[FILTER]
+    Name   lua
+    Match  dns
+    script $work/copy.lua
+    call   copy
+    enable_flb_null on"
   conf "c2sieve-lua-$share" "$in" "[FILTER]
     Name   lua
     Match  dns
@@ -117,7 +133,7 @@ for r in $(seq 1 "$rounds"); do
       total[$which-$share]=$(awk -v a="${total[$which-$share]:-0}" -v b="$s" 'BEGIN { print a + b }')
     done
     if [ "$share" = 5 ]; then
-      for which in noop-lua c2sieve-lua; do
+      for which in noop-lua copy-lua c2sieve-lua; do
         s=$(cpu "$which-$share" env C2SIEVE_LIBRARY="$lib" C2SIEVE_STATS_INTERVAL_S=0 \
               "$flb" -c "$work/$which-$share.conf")
         echo "round $r  $which  ${share}% matching  ${s} CPU s"
@@ -133,3 +149,4 @@ echo "  the copying no-op, 5% matching: $(ratio copy-native-5 noop-native-5) of 
 echo "  native c2sieve, 5% matching: $(ratio c2sieve-native-5 copy-native-5) of the copying no-op's"
 echo "native c2sieve, 0% matching: $(ratio c2sieve-native-0 noop-native-0) of the no-op native filter's records per CPU second"
 echo "Lua c2sieve,    5% matching: $(ratio c2sieve-lua-5 noop-lua-5) of the no-op Lua filter's records per CPU second"
+echo "  the Lua filter returning the matches' records modified: $(ratio copy-lua-5 noop-lua-5) of the no-op Lua filter's"
