@@ -620,15 +620,24 @@ struct merge {
     int failed;                /* memory ran out */
 };
 
-static int node_child(struct merge *mg, int parent, const char *name, size_t len)
+/* The child of `parent` named `name`, or -1. */
+static int tree_child(const struct merge *mg, int parent, const char *name, size_t len)
 {
     int c;
-    struct op_node *n;
     for (c = mg->nodes[parent].first_child; c >= 0; c = mg->nodes[c].next) {
         if (mg->nodes[c].name_len == len && memcmp(mg->nodes[c].name, name, len) == 0) {
             return c;
         }
     }
+    return -1;
+}
+
+/* The child of `parent` named `name`, added when missing. */
+static int node_child(struct merge *mg, int parent, const char *name, size_t len)
+{
+    int c = tree_child(mg, parent, name, len);
+    struct op_node *n;
+    if (c >= 0) return c;
     if (mg->count == mg->cap) {
         size_t cap = mg->cap ? mg->cap * 2 : 64;
         struct op_node *grown = realloc(mg->nodes, cap * sizeof(*grown));
@@ -861,11 +870,7 @@ static int flattened_leaf(struct merge *mg, const char *key, size_t len)
     while (b <= len) {
         int c;
         for (e = b; e < len && key[e] != '.'; e++);
-        for (c = mg->nodes[at].first_child; c >= 0; c = mg->nodes[c].next) {
-            if (mg->nodes[c].name_len == e - b && memcmp(mg->nodes[c].name, key + b, e - b) == 0) {
-                break;
-            }
-        }
+        c = tree_child(mg, at, key + b, e - b);
         if (c < 0) return -1;
         at = c;
         b = e + 1;
@@ -891,10 +896,7 @@ static int merge_map(struct merge *mg, msgpack_packer *parent, struct mp *m, uin
         int c = -1;
         if (!mp_next(m, &key)) { ok = 0; break; }
         if (key.kind == MP_STR) {
-            for (c = mg->nodes[node].first_child; c >= 0; c = mg->nodes[c].next) {
-                if (mg->nodes[c].name_len == key.size &&
-                    memcmp(mg->nodes[c].name, key.data, key.size) == 0) break;
-            }
+            c = tree_child(mg, node, key.data, key.size);
             if (c < 0 && top && memchr(key.data, '.', key.size)) {
                 c = flattened_leaf(mg, key.data, key.size);
             }
@@ -984,10 +986,7 @@ static int in_the_way(struct merge *mg, struct mp *m, uint64_t entries, int node
             if (top && memchr(key.data, '.', key.size)) {
                 found = 1;
             }
-            for (c = mg->nodes[node].first_child; c >= 0; c = mg->nodes[c].next) {
-                if (mg->nodes[c].name_len == key.size &&
-                    memcmp(mg->nodes[c].name, key.data, key.size) == 0) break;
-            }
+            c = tree_child(mg, node, key.data, key.size);
         }
         else if ((key.kind == MP_ARRAY || key.kind == MP_MAP) &&
                  !mp_skip(m, key.kind == MP_MAP ? 2 * key.u : key.u)) {
