@@ -21,7 +21,8 @@ for p in 'C:\Program Files\x.exe' '\\?\C:\a\..\b.exe' '\Device\HarddiskVolume3\x
          ' PasteBin.COM.' 'bücher.ngrok.io'; do
   printf '%s' "$p" >"$work/canonical/$(printf '%s' "$p" | md5sum | cut -c1-8)"
 done
-for p in 'pastebin.*' '*.ngrok.io' '?.docs.live.net' '*up.freeo*.space' '?:\Program Files\*.exe'; do
+for p in 'pastebin.*' '*.ngrok.io' '?.docs.live.net' '*up.freeo*.space' '?:\Program Files\*.exe' \
+         '*.portmap.*' '*.com'; do
   printf '%s\0%s' "$p" 'pastebin.com' >"$work/wildcard/$(printf '%s' "$p" | md5sum | cut -c1-8)"
 done
 head -c 300 samples/ecs-dns-events.ndjson >"$work/fields/seed"

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/compiled_matcher.h"
+#include "engine/evaluator.h"
 #include "engine/literal_gate.h"
 #include "engine/wildcard.h"
 #include "rules/ruleset_loader.h"
@@ -70,6 +72,21 @@ const Case kCases[] = {
     {"*\\*", "C:\\dir\\", true},  // * matches backslashes; \ is not an escape
     {"\xc3\x89t\xc3\xa9", "\xc3\x89t\xc3\xa9", true},
     {"\xc3\x89t\xc3\xa9", "\xc3\xa9t\xc3\xa9", false},  // only ASCII folds
+    // A literal between stars, found in more than one place: only its
+    // place counts (the first occurrence is not always it).
+    {"*.com", "a.com.b.com", true},
+    {"*.com", "a.com.b", false},
+    {"*abab", "ababab", true},
+    {"ab*", "xabab", false},
+    {"ab*", "abab", true},
+    {"pastebin.*", "xpastebin.pastebin.", false},
+    {"*aa*", "aaa", true},
+    {"aa*", "a", false},
+    {"*aa", "a", false},
+    {"*.io", ".io.io", true},
+    {"**.io", "x.IO", true},
+    {"*\xc3\xa9*", "x\xc3\xa9y", true},
+    {"*\xc3\xa9*", "x\xc3\x89y", false},
 };
 
 class HyperscanOne {
@@ -108,6 +125,96 @@ class HyperscanOne {
   hs_scratch_t* scratch_ = nullptr;
 };
 
+// Every pattern of a list compiled into one matcher, as a ruleset's are (the
+// literal look-ups, the literal-mode database of `*lit`, `lit*`, `*lit*`
+// with its position checks, the expression database and the gates), each
+// once case-insensitive (`:`) and once case-sensitive (`like`): one rule per
+// pattern and case, so the rules that match are the patterns that match.
+class MatcherOf {
+ public:
+  explicit MatcherOf(const std::vector<std::string>& patterns) : patterns_(patterns) {
+    FieldTable fields;
+    fields.Add("f");
+    rules::Ruleset rs;
+    rs.name = "patterns";
+    for (size_t i = 0; i < patterns.size(); ++i) {
+      for (bool cs : {false, true}) {
+        rules::Rule r;
+        r.id = std::to_string(i) + (cs ? "-like" : "-colon");
+        r.name = r.id;
+        r.query.kind = rules::NodeKind::kWildcard;
+        r.query.field = "f";
+        r.query.values = {patterns[i]};
+        r.query.case_sensitive = cs;
+        rs.rules.push_back(r);
+      }
+    }
+    auto m = CompiledMatcher::CompileRules(fields, {rs});
+    EXPECT_TRUE(m.ok()) << m.status();
+    if (m.ok()) matcher_ = *m;
+    if (matcher_) EXPECT_TRUE(evaluator_.Bind(matcher_, nullptr).ok());
+  }
+  // The patterns (and cases) the engine says `v` matches, written as the
+  // reference's differences: empty when they agree on every pattern.
+  std::string Disagreements(std::string_view v) {
+    if (!matcher_) return "no matcher";
+    evaluator_.fields().Clear();
+    evaluator_.fields().Add(0, ValueType::kString, v);
+    std::vector<bool> hit(patterns_.size() * 2, false);
+    for (const RuleMatch& m : evaluator_.Evaluate()) hit[m.rule] = true;
+    if (evaluator_.scan_failed()) return "scan failed";
+    std::string out;
+    for (size_t i = 0; i < hit.size(); ++i) {
+      const std::string& p = patterns_[i / 2];
+      const bool cs = i % 2 == 1;
+      if (hit[i] != WildcardMatch(p, v, cs))
+        out += "\n  " + p + (cs ? " (like)" : " (:)") + (hit[i] ? " matched" : " missed");
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::string> patterns_;
+  std::shared_ptr<const CompiledMatcher> matcher_;
+  Evaluator evaluator_;
+};
+
+TEST(Wildcard, LiteralShapes) {
+  struct Shape {
+    const char* pattern;
+    LiteralPlace place;
+    const char* literal;
+  } shapes[] = {
+      {"*.ngrok.io", LiteralPlace::kSuffix, ".ngrok.io"},
+      {"**.ngrok.io", LiteralPlace::kSuffix, ".ngrok.io"},
+      {"pastebin.*", LiteralPlace::kPrefix, "pastebin."},
+      {"Pastebin.**", LiteralPlace::kPrefix, "Pastebin."},
+      {"*.portmap.*", LiteralPlace::kInfix, ".portmap."},
+      {"*up.freeo*.space", LiteralPlace::kNone, ""},   // a star inside
+      {"?.docs.live.net", LiteralPlace::kNone, ""},    // `?` is no literal
+      {"*?.io", LiteralPlace::kNone, ""},
+      {"t.me", LiteralPlace::kNone, ""},               // no star: looked up whole
+      {"*", LiteralPlace::kNone, ""},                  // everything
+      {"***", LiteralPlace::kNone, ""},
+      {"", LiteralPlace::kNone, ""},
+  };
+  for (const Shape& s : shapes) {
+    LiteralShape got = LiteralShapeOf(s.pattern);
+    EXPECT_EQ(got.place, s.place) << s.pattern;
+    EXPECT_EQ(got.literal, s.literal) << s.pattern;
+  }
+}
+
+// Each pattern of the case table against each value of it: the compiled
+// matcher and the reference agree on all of them, in both cases.
+TEST(Wildcard, CompiledMatcherAgreesOnTheCaseTable) {
+  std::vector<std::string> patterns;
+  for (const Case& c : kCases) patterns.push_back(c.pattern);
+  MatcherOf m(patterns);
+  for (const Case& c : kCases) EXPECT_EQ(m.Disagreements(c.value), "") << "value " << c.value;
+  EXPECT_EQ(m.Disagreements(std::string_view("x.ngrok.io\0.ngrok.io", 20)), "");
+}
+
 TEST(Wildcard, ReferenceMatcherFollowsEqlSemantics) {
   for (const Case& c : kCases)
     EXPECT_EQ(WildcardMatch(c.pattern, c.value), c.match)
@@ -121,13 +228,14 @@ TEST(Wildcard, HyperscanTranslationAgreesOnTheCaseTable) {
   }
 }
 
-// Every pattern of the built-in ruleset, against values built to almost
+// Every pattern of the built-in rules, against values built to almost
 // match: Hyperscan and the reference must agree on all of them.
 std::vector<std::string> AllBuiltinPatterns() {
   std::vector<std::string> out;
   auto rs = rules::BuiltinRuleset();
   EXPECT_TRUE(rs.ok());
-  std::vector<const rules::Node*> stack = {&rs->rules[0].query};
+  std::vector<const rules::Node*> stack;
+  for (const rules::Rule& r : rs->rules) stack.push_back(&r.query);
   while (!stack.empty()) {
     const rules::Node* n = stack.back();
     stack.pop_back();
@@ -172,6 +280,20 @@ TEST(Wildcard, HyperscanAgreesWithReferenceOnBuiltinPatterns) {
   // The mutation must produce both outcomes often, or the test proves little.
   EXPECT_GT(matched, total / 5);
   EXPECT_LT(matched, total * 4 / 5);
+}
+
+// All the built-in rules' patterns in one matcher, as the engine compiles
+// them, against values built to almost match each: the engine and the
+// reference agree on every pattern for every value.
+TEST(Wildcard, CompiledMatcherAgreesWithReferenceOnBuiltinPatterns) {
+  std::vector<std::string> patterns = AllBuiltinPatterns();
+  MatcherOf m(patterns);
+  std::mt19937_64 rng(13);
+  for (const std::string& p : patterns)
+    for (int i = 0; i < 20; ++i) {
+      std::string v = Mutate(p, rng);
+      ASSERT_EQ(m.Disagreements(v), "") << "value " << v;
+    }
 }
 
 TEST(Wildcard, AnchorsAreTheLiteralEnds) {

@@ -18,6 +18,10 @@ class MatcherBuilder {
   absl::Status CompileDatabases();
 
  private:
+  absl::Status CompileLiterals(size_t slot, const std::vector<std::string>& texts,
+                               hs_scratch_t** scratch);
+  // The error for pattern `id` of `slot` (-1: unknown); frees `err`.
+  absl::Status CompileError(size_t slot, int64_t id, hs_compile_error_t* err);
   absl::StatusOr<uint32_t> SlotOf(const rules::Node& n);
   static std::string Label(const rules::Node& n);
 
@@ -162,6 +166,55 @@ absl::StatusOr<uint32_t> MatcherBuilder::AddNode(
   return static_cast<uint32_t>(m_->nodes_.size() - 1);
 }
 
+absl::Status MatcherBuilder::CompileError(size_t slot, int64_t id, hs_compile_error_t* err) {
+  std::string msg = err ? err->message : "unknown error";
+  hs_free_compile_error(err);
+  std::string where = "(ruleset)";
+  std::string pattern;
+  if (id >= 0) {
+    where = pattern_where_[slot][id];
+    pattern = m_->field_patterns_[slot].patterns[id];
+  }
+  std::string shown = pattern.size() > 80
+                          ? Cat(pattern.substr(0, 80), "... (", pattern.size(), " bytes)")
+                          : pattern;
+  return absl::InvalidArgumentError(Cat(where, ": pattern \"", shown, "\" on ",
+                                        m_->fields_.name(slot), " cannot be compiled: ", msg));
+}
+
+absl::Status MatcherBuilder::CompileLiterals(size_t slot,
+                                             const std::vector<std::string>& texts,
+                                             hs_scratch_t** scratch) {
+  FieldPatterns& fp = m_->field_patterns_[slot];
+  std::vector<const char*> data;
+  std::vector<size_t> lengths;
+  std::vector<unsigned> flags, ids;
+  for (uint32_t i = 0; i < texts.size(); ++i) {
+    data.push_back(texts[i].data());
+    lengths.push_back(texts[i].size());
+    // A prefix or suffix is reported at every occurrence (the first may be
+    // in the wrong place); for `*lit*` any occurrence will do.
+    const FieldPatterns::PlacedLiteral& lit = fp.placed_literals[i];
+    flags.push_back((fp.case_sensitive[lit.pattern] ? 0u : unsigned{HS_FLAG_CASELESS}) |
+                    (lit.place == LiteralPlace::kInfix ? unsigned{HS_FLAG_SINGLEMATCH} : 0u));
+    ids.push_back(i);
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_lit_multi(data.data(), flags.data(), ids.data(), lengths.data(),
+                           static_cast<unsigned>(data.size()), HS_MODE_BLOCK, nullptr, &db,
+                           &err) != HS_SUCCESS) {
+    int64_t id = -1;
+    if (err && err->expression >= 0 && static_cast<size_t>(err->expression) < texts.size())
+      id = fp.placed_literals[err->expression].pattern;
+    return CompileError(slot, id, err);
+  }
+  fp.literal_database.reset(db);
+  if (hs_alloc_scratch(db, scratch) != HS_SUCCESS)
+    return absl::ResourceExhaustedError("cannot allocate Hyperscan scratch");
+  return absl::OkStatus();
+}
+
 absl::Status MatcherBuilder::CompileDatabases() {
   m_->field_patterns_.resize(m_->fields_.size());
   hs_scratch_t* scratch = nullptr;
@@ -170,6 +223,7 @@ absl::Status MatcherBuilder::CompileDatabases() {
     std::vector<HyperscanExpression> exprs;
     std::vector<const char*> texts;
     std::vector<unsigned> flags, ids;
+    std::vector<std::string> literal_texts;  // by placed_literals index
     for (uint32_t id = 0; id < fp.patterns.size(); ++id) {
       const bool cs = fp.case_sensitive[id];
       HyperscanExpression e = WildcardToHyperscan(fp.patterns[id], cs);
@@ -198,8 +252,22 @@ absl::Status MatcherBuilder::CompileDatabases() {
         continue;
       }
       fp.gate.Add(text);
+      LiteralShape shape = LiteralShapeOf(text);
+      if (shape.place != LiteralPlace::kNone) {
+        fp.placed_literals.push_back(
+            {id, static_cast<uint32_t>(shape.literal.size()), shape.place});
+        literal_texts.push_back(std::move(shape.literal));
+        continue;
+      }
       exprs.push_back(std::move(e));
       ids.push_back(id);
+    }
+    if (!literal_texts.empty()) {
+      auto status = CompileLiterals(slot, literal_texts, &scratch);
+      if (!status.ok()) {
+        hs_free_scratch(scratch);
+        return status;
+      }
     }
     if (exprs.empty()) continue;
     for (const auto& e : exprs) {
@@ -212,22 +280,11 @@ absl::Status MatcherBuilder::CompileDatabases() {
                                      static_cast<unsigned>(texts.size()),
                                      HS_MODE_BLOCK, nullptr, &db, &err);
     if (rc != HS_SUCCESS) {
-      std::string msg = err ? err->message : "unknown error";
-      std::string where = "(ruleset)";
-      std::string pattern;
-      if (err && err->expression >= 0 &&
-          static_cast<size_t>(err->expression) < ids.size()) {
-        uint32_t id = ids[err->expression];
-        where = pattern_where_[slot][id];
-        pattern = fp.patterns[id];
-      }
-      hs_free_compile_error(err);
-      std::string shown = pattern.size() > 80
-                              ? Cat(pattern.substr(0, 80), "... (", pattern.size(), " bytes)")
-                              : pattern;
-      return absl::InvalidArgumentError(Cat(
-          where, ": pattern \"", shown, "\" on ", m_->fields_.name(slot),
-          " cannot be compiled: ", msg));
+      int64_t id = -1;
+      if (err && err->expression >= 0 && static_cast<size_t>(err->expression) < ids.size())
+        id = ids[err->expression];
+      hs_free_scratch(scratch);
+      return CompileError(slot, id, err);
     }
     fp.database.reset(db);
     if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "engine/field_table.h"
 #include "engine/literal_gate.h"
+#include "engine/wildcard.h"
 #include "rules/rule_model.h"
 
 namespace c2s::engine {
@@ -42,7 +43,16 @@ struct FieldPatterns {
     void operator()(hs_database_t* db) const { hs_free_database(db); }
   };
   std::unique_ptr<hs_database_t, DatabaseDeleter> database;  // wildcards
-  LiteralGate gate;  // in front of `database`
+  // `*lit`, `lit*`, `*lit*`: a literal-mode database (every occurrence
+  // reported) and, per its ids, the pattern and where the literal must be.
+  std::unique_ptr<hs_database_t, DatabaseDeleter> literal_database;
+  struct PlacedLiteral {
+    uint32_t pattern;
+    uint32_t length;  // of the literal: a prefix ends there
+    LiteralPlace place;
+  };
+  std::vector<PlacedLiteral> placed_literals;
+  LiteralGate gate;  // in front of `database` and `literal_database`
   LiteralGate any_gate;  // every pattern but `*`: most values stop here
   // Patterns without * or ?: whole-value, so a hash look-up of the
   // lowercased value answers them without a scan.

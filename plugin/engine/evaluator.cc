@@ -76,6 +76,20 @@ int Evaluator::OnHyperscanMatch(unsigned id, unsigned long long,
   return 0;
 }
 
+// A literal of `*lit`, `lit*` or `*lit*` ends at `to`: a match when it is
+// where its pattern needs it.
+int Evaluator::OnLiteralMatch(unsigned id, unsigned long long, unsigned long long to,
+                              unsigned, void* ctx) {
+  auto* self = static_cast<Evaluator*>(ctx);
+  const FieldPatterns& fp = self->scan_stage_->matcher->field_patterns()[self->scan_slot_];
+  const FieldPatterns::PlacedLiteral& lit = fp.placed_literals[id];
+  if ((lit.place == LiteralPlace::kSuffix && to != self->scan_length_) ||
+      (lit.place == LiteralPlace::kPrefix && to != lit.length))
+    return 0;
+  self->MarkPattern(*self->scan_stage_, self->scan_slot_, lit.pattern, self->scan_value_);
+  return 0;
+}
+
 void Evaluator::ScanSlot(Stage& stage, uint32_t slot) {
   stage.slot_epoch[slot] = epoch_;
   const FieldPatterns& fp = stage.matcher->field_patterns()[slot];
@@ -97,15 +111,21 @@ void Evaluator::ScanSlot(Stage& stage, uint32_t slot) {
       if (it != fp.exact_literals.end())
         for (uint32_t id : it->second) MarkPattern(stage, slot, id, i);
     }
-    if (!fp.database || !fp.gate.MayMatch(v)) continue;
+    if ((!fp.database && !fp.literal_database) || !fp.gate.MayMatch(v)) continue;
     scan_stage_ = &stage;
     scan_slot_ = slot;
     scan_value_ = i;
+    scan_length_ = v.size();
     // Values are bounded by the event size limit, far below 4 GiB. The
-    // callback never stops a scan, so anything but success is a failure
+    // callbacks never stop a scan, so anything but success is a failure
     // (scratch in use, a bad database): the event becomes an error.
-    if (scan_(fp.database.get(), v.data(), static_cast<unsigned>(v.size()), 0, stage.scratch,
+    if (fp.database &&
+        scan_(fp.database.get(), v.data(), static_cast<unsigned>(v.size()), 0, stage.scratch,
               &Evaluator::OnHyperscanMatch, this) != HS_SUCCESS)
+      scan_failed_ = true;
+    if (fp.literal_database &&
+        scan_(fp.literal_database.get(), v.data(), static_cast<unsigned>(v.size()), 0,
+              stage.scratch, &Evaluator::OnLiteralMatch, this) != HS_SUCCESS)
       scan_failed_ = true;
   }
 }

@@ -138,6 +138,8 @@ class Evaluator {
   static int OnHyperscanMatch(unsigned id, unsigned long long from,
                               unsigned long long to, unsigned flags,
                               void* ctx);
+  static int OnLiteralMatch(unsigned id, unsigned long long from,
+                            unsigned long long to, unsigned flags, void* ctx);
   void MarkPattern(Stage& stage, uint32_t slot, uint32_t pattern,
                    uint32_t value_index);
 
@@ -157,6 +159,7 @@ class Evaluator {
   Stage* scan_stage_ = nullptr;
   uint32_t scan_slot_ = 0;
   uint32_t scan_value_ = 0;
+  size_t scan_length_ = 0;  // of the value being scanned
 };
 
 }  // namespace c2s::engine

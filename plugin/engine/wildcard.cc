@@ -76,6 +76,22 @@ HyperscanExpression WildcardToHyperscan(std::string_view pattern, bool case_sens
   return e;
 }
 
+LiteralShape LiteralShapeOf(std::string_view pattern) {
+  LiteralShape shape;
+  size_t b = 0, e = pattern.size();
+  while (b < e && pattern[b] == '*') ++b;
+  while (e > b && pattern[e - 1] == '*') --e;
+  const bool open_start = b > 0, open_end = e < pattern.size();
+  if (b == e || (!open_start && !open_end)) return shape;  // `*`, or no star
+  for (size_t i = b; i < e; ++i)
+    if (IsWild(pattern[i])) return shape;
+  shape.place = open_start && open_end ? LiteralPlace::kInfix
+                : open_start           ? LiteralPlace::kSuffix
+                                       : LiteralPlace::kPrefix;
+  shape.literal.assign(pattern.substr(b, e - b));
+  return shape;
+}
+
 bool WildcardMatch(std::string_view p, std::string_view v, bool case_sensitive) {
   // Iterative glob with single-star backtracking; `?` eats one code point.
   size_t pi = 0, vi = 0;

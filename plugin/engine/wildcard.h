@@ -18,6 +18,18 @@ struct HyperscanExpression {
 // unanchored start and a trailing `*` an unanchored end (cheaper than `.*`).
 HyperscanExpression WildcardToHyperscan(std::string_view pattern, bool case_sensitive = false);
 
+// A pattern whose only wildcards are `*` before and/or after one literal
+// (`*.ngrok.io`, `pastebin.*`, `*.portmap.*`): a value matches when it ends
+// with, starts with or contains the literal. Hyperscan's literal mode
+// compiles these in a fraction of an expression's time; the position is
+// checked on each reported end offset.
+enum class LiteralPlace { kNone, kSuffix, kPrefix, kInfix };
+struct LiteralShape {
+  LiteralPlace place = LiteralPlace::kNone;  // kNone: no such shape
+  std::string literal;                       // as written (case kept)
+};
+LiteralShape LiteralShapeOf(std::string_view pattern);
+
 // Straightforward reference matcher with the same semantics, for tests,
 // `explain` and checking Hyperscan's answers.
 bool WildcardMatch(std::string_view pattern, std::string_view value, bool case_sensitive = false);

@@ -1,5 +1,7 @@
-// Differential: the Hyperscan translation of a wildcard pattern and the
-// reference matcher agree on every value. Input: pattern, NUL, value.
+// Differential: the Hyperscan translation of a wildcard pattern, the engine's
+// compiled matcher (which answers `*lit`, `lit*` and `*lit*` from a
+// literal-mode database) and the reference matcher agree on every value, in
+// both cases. Input: pattern, NUL, value.
 #include <hs/hs.h>
 
 #include <cstdint>
@@ -7,8 +9,38 @@
 #include <cstring>
 #include <string>
 
+#include "engine/compiled_matcher.h"
+#include "engine/evaluator.h"
 #include "engine/literal_gate.h"
 #include "engine/wildcard.h"
+
+namespace {
+
+// The engine's answer for `pattern` (one rule, `:` or `like`) on `value`;
+// -1 when the pattern does not compile.
+int EngineMatch(const std::string& pattern, const std::string& value, bool case_sensitive) {
+  c2s::engine::FieldTable fields;
+  fields.Add("f");
+  c2s::rules::Ruleset rs;
+  rs.name = "fuzz";
+  c2s::rules::Rule r;
+  r.id = r.name = "r";
+  r.query.kind = c2s::rules::NodeKind::kWildcard;
+  r.query.field = "f";
+  r.query.values = {pattern};
+  r.query.case_sensitive = case_sensitive;
+  rs.rules.push_back(r);
+  auto m = c2s::engine::CompiledMatcher::CompileRules(fields, {rs});
+  if (!m.ok()) return -1;
+  c2s::engine::Evaluator evaluator;
+  if (!evaluator.Bind(*m, nullptr).ok()) std::abort();
+  evaluator.fields().Add(0, c2s::engine::ValueType::kString, value);
+  bool hit = !evaluator.Evaluate().empty();
+  if (evaluator.scan_failed()) std::abort();
+  return hit ? 1 : 0;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* p = reinterpret_cast<const char*>(data);
@@ -16,6 +48,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!nul || nul - p > 64) return 0;
   std::string pattern(p, nul - p);
   std::string value(nul + 1, p + size);
+  for (bool cs : {false, true}) {
+    int engine = EngineMatch(pattern, value, cs);
+    if (engine >= 0 && engine != (c2s::engine::WildcardMatch(pattern, value, cs) ? 1 : 0))
+      std::abort();
+  }
   bool want = c2s::engine::WildcardMatch(pattern, value);
   c2s::engine::LiteralGate gate;
   gate.Add(pattern);
