@@ -152,7 +152,9 @@ class MatcherOf {
     auto m = CompiledMatcher::CompileRules(fields, {rs});
     EXPECT_TRUE(m.ok()) << m.status();
     if (m.ok()) matcher_ = *m;
-    if (matcher_) EXPECT_TRUE(evaluator_.Bind(matcher_, nullptr).ok());
+    if (matcher_) {
+      EXPECT_TRUE(evaluator_.Bind(matcher_, nullptr).ok());
+    }
   }
   // The patterns (and cases) the engine says `v` matches, written as the
   // reference's differences: empty when they agree on every pattern.
