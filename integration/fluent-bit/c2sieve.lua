@@ -214,7 +214,22 @@ local function add_list(field, list, depth)
   end
 end
 
-local function walk(tbl, node)
+-- The maps of an array on a field's path: nested arrays are flattened, as
+-- Elasticsearch indexes them (depth bounded as add_list's).
+local walk
+local function walk_list(list, node, depth)
+  for _, item in ipairs(list) do
+    if type(item) == "table" then
+      if item[1] ~= nil then
+        if depth < 64 then walk_list(item, node, depth + 1) end
+      else
+        walk(item, node)
+      end
+    end
+  end
+end
+
+function walk(tbl, node)
   for k, v in pairs(tbl) do
     local entry = node[k]
     if entry == nil and type(k) == "string" and find(k, ".", 1, true) then
@@ -232,9 +247,7 @@ local function walk(tbl, node)
       end
       if tv == "table" and next(entry.children) then
         if v[1] ~= nil then
-          for _, item in ipairs(v) do
-            if type(item) == "table" then walk(item, entry.children) end
-          end
+          walk_list(v, entry.children, 0)
         else
           walk(v, entry.children)
         end
