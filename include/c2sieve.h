@@ -473,6 +473,32 @@ C2S_API c2s_status c2s_eval_prefilter(c2s_session *session, const char *bytes,
  * lives as long as the engine. Thread-safe. */
 C2S_API const char *c2s_engine_prefilter_info(const c2s_engine *engine);
 
+/* Two-phase evaluation, for hosts that can read a few fields of an event
+ * for much less than all of them (a Lua table: one look-up per spelling of
+ * a path). c2s_session_gate_fields gives the gate: the fields whose values
+ * alone show, under the rules in force, that no rule can match (the fields
+ * the prefilter's literals come from: the domain, and the fields profiles
+ * build it from). *fields (field indices, *count of them) stays valid until
+ * the next call on this session; none when the prefilter is off.
+ *
+ * c2s_eval_gate takes the event's values of those fields -- every value the
+ * event holds in them, in every spelling the host reads for c2s_eval_fields
+ * (a value left out may be the one that matches); values of other fields
+ * are ignored -- and sets *may_match:
+ *   0  no rule can match: the evaluation is done (counted as an event
+ *      without a match, as c2s_eval_prefilter counts it; c2s_session_match
+ *      reports none) and the host passes the event on unchanged;
+ *   1  evaluate the event with c2s_eval_fields (all fields);
+ *   2  the rules in force gate on other fields than the host was given
+ *      (a live ruleset changed): evaluate with c2s_eval_fields, then call
+ *      c2s_session_gate_fields again. Also before the first call to it.
+ * On an error *may_match is 1. One thread per session, for both. */
+C2S_API c2s_status c2s_session_gate_fields(c2s_session *session,
+                                           const int32_t **fields,
+                                           size_t *count);
+C2S_API c2s_status c2s_eval_gate(c2s_session *session, const c2s_value *values,
+                                 size_t count, int *may_match);
+
 /* One matched rule of the last evaluation on this session. */
 typedef struct c2s_match {
   const char *rule_id;

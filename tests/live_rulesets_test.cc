@@ -236,6 +236,52 @@ TEST(LiveRulesets, RulesKeepTheirIndexAndCountsAcrossVersions) {
   fs::remove_all(dir);
 }
 
+// A host that reads only the gate's fields (c2s_eval_gate) is told when a
+// new version gates on another field, before it could miss a match there.
+TEST(LiveRulesets, TheGateIsStaleWhenANewVersionReadsAnotherField) {
+  fs::path dir = TempDir();
+  fs::path feed = dir / "feed.json";
+  WriteByRename(feed, Feed(1, {"a.example"}));
+  Logs logs;
+  c2s_engine* e = Engine(feed.string(), &logs);
+  ASSERT_NE(e, nullptr);
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  const int host = c2s_engine_field_index(e, "host.name");
+  ASSERT_GE(host, 0);
+  auto gated = [&](const int32_t* fields, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      if (fields[i] == host) return true;
+    return false;
+  };
+  const int32_t* fields = nullptr;
+  size_t n = 0;
+  ASSERT_EQ(c2s_session_gate_fields(s, &fields, &n), C2S_OK);
+  EXPECT_FALSE(gated(fields, n));
+  const c2s_value value{host, C2S_VALUE_STRING, "x.gate.example", 14, {}};
+  int may = -1;
+  ASSERT_EQ(c2s_eval_gate(s, &value, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 0);  // no rule reads host.name for a domain yet
+  WriteByRename(feed,
+                R"({"format":"c2sieve.ruleset/1","name":"feed","rules":[{"id":"host-gate","name":"Host gate",)"
+                R"("severity":"high","risk_score":73,"query":{"all":[)"
+                R"({"field":"host.name","wildcard":["*.gate.example"]}]}}]})");
+  ASSERT_TRUE(WaitFor([&] { return Info(e).swaps == 1; })) << Info(e).last_error;
+  // The host still holds the old gate: it is told to evaluate in full.
+  ASSERT_EQ(c2s_eval_gate(s, &value, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 2);
+  size_t matched = 0;
+  ASSERT_EQ(c2s_eval_fields(s, &value, 1, &matched), C2S_OK);
+  EXPECT_EQ(matched, 1u);
+  ASSERT_EQ(c2s_session_gate_fields(s, &fields, &n), C2S_OK);
+  EXPECT_TRUE(gated(fields, n));
+  ASSERT_EQ(c2s_eval_gate(s, &value, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 1);
+  c2s_session_free(s);
+  c2s_engine_free(e);
+  fs::remove_all(dir);
+}
+
 TEST(LiveRulesets, BadSourcesAreErrorsAndWatchingByCallWorks) {
   fs::path dir = TempDir();
   c2s_engine* e = nullptr;

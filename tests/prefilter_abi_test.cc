@@ -183,7 +183,93 @@ TEST_P(PrefilterAbi, FieldLevelGivesTheSameVerdictsOnAndOff) {
   EXPECT_GT(on.Stats().prefiltered, events / 2);
 }
 
+// Two-phase: the gate's values first, then (when it says so) every value.
+// Whatever the gate decides must be what the full evaluation decides, for
+// every event of every corpus; each event is counted once.
+TEST_P(PrefilterAbi, GateThenFieldsGivesTheVerdictsOfFields) {
+  Engine two(true, GetParam()), one(false, GetParam());
+  Flattener ft(two.e), fo(one.e);
+  const int32_t* gate = nullptr;
+  size_t gate_count = 0;
+  ASSERT_EQ(c2s_session_gate_fields(two.s, &gate, &gate_count), C2S_OK) << c2s_last_error();
+  ASSERT_GT(gate_count, 0u);
+  std::vector<bool> in_gate(c2s_engine_field_count(two.e), false);
+  for (size_t i = 0; i < gate_count; ++i) in_gate.at(static_cast<size_t>(gate[i])) = true;
+  EXPECT_TRUE(in_gate[static_cast<size_t>(c2s_engine_field_index(two.e, "dns.question.name"))]);
+  EXPECT_TRUE(
+      in_gate[static_cast<size_t>(c2s_engine_field_index(two.e, "winlog.event_data.QueryName"))]);
+  EXPECT_FALSE(in_gate[static_cast<size_t>(c2s_engine_field_index(two.e, "process.executable"))]);
+  size_t events = 0, decided = 0, matches = 0;
+  for (const std::string& line : Lines()) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object()) continue;
+    ++events;
+    const auto& all = ft.Of(j);
+    std::vector<c2s_value> gated;
+    for (const auto& v : all)
+      if (in_gate[static_cast<size_t>(v.field)]) gated.push_back(v);
+    int may = -1;
+    ASSERT_EQ(c2s_eval_gate(two.s, gated.data(), gated.size(), &may), C2S_OK) << c2s_last_error();
+    ASSERT_TRUE(may == 0 || may == 1) << may;
+    size_t n2 = 0, n1 = 0;
+    const auto& vo = fo.Of(j);
+    ASSERT_EQ(c2s_eval_fields(one.s, vo.data(), vo.size(), &n1), C2S_OK) << c2s_last_error();
+    if (may == 0) {
+      ++decided;
+      c2s_match m;
+      EXPECT_EQ(c2s_session_match(two.s, 0, &m), C2S_E_INVALID_ARGUMENT);
+      ASSERT_EQ(n1, 0u) << "the gate passed over a match: " << line.substr(0, 300);
+      ASSERT_EQ(Enrichment(one.s), "{}") << line.substr(0, 300);
+      continue;
+    }
+    ASSERT_EQ(c2s_eval_fields(two.s, all.data(), all.size(), &n2), C2S_OK) << c2s_last_error();
+    ASSERT_EQ(n2, n1) << line.substr(0, 300);
+    ASSERT_EQ(Enrichment(two.s), Enrichment(one.s)) << line.substr(0, 300);
+    matches += n2 > 0;
+  }
+  EXPECT_GT(matches, 100u);
+  EXPECT_GT(decided, events / 2) << "the gate decides too little to matter";
+  c2s_stats st = two.Stats();
+  EXPECT_EQ(st.events, events);
+  EXPECT_EQ(st.prefiltered, decided);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, PrefilterAbi, ::testing::Values("canonical", "parity"));
+
+// The gate before it was asked for, with the prefilter off, and its
+// arguments.
+TEST(PrefilterAbiGate, UnaskedOffAndBadArguments) {
+  Engine on(true, "canonical"), off(false, "canonical");
+  int dns = c2s_engine_field_index(on.e, "dns.question.name");
+  c2s_value benign{dns, C2S_VALUE_STRING, "example.org", 11, {}};
+  int may = -1;
+  // Never asked for the gate: the host cannot have read its fields.
+  ASSERT_EQ(c2s_eval_gate(on.s, &benign, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 2);
+  const int32_t* gate = nullptr;
+  size_t count = 99;
+  ASSERT_EQ(c2s_session_gate_fields(on.s, &gate, &count), C2S_OK);
+  ASSERT_EQ(c2s_eval_gate(on.s, &benign, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 0);
+  c2s_value listed{dns, C2S_VALUE_STRING, "pastebin.com", 12, {}};
+  ASSERT_EQ(c2s_eval_gate(on.s, &listed, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 1);
+  // Off: no gate, every event evaluated.
+  ASSERT_EQ(c2s_session_gate_fields(off.s, &gate, &count), C2S_OK);
+  EXPECT_EQ(count, 0u);
+  ASSERT_EQ(c2s_eval_gate(off.s, &benign, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 1);
+  EXPECT_EQ(off.Stats().events, 0u);
+  // Bad arguments: an error, and "evaluate" all the same.
+  c2s_value bad{9999, C2S_VALUE_STRING, "x", 1, {}};
+  may = 0;
+  EXPECT_EQ(c2s_eval_gate(on.s, &bad, 1, &may), C2S_E_INVALID_ARGUMENT);
+  EXPECT_EQ(may, 1);
+  EXPECT_EQ(c2s_eval_gate(on.s, nullptr, 1, &may), C2S_E_INVALID_ARGUMENT);
+  EXPECT_EQ(c2s_eval_gate(on.s, &benign, 1, nullptr), C2S_E_INVALID_ARGUMENT);
+  EXPECT_EQ(c2s_session_gate_fields(on.s, nullptr, &count), C2S_E_INVALID_ARGUMENT);
+  EXPECT_EQ(c2s_session_gate_fields(nullptr, &gate, &count), C2S_E_INVALID_ARGUMENT);
+}
 
 // Each spelling that hides a listed domain from a literal scan, given as a
 // caller's value (not JSON: the text itself), reaches the full path.

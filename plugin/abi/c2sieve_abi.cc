@@ -61,6 +61,10 @@ struct c2s_session {
   std::vector<std::array<char, 40>> number_text;
   c2s::abi::EnrichmentOps ops;
   bool ops_valid = false;
+  // The gate slots last handed out by c2s_session_gate_fields (as slots,
+  // and as the host's field indices).
+  std::vector<uint32_t> gate;
+  std::vector<int32_t> gate_fields;
 };
 
 struct c2s_options {
@@ -505,6 +509,57 @@ void c2s_session_free(c2s_session* session) {
   }
 }
 
+namespace {
+
+// A host's typed values into the session's fields (after BeginFields).
+c2s_status AddValues(c2s_session* session, const c2s_value* values, size_t count) {
+  auto& fields = session->session.fields();
+  const size_t slots = fields.slot_count();
+  size_t numbers = 0;
+  for (size_t i = 0; i < count; ++i)
+    numbers += values[i].type >= C2S_VALUE_INT && values[i].type <= C2S_VALUE_DOUBLE;
+  // Sized before any text is written: views into it must stay valid.
+  if (session->number_text.size() < numbers) session->number_text.resize(numbers);
+  size_t next_number = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const c2s_value& v = values[i];
+    if (v.field < 0 || static_cast<size_t>(v.field) >= slots)
+      return Fail(C2S_E_INVALID_ARGUMENT,
+                  "value " + std::to_string(i) + ": field index " +
+                      std::to_string(v.field) + " out of range");
+    if (v.type < C2S_VALUE_STRING || v.type > C2S_VALUE_DOUBLE)
+      return Fail(C2S_E_INVALID_ARGUMENT,
+                  "value " + std::to_string(i) + ": unknown type");
+    if (v.type == C2S_VALUE_STRING && v.data == nullptr && v.size > 0)
+      return Fail(C2S_E_INVALID_ARGUMENT,
+                  "value " + std::to_string(i) + ": data is NULL");
+    if (v.type >= C2S_VALUE_INT) {
+      // A number compares as the text a keyword field indexes, written
+      // by the same formatter as the JSON reader's.
+      auto& buf = session->number_text[next_number++];
+      char* end = buf.data();
+      if (v.type == C2S_VALUE_INT)
+        end = std::to_chars(buf.data(), buf.data() + buf.size(), v.number.i).ptr;
+      else if (v.type == C2S_VALUE_UINT)
+        end = std::to_chars(buf.data(), buf.data() + buf.size(), v.number.u).ptr;
+      else
+        end = c2s::util::ShortestDoubleText(buf.data(), buf.data() + buf.size(), v.number.d);
+      if (end == nullptr) end = buf.data();
+      fields.Add(static_cast<uint32_t>(v.field), c2s::engine::ValueType::kString,
+                 std::string_view(buf.data(), static_cast<size_t>(end - buf.data())));
+      continue;
+    }
+    std::string_view text = v.type == C2S_VALUE_STRING && v.data
+                                ? std::string_view(v.data, v.size)
+                                : std::string_view();
+    fields.Add(static_cast<uint32_t>(v.field),
+               static_cast<c2s::engine::ValueType>(v.type), text);
+  }
+  return C2S_OK;
+}
+
+}  // namespace
+
 c2s_status c2s_eval_fields(c2s_session* session, const c2s_value* values,
                            size_t count, size_t* matched_rules) {
   return Guard([&]() -> c2s_status {
@@ -514,53 +569,58 @@ c2s_status c2s_eval_fields(c2s_session* session, const c2s_value* values,
     auto& s = session->session;
     if (auto st = s.BeginFields(); !st.ok())
       return FromStatus(st, C2S_E_INTERNAL);
-    auto& fields = s.fields();
-    const size_t slots = fields.slot_count();
-    size_t numbers = 0;
-    for (size_t i = 0; i < count; ++i)
-      numbers += values[i].type >= C2S_VALUE_INT && values[i].type <= C2S_VALUE_DOUBLE;
-    // Sized before any text is written: views into it must stay valid.
-    if (session->number_text.size() < numbers) session->number_text.resize(numbers);
-    size_t next_number = 0;
-    for (size_t i = 0; i < count; ++i) {
-      const c2s_value& v = values[i];
-      if (v.field < 0 || static_cast<size_t>(v.field) >= slots)
-        return Fail(C2S_E_INVALID_ARGUMENT,
-                    "value " + std::to_string(i) + ": field index " +
-                        std::to_string(v.field) + " out of range");
-      if (v.type < C2S_VALUE_STRING || v.type > C2S_VALUE_DOUBLE)
-        return Fail(C2S_E_INVALID_ARGUMENT,
-                    "value " + std::to_string(i) + ": unknown type");
-      if (v.type == C2S_VALUE_STRING && v.data == nullptr && v.size > 0)
-        return Fail(C2S_E_INVALID_ARGUMENT,
-                    "value " + std::to_string(i) + ": data is NULL");
-      if (v.type >= C2S_VALUE_INT) {
-        // A number compares as the text a keyword field indexes, written
-        // by the same formatter as the JSON reader's.
-        auto& buf = session->number_text[next_number++];
-        char* end = buf.data();
-        if (v.type == C2S_VALUE_INT)
-          end = std::to_chars(buf.data(), buf.data() + buf.size(), v.number.i).ptr;
-        else if (v.type == C2S_VALUE_UINT)
-          end = std::to_chars(buf.data(), buf.data() + buf.size(), v.number.u).ptr;
-        else
-          end = c2s::util::ShortestDoubleText(buf.data(), buf.data() + buf.size(), v.number.d);
-        if (end == nullptr) end = buf.data();
-        fields.Add(static_cast<uint32_t>(v.field), c2s::engine::ValueType::kString,
-                   std::string_view(buf.data(), static_cast<size_t>(end - buf.data())));
-        continue;
-      }
-      std::string_view text = v.type == C2S_VALUE_STRING && v.data
-                                  ? std::string_view(v.data, v.size)
-                                  : std::string_view();
-      fields.Add(static_cast<uint32_t>(v.field),
-                 static_cast<c2s::engine::ValueType>(v.type), text);
-    }
+    if (c2s_status st = AddValues(session, values, count); st != C2S_OK) return st;
     session->ops_valid = false;
     size_t n = s.EvaluateFields();
     if (s.evaluator().scan_failed())
       return Fail(C2S_E_INTERNAL, "pattern scan failed: no verdict for this event (counted as an error)");
     if (matched_rules) *matched_rules = n;
+    return C2S_OK;
+  });
+}
+
+c2s_status c2s_session_gate_fields(c2s_session* session, const int32_t** fields,
+                                   size_t* count) {
+  return Guard([&]() -> c2s_status {
+    if (fields) *fields = nullptr;
+    if (count) *count = 0;
+    if (session == nullptr || fields == nullptr || count == nullptr)
+      return Fail(C2S_E_INVALID_ARGUMENT, "session, fields or count is NULL");
+    // Until this call succeeds the host holds no gate: c2s_eval_gate must
+    // not decide from the fields an earlier answer named.
+    session->gate.clear();
+    session->gate_fields.clear();
+    auto slots = session->session.GateSlots();
+    if (!slots.ok()) return FromStatus(slots.status(), C2S_E_INTERNAL);
+    session->gate = **slots;
+    session->gate_fields.assign(session->gate.begin(), session->gate.end());
+    *fields = session->gate_fields.data();
+    *count = session->gate_fields.size();
+    return C2S_OK;
+  });
+}
+
+c2s_status c2s_eval_gate(c2s_session* session, const c2s_value* values, size_t count,
+                         int* may_match) {
+  return Guard([&]() -> c2s_status {
+    if (may_match) *may_match = 1;
+    if (session == nullptr || may_match == nullptr || (values == nullptr && count > 0))
+      return Fail(C2S_E_INVALID_ARGUMENT, "session, values or may_match is NULL");
+    auto& s = session->session;
+    if (auto st = s.BeginFields(); !st.ok()) return FromStatus(st, C2S_E_INTERNAL);
+    session->ops_valid = false;
+    if (c2s_status st = AddValues(session, values, count); st != C2S_OK) return st;
+    switch (s.EvaluateGate(session->gate)) {
+      case c2s::runtime::Session::Gate::kNoMatch:
+        *may_match = 0;
+        break;
+      case c2s::runtime::Session::Gate::kEvaluate:
+        *may_match = 1;
+        break;
+      case c2s::runtime::Session::Gate::kStale:
+        *may_match = 2;
+        break;
+    }
     return C2S_OK;
   });
 }

@@ -142,6 +142,27 @@ size_t Session::EvaluateFields() {
   return Finish();
 }
 
+const std::vector<uint32_t>& Session::BoundGateSlots() const {
+  static const std::vector<uint32_t> kNone;
+  const Prefilter& p = *version_->rules->prefilter;
+  return p.enabled() ? p.gate_slots() : kNone;
+}
+
+absl::StatusOr<const std::vector<uint32_t>*> Session::GateSlots() {
+  if (auto st = Refresh(); !st.ok()) return st;
+  return &BoundGateSlots();
+}
+
+Session::Gate Session::EvaluateGate(const std::vector<uint32_t>& handed_out) {
+  const std::vector<uint32_t>& slots = BoundGateSlots();
+  // The host read exactly the slots it was given: if the rules in force
+  // gate on others, a value it did not read may be the one that matches.
+  if (slots != handed_out) return Gate::kStale;
+  if (slots.empty() || FieldsMayMatch()) return Gate::kEvaluate;
+  DecidedWithoutReading();
+  return Gate::kNoMatch;
+}
+
 const std::vector<MatchInfo>& Session::matches() {
   if (match_info_valid_) return match_info_;
   match_info_.clear();

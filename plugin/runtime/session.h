@@ -47,6 +47,16 @@ class Session : private engine::FieldPreparer {
   // slots first (Prefilter::gate_slots); only on a hit is the event
   // evaluated.
   size_t EvaluateFields();
+  // Two-phase evaluation (c2s_eval_gate). The gate slots of the rules in
+  // force (empty when the prefilter is off); binds the version in force.
+  absl::StatusOr<const std::vector<uint32_t>*> GateSlots();
+  // After BeginFields and the values a host read for `handed_out` (the
+  // slots GateSlots gave it): kNoMatch when none of them may match (the
+  // evaluation is done and counted), kEvaluate when the event must be
+  // evaluated in full, kStale when the rules in force gate on other slots
+  // than the host read (evaluate in full; ask for the slots again).
+  enum class Gate { kNoMatch, kEvaluate, kStale };
+  Gate EvaluateGate(const std::vector<uint32_t>& handed_out);
   // The profile the last event was read with ("" if none).
   std::string_view profile_name() const;
 
@@ -96,6 +106,8 @@ class Session : private engine::FieldPreparer {
   // Scratch for the prefilter; nullptr when it is off (or no scratch could
   // be had): then every event is evaluated.
   hs_scratch_t* PrefilterScratch();
+  // The bound version's gate slots (none when its prefilter is off).
+  const std::vector<uint32_t>& BoundGateSlots() const;
   void Prepare(uint32_t slot, engine::EventFields* fields) override;
   const enrich::Enrichment& BuiltEnrichment();
 
