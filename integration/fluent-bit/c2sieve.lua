@@ -57,6 +57,8 @@ const char *c2s_engine_field_name(const c2s_engine *engine, size_t i);
 void c2s_engine_stats(const c2s_engine *engine, c2s_stats *out);
 int c2s_session_create(c2s_engine *engine, c2s_session **out);
 int c2s_eval_fields(c2s_session *session, const c2s_value *values, size_t count, size_t *matched_rules);
+int c2s_session_gate_fields(c2s_session *session, const int32_t **fields, size_t *count);
+int c2s_eval_gate(c2s_session *session, const c2s_value *values, size_t count, int *may_match);
 int c2s_session_enrichment_ops(const c2s_session *session, const c2s_enrich_op **ops, size_t *count);
 ]] end
 
@@ -256,6 +258,119 @@ function walk(tbl, node)
   end
 end
 
+-- The gate (c2s_eval_gate): the few fields whose values alone can show
+-- that no rule matches -- the domain and what profiles build it from. Most
+-- records are decided from them, looked up directly in every spelling of
+-- their paths (each way of cutting "dns.question.name" into keys), without
+-- walking the record; the rest are walked and evaluated in full. The
+-- look-ups read what walk would: arrays on the way are entered element by
+-- element, the field's own value is taken as walk takes it.
+local gate = {}  -- { field = index, keys = { "dns", "question", "name" } }, ...
+local gate_box = ffi.new("const int32_t*[1]")
+local gate_count = ffi.new("size_t[1]")
+local may_match = ffi.new("int[1]")
+
+local function refresh_gate()
+  gate = {}
+  if lib.c2s_session_gate_fields(session, gate_box, gate_count) ~= 0 then
+    log("error", ffi.string(lib.c2s_last_error()))
+    return  -- no gate: every record is walked
+  end
+  for i = 0, tonumber(gate_count[0]) - 1 do
+    local field = gate_box[0][i]
+    local parts = {}
+    for part in string.gmatch(ffi.string(lib.c2s_engine_field_name(engine, field)), "[^.]+") do
+      parts[#parts + 1] = part
+    end
+    -- Each of the 2^(n-1) cuts: bit j set joins part j+1 to part j+2.
+    for cut = 0, 2 ^ (#parts - 1) - 1 do
+      local keys, key, bits = {}, parts[1], cut
+      for j = 2, #parts do
+        if bits % 2 == 1 then
+          key = key .. "." .. parts[j]
+        else
+          keys[#keys + 1] = key
+          key = parts[j]
+        end
+        bits = math.floor(bits / 2)
+      end
+      keys[#keys + 1] = key
+      gate[#gate + 1] = { field = field, keys = keys, depth = #keys }
+    end
+  end
+end
+refresh_gate()
+
+local gather
+local function gather_list(list, keys, i, depth, field, nesting)
+  for _, item in ipairs(list) do
+    if type(item) == "table" then
+      if item[1] ~= nil then
+        if nesting < 64 then gather_list(item, keys, i, depth, field, nesting + 1) end
+      else
+        gather(item, keys, i, depth, field)
+      end
+    end
+  end
+end
+
+function gather(tbl, keys, i, depth, field)
+  local v = tbl[keys[i]]
+  if v == nil then return end
+  local tv = type(v)
+  if i == depth then
+    if tv == "table" and (v[1] ~= nil or next(v) == nil) then
+      add_list(field, v, 0)
+    else
+      add_value(field, v)
+    end
+  elseif tv == "table" then
+    if v[1] ~= nil then
+      gather_list(v, keys, i + 1, depth, field, 0)
+    else
+      gather(v, keys, i + 1, depth, field)
+    end
+  end
+end
+
+-- 0: no rule can match (decided and counted by the library); anything
+-- else: evaluate in full. An error here only costs the full walk.
+local function gate_decides(record)
+  count = 0
+  for g = 1, #gate do
+    local path = gate[g]
+    local keys, depth = path.keys, path.depth
+    -- Maps all the way (the usual record) in this loop; an array on the
+    -- way, in gather's.
+    local v, i = record[keys[1]], 1
+    while v ~= nil and i < depth do
+      if type(v) ~= "table" then
+        v = nil
+      elseif v[1] ~= nil then
+        gather_list(v, keys, i + 1, depth, path.field, 0)
+        v = nil
+      else
+        i = i + 1
+        v = v[keys[i]]
+      end
+    end
+    if v ~= nil then
+      if type(v) == "table" and (v[1] ~= nil or next(v) == nil) then
+        add_list(path.field, v, 0)
+      else
+        add_value(path.field, v)
+      end
+    end
+  end
+  if lib.c2s_eval_gate(session, values, count, may_match) ~= 0 then
+    log("error", ffi.string(lib.c2s_last_error()))
+    return false
+  end
+  local may = may_match[0]
+  if may == 2 then refresh_gate() end  -- a live ruleset gates on other fields now
+  return may == 0
+end
+
 -- A library value as a Lua value (strings, numbers, booleans, objects).
 local function lua_value(v)
   local t = v.type
@@ -316,13 +431,15 @@ local function apply(record, op, displaced)
   local node, key = record, path
   local n = tonumber(op.segment_count)
   if n > 1 and record[path] == nil then  -- not held flattened: walk the maps
-    local walked = nil
     for i = 0, n - 2 do
       local seg = ffi.string(op.segments[i])
-      walked = walked and (walked .. "." .. seg) or seg
       local child = present(node[seg])
       if type(child) ~= "table" or (child[1] ~= nil) then
-        keep_aside(displaced, walked, child)
+        if child ~= nil then
+          local walked = ffi.string(op.segments[0])
+          for j = 1, i do walked = walked .. "." .. ffi.string(op.segments[j]) end
+          keep_aside(displaced, walked, child)
+        end
         child = {}
         node[seg] = child
       end
@@ -357,6 +474,7 @@ local ops_box = ffi.new("const c2s_enrich_op*[1]")
 local ops_count = ffi.new("size_t[1]")
 
 local function evaluate(record)
+  if gate_decides(record) then return 0 end
   count = 0
   walk(record, trie)
   if lib.c2s_eval_fields(session, values, count, matched) ~= 0 then

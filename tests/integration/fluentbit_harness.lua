@@ -240,6 +240,41 @@ local missing_ok = pcall(load_wrapper, { C2SIEVE_LIBRARY = library,
                                           C2SIEVE_EXCLUSIONS = "/nonexistent/c2sieve.json" })
 check(missing_ok, "a missing exclusions file does not stop the filter")
 
+-- A live ruleset whose new version reads the domain from another field:
+-- the wrapper reads only the gate's fields for most records, and must be
+-- told (c2s_eval_gate's 2) to read the new one before it could miss it.
+do
+  local path = os.tmpname()
+  local function publish(text)
+    local f = assert(io.open(path .. ".tmp", "w"))
+    f:write(text)
+    f:close()
+    assert(os.rename(path .. ".tmp", path))
+  end
+  publish('{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"live-feed","name":"Live feed",'
+          .. '"severity":"high","risk_score":73,"indicators":{"items":["a.example"]}}]}')
+  local live = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_WATCH_RULESET = path,
+                              C2SIEVE_WATCH_INTERVAL_MS = 10 })
+  local function record()
+    return { event = { category = { "network" } }, host = { name = "x.gate.example" } }
+  end
+  check(select(1, live("t", 1, record())) == 0, "host.name is no rule's field yet")
+  publish('{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"live-host","name":"Live host",'
+          .. '"severity":"high","risk_score":73,"query":{"all":[{"field":"host.name",'
+          .. '"wildcard":["*.gate.example"]}]}}]}')
+  local code, out
+  for _ = 1, 400 do
+    code, _, out = live("t", 1, record())
+    if code == 2 then break end
+    os.execute("sleep 0.01")
+  end
+  check(code == 2 and out.rule.id == "live-host", "a new version gating on host.name matches at once")
+  code, _, out = live("t", 1, record())
+  check(code == 2 and out.rule.id == "live-host", "and after the gate was asked for again")
+  check(select(1, live("t", 1, { host = { name = "x.example" } })) == 0, "its gate still decides")
+  os.remove(path)
+end
+
 print(string.format("%d events, %d matches", n, matched))
 print(string.format("%d passed, %d failed", passed, failed))
 os.exit(failed == 0 and 0 or 1)
