@@ -419,6 +419,20 @@ local function keep_aside(displaced, path, old)
   if old ~= nil and path:sub(1, 8) ~= "c2sieve." then displaced[path] = old end
 end
 
+-- A path's segments as Lua strings, made once: the enrichment's paths are
+-- the loaded rules' few (bounded all the same, for rules that change).
+local segments_of, segments_cached = {}, 0
+local function segments(path, op)
+  local segs = segments_of[path]
+  if segs then return segs end
+  segs = {}
+  for i = 0, tonumber(op.segment_count) - 1 do segs[i + 1] = ffi.string(op.segments[i]) end
+  if segments_cached >= 4096 then segments_of, segments_cached = {}, 0 end
+  segments_of[path] = segs
+  segments_cached = segments_cached + 1
+  return segs
+end
+
 local function apply(record, op, displaced)
   local path = ffi.string(op.path)
   local value
@@ -429,23 +443,20 @@ local function apply(record, op, displaced)
     value = lua_value(op.values[0])
   end
   local node, key = record, path
-  local n = tonumber(op.segment_count)
+  local segs = segments(path, op)
+  local n = #segs
   if n > 1 and record[path] == nil then  -- not held flattened: walk the maps
-    for i = 0, n - 2 do
-      local seg = ffi.string(op.segments[i])
+    for i = 1, n - 1 do
+      local seg = segs[i]
       local child = present(node[seg])
       if type(child) ~= "table" or (child[1] ~= nil) then
-        if child ~= nil then
-          local walked = ffi.string(op.segments[0])
-          for j = 1, i do walked = walked .. "." .. ffi.string(op.segments[j]) end
-          keep_aside(displaced, walked, child)
-        end
+        if child ~= nil then keep_aside(displaced, table.concat(segs, ".", 1, i), child) end
         child = {}
         node[seg] = child
       end
       node = child
     end
-    key = ffi.string(op.segments[n - 1])
+    key = segs[n]
   end
   local old = present(node[key])
   if op.kind == APPEND then
