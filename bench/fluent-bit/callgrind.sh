@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Instructions, not seconds: the Lua wrapper inside the real Fluent Bit
+# under callgrind, for A/B comparisons this 2-core machine's noise hides
+# from run.sh (whose CPU seconds vary by 10-30 % between runs of the same
+# configuration). N generated events (5 % matching, as run.sh makes them)
+# through `tail` + json parser, a Lua filter, the `null` output; for each
+# script: the instructions of Fluent Bit's filter stage per record
+# (flb_filter_do, inclusive: the msgpack <-> Lua conversion, the script,
+# the library) and of the script call alone (lua_pcall per record), beside
+# a Lua filter that returns 0 (the whole process's count includes the
+# start-up: the library compiling its rules, about 18,000 instructions a
+# record at 30,000 records). Counts exclude the kernel, and differ by a
+# few per cent between runs of the same configuration (garbage collection
+# and trace timing); compare in one run.
+# Usage: bench/fluent-bit/callgrind.sh [EVENTS (default 30000)] [SCRIPT...]
+#   SCRIPT: Lua wrappers to compare (default integration/fluent-bit/c2sieve.lua),
+#   e.g. an older one from `git show REV:integration/fluent-bit/c2sieve.lua`.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+events=${1:-30000}
+shift || true
+scripts=("$@")
+[ ${#scripts[@]} -eq 0 ] && scripts=("$repo/integration/fluent-bit/c2sieve.lua")
+flb=$repo/build/fluent-bit/build/bin/fluent-bit
+lib=$repo/build/plugin/libc2sieve.so
+command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$repo/build/tools/gen_sample_events" --seed 7 --count 20000 >"$work/pool.ndjson"
+"$repo/build/cli/c2sieve" scan --quiet "$work/pool.ndjson" >"$work/pool.out"
+python3 - "$work" "$events" <<'PY'
+import sys
+work, n = sys.argv[1], int(sys.argv[2])
+pool = open(f"{work}/pool.ndjson").read().splitlines()
+out = open(f"{work}/pool.out").read().splitlines()
+hit = [p for p, o in zip(pool, out) if p != o]
+miss = [p for p, o in zip(pool, out) if p == o]
+with open(f"{work}/in.ndjson", "w") as f:
+    h = m = 0
+    for i in range(n):
+        if i % 20 == 0:
+            f.write(hit[h % len(hit)] + "\n"); h += 1
+        else:
+            f.write(miss[m % len(miss)] + "\n"); m += 1
+PY
+printf '[PARSER]\n    Name json\n    Format json\n' >"$work/parsers.conf"
+printf 'function noop(tag, ts, record) return 0, ts, record end\n' >"$work/noop.lua"
+
+# run NAME SCRIPT CALL: "process filter-stage script" instructions per record
+run() {
+  cat >"$work/$1.conf" <<CONF
+[SERVICE]
+    Flush        1
+    Grace        1
+    Log_Level    warn
+    Parsers_File $work/parsers.conf
+[INPUT]
+    Name         tail
+    Path         $work/in.ndjson
+    Parser       json
+    Tag          dns
+    Read_from_Head On
+    Exit_On_Eof  On
+    Buffer_Max_Size 4M
+[FILTER]
+    Name   lua
+    Match  dns
+    script $2
+    call   $3
+    enable_flb_null on
+[OUTPUT]
+    Name         null
+    Match        dns
+CONF
+  env C2SIEVE_LIBRARY="$lib" C2SIEVE_STATS_INTERVAL_S=0 \
+    valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file="$work/$1.cg" \
+    "$flb" -c "$work/$1.conf" >"$work/$1.log" 2>&1 ||
+    { echo "$1 failed" >&2; tail "$work/$1.log" >&2; exit 1; }
+  local total
+  total=$(awk '/Collected :/ { print $4 }' "$work/$1.log")
+  callgrind_annotate --inclusive=yes "$work/$1.cg" 2>/dev/null | tr -d , | awk -v n="$events" -v t="$total" '
+    /flb_filter.c:flb_filter_do / && !f { f = $1 }
+    index($0, "lj_api.c:lua_pcall (" n "x)") && !s { s = $1 }
+    END { printf "%d %d %d", t / n, f / n, s / n }'
+}
+
+echo "events: $events; instructions per record (callgrind)"
+read -r base_total base_filter base_script <<<"$(run noop "$work/noop.lua" noop)"
+echo "no-op Lua filter: filter stage $base_filter, script $base_script (process $base_total)"
+i=0
+for s in "${scripts[@]}"; do
+  i=$((i + 1))
+  read -r total filter script <<<"$(run "s$i" "$s" c2sieve_filter)"
+  awk -v s="$s" -v bt="$base_total" -v bf="$base_filter" -v t="$total" -v f="$filter" -v c="$script" 'BEGIN {
+    printf "%s: filter stage %d, script %d (process %d, with the start-up)\n", s, f, c, t
+    printf "  the no-op'"'"'s filter stage is %.1f %% of it\n", 100 * bf / f }'
+done
