@@ -94,13 +94,27 @@ std::string NumberAfter(const std::string& text, const std::string& key) {
   return text.substr(at, end - at);
 }
 
-TEST(LiveRulesets, FeedReplacedWhileEvaluatingNeverMisTagsOrLosesAMatch) {
-  fs::path dir = TempDir();
-  fs::path feed = dir / "feed.json";
-  WriteByRename(feed, Feed(1, {"a.example"}));
+// A feed file (version 1 lists a.example) and an engine with the built-in
+// rules watching it; both gone when the test ends.
+class WatchedFeed : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = TempDir();
+    feed = dir / "feed.json";
+    WriteByRename(feed, Feed(1, {"a.example"}));
+    e = Engine(feed.string(), &logs);
+    ASSERT_NE(e, nullptr);
+  }
+  void TearDown() override {
+    c2s_engine_free(e);
+    fs::remove_all(dir);
+  }
+  fs::path dir, feed;
   Logs logs;
-  c2s_engine* e = Engine(feed.string(), &logs);
-  ASSERT_NE(e, nullptr);
+  c2s_engine* e = nullptr;
+};
+
+TEST_F(WatchedFeed, FeedReplacedWhileEvaluatingNeverMisTagsOrLosesAMatch) {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> evaluations{0}, mixed{0}, lost_builtin{0}, errors{0}, a_hits{0}, b_hits{0};
   std::vector<std::thread> threads;
@@ -165,8 +179,6 @@ TEST(LiveRulesets, FeedReplacedWhileEvaluatingNeverMisTagsOrLosesAMatch) {
   c2s_session_free(s);
   EXPECT_TRUE(logs.Contains("url.full"));  // the refusal names the field
   EXPECT_TRUE(logs.Contains("not valid JSON"));
-  c2s_engine_free(e);
-  fs::remove_all(dir);
 }
 
 std::string Rfc3339(std::time_t t) {
@@ -204,13 +216,7 @@ TEST(LiveRulesets, IndicatorsComeAndGoWithTheirWindowWithoutAPush) {
   fs::remove_all(dir);
 }
 
-TEST(LiveRulesets, RulesKeepTheirIndexAndCountsAcrossVersions) {
-  fs::path dir = TempDir();
-  fs::path feed = dir / "feed.json";
-  WriteByRename(feed, Feed(1, {"a.example"}));
-  Logs logs;
-  c2s_engine* e = Engine(feed.string(), &logs);
-  ASSERT_NE(e, nullptr);
+TEST_F(WatchedFeed, RulesKeepTheirIndexAndCountsAcrossVersions) {
   size_t before = c2s_engine_rule_count(e);
   size_t feed_index = before;
   for (size_t i = 0; i < before; ++i)
@@ -232,19 +238,11 @@ TEST(LiveRulesets, RulesKeepTheirIndexAndCountsAcrossVersions) {
   EXPECT_EQ(c2s_engine_rule_matches(e, feed_index), 1u);
   EXPECT_EQ(c2s_engine_rule_matches(e, before), 2u);
   c2s_session_free(s);
-  c2s_engine_free(e);
-  fs::remove_all(dir);
 }
 
 // A host that reads only the gate's fields (c2s_eval_gate) is told when a
 // new version gates on another field, before it could miss a match there.
-TEST(LiveRulesets, TheGateIsStaleWhenANewVersionReadsAnotherField) {
-  fs::path dir = TempDir();
-  fs::path feed = dir / "feed.json";
-  WriteByRename(feed, Feed(1, {"a.example"}));
-  Logs logs;
-  c2s_engine* e = Engine(feed.string(), &logs);
-  ASSERT_NE(e, nullptr);
+TEST_F(WatchedFeed, TheGateIsStaleWhenANewVersionReadsAnotherField) {
   c2s_session* s = nullptr;
   ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
   const int host = c2s_engine_field_index(e, "host.name");
@@ -278,8 +276,6 @@ TEST(LiveRulesets, TheGateIsStaleWhenANewVersionReadsAnotherField) {
   ASSERT_EQ(c2s_eval_gate(s, &value, 1, &may), C2S_OK);
   EXPECT_EQ(may, 1);
   c2s_session_free(s);
-  c2s_engine_free(e);
-  fs::remove_all(dir);
 }
 
 TEST(LiveRulesets, BadSourcesAreErrorsAndWatchingByCallWorks) {

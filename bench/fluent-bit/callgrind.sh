@@ -27,52 +27,18 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$repo/build/tools/gen_sample_events" --seed 7 --count 20000 >"$work/pool.ndjson"
-"$repo/build/cli/c2sieve" scan --quiet "$work/pool.ndjson" >"$work/pool.out"
-python3 - "$work" "$events" <<'PY'
-import sys
-work, n = sys.argv[1], int(sys.argv[2])
-pool = open(f"{work}/pool.ndjson").read().splitlines()
-out = open(f"{work}/pool.out").read().splitlines()
-hit = [p for p, o in zip(pool, out) if p != o]
-miss = [p for p, o in zip(pool, out) if p == o]
-with open(f"{work}/in.ndjson", "w") as f:
-    h = m = 0
-    for i in range(n):
-        if i % 20 == 0:
-            f.write(hit[h % len(hit)] + "\n"); h += 1
-        else:
-            f.write(miss[m % len(miss)] + "\n"); m += 1
-PY
-printf '[PARSER]\n    Name json\n    Format json\n' >"$work/parsers.conf"
+. "$repo/bench/fluent-bit/inputs.sh"
+make_inputs "$repo" "$work" "$events" 5
 printf 'function noop(tag, ts, record) return 0, ts, record end\n' >"$work/noop.lua"
 
 # run NAME SCRIPT CALL: "process filter-stage script" instructions per record
 run() {
-  cat >"$work/$1.conf" <<CONF
-[SERVICE]
-    Flush        1
-    Grace        1
-    Log_Level    warn
-    Parsers_File $work/parsers.conf
-[INPUT]
-    Name         tail
-    Path         $work/in.ndjson
-    Parser       json
-    Tag          dns
-    Read_from_Head On
-    Exit_On_Eof  On
-    Buffer_Max_Size 4M
-[FILTER]
+  write_conf "$work/$1.conf" "$work/in-5.ndjson" "[FILTER]
     Name   lua
     Match  dns
     script $2
     call   $3
-    enable_flb_null on
-[OUTPUT]
-    Name         null
-    Match        dns
-CONF
+    enable_flb_null on"
   env C2SIEVE_LIBRARY="$lib" C2SIEVE_STATS_INTERVAL_S=0 \
     valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file="$work/$1.cg" \
     "$flb" -c "$work/$1.conf" >"$work/$1.log" 2>&1 ||

@@ -28,26 +28,8 @@ cmake -S "$repo/integration/fluent-bit/native" -B "$plugin_dir" -DC2SIEVE_NOOP_F
 cmake --build "$plugin_dir" >/dev/null
 
 # A pool of generated events split by verdict, then the inputs.
-"$repo/build/tools/gen_sample_events" --seed 7 --count 20000 >"$work/pool.ndjson"
-"$repo/build/cli/c2sieve" scan --quiet "$work/pool.ndjson" >"$work/pool.out"
-python3 - "$work" "$events" <<'PY'
-import json, sys
-work, n = sys.argv[1], int(sys.argv[2])
-pool = open(f"{work}/pool.ndjson").read().splitlines()
-out = open(f"{work}/pool.out").read().splitlines()
-hit = [p for p, o in zip(pool, out) if p != o]
-miss = [p for p, o in zip(pool, out) if p == o]
-for name, share in (("5", 0.05), ("0", 0.0)):
-    with open(f"{work}/in-{name}.ndjson", "w") as f:
-        every = int(1 / share) if share else 0
-        h = m = 0
-        for i in range(n):
-            if every and i % every == 0:
-                f.write(hit[h % len(hit)] + "\n"); h += 1
-            else:
-                f.write(miss[m % len(miss)] + "\n"); m += 1
-PY
-printf '[PARSER]\n    Name json\n    Format json\n' >"$work/parsers.conf"
+. "$repo/bench/fluent-bit/inputs.sh"
+make_inputs "$repo" "$work" "$events" 5 0
 printf 'function noop(tag, ts, record) return 0, ts, record end\n' >"$work/noop.lua"
 cat >"$work/copy.lua" <<'LUA'
 local n = 0
@@ -59,25 +41,7 @@ end
 LUA
 
 conf() {  # conf NAME INPUT FILTER-LINES
-  cat >"$work/$1.conf" <<CONF
-[SERVICE]
-    Flush        1
-    Grace        1
-    Log_Level    warn
-    Parsers_File $work/parsers.conf
-[INPUT]
-    Name         tail
-    Path         $2
-    Parser       json
-    Tag          dns
-    Read_from_Head On
-    Exit_On_Eof  On
-    Buffer_Max_Size 4M
-$3
-[OUTPUT]
-    Name         null
-    Match        dns
-CONF
+  write_conf "$work/$1.conf" "$2" "$3"
 }
 for share in 5 0; do
   in=$work/in-$share.ndjson
