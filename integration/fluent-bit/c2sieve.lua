@@ -270,17 +270,28 @@ local gate_box = ffi.new("const int32_t*[1]")
 local gate_count = ffi.new("size_t[1]")
 local may_match = ffi.new("int[1]")
 
+-- A field of more parts than this has too many spellings to look up
+-- (2^(parts-1)): then the gate is not used and every record is walked.
+local MAX_GATE_PARTS = 10
+local gate_off = false
+
 local function refresh_gate()
   gate = {}
   if lib.c2s_session_gate_fields(session, gate_box, gate_count) ~= 0 then
     log("error", ffi.string(lib.c2s_last_error()))
-    return  -- no gate: every record is walked
+    return  -- no gate: the library says "ask again", every record is walked
   end
   for i = 0, tonumber(gate_count[0]) - 1 do
     local field = gate_box[0][i]
     local parts = {}
     for part in string.gmatch(ffi.string(lib.c2s_engine_field_name(engine, field)), "[^.]+") do
       parts[#parts + 1] = part
+    end
+    if #parts > MAX_GATE_PARTS then
+      gate, gate_off = {}, true
+      log("info", "the gate field " .. ffi.string(lib.c2s_engine_field_name(engine, field))
+          .. " has too many parts to look up: every record is read in full")
+      return
     end
     -- Each of the 2^(n-1) cuts: bit j set joins part j+1 to part j+2.
     for cut = 0, 2 ^ (#parts - 1) - 1 do
@@ -336,6 +347,7 @@ end
 -- 0: no rule can match (decided and counted by the library); anything
 -- else: evaluate in full. An error here only costs the full walk.
 local function gate_decides(record)
+  if gate_off then return false end
   count = 0
   for g = 1, #gate do
     local path = gate[g]

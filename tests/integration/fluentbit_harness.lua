@@ -228,6 +228,23 @@ do
   os.remove(ruleset)
 end
 
+-- A gate field of more parts than the wrapper looks up in every spelling:
+-- the gate is not used, and a match in any spelling is still found.
+do
+  local ruleset = os.tmpname()
+  local f = io.open(ruleset, "w")
+  f:write([[{"format":"c2sieve.ruleset/1","name":"deep","rules":[{"id":"deep-1","name":"deep",
+    "description":"d","risk_score":21,"severity":"low","query":{"all":[
+    {"field":"a.b.c.d.e.f.g.h.i.j.k","wildcard":["*.deep.example"]}]}}]}]])
+  f:close()
+  local deep = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_RULESET = ruleset })
+  local c, _, out = deep("t", 1, { ["a.b"] = { c = { ["d.e.f"] = { g = { h = { ["i.j"] = {
+    k = "x.deep.example" } } } } } } })
+  check(c == 2 and out.rule.id == "deep-1", "an eleven-part field matches without the gate")
+  check(select(1, deep("t", 1, { a = { b = "x.deep.example" } })) == 0, "another field does not")
+  os.remove(ruleset)
+end
+
 -- An exclusions setting that can never work stops the filter from loading
 -- (Fluent Bit then refuses to start) instead of running silently without.
 for _, bad in ipairs({ "ftp://x/exclusions.json", "gopher://y" }) do
