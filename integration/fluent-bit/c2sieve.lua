@@ -293,7 +293,7 @@ local function refresh_gate()
           .. " has too many parts to look up: every record is read in full")
       return
     end
-    -- Each of the 2^(n-1) cuts: bit j set joins part j+1 to part j+2.
+    -- Each of the 2^(n-1) cuts: bit k of `cut` set joins part k+2 to the key before it.
     for cut = 0, 2 ^ (#parts - 1) - 1 do
       local keys, key, bits = {}, parts[1], cut
       for j = 2, #parts do
