@@ -216,6 +216,16 @@ local function add_list(field, list, depth)
   end
 end
 
+-- A field's own value: an array (or an empty table) as its elements, a map
+-- as present and matching no string, anything else as it is.
+local function add_field(field, v)
+  if type(v) == "table" and (v[1] ~= nil or next(v) == nil) then
+    add_list(field, v, 0)
+  else
+    add_value(field, v)
+  end
+end
+
 -- The maps of an array on a field's path: nested arrays are flattened, as
 -- Elasticsearch indexes them (depth bounded as add_list's).
 local walk
@@ -240,13 +250,7 @@ function walk(tbl, node)
     if entry then
       local field = entry.field
       local tv = type(v)
-      if field then
-        if tv == "table" and (v[1] ~= nil or next(v) == nil) then
-          add_list(field, v, 0)
-        else
-          add_value(field, v)
-        end
-      end
+      if field then add_field(field, v) end
       if tv == "table" and next(entry.children) then
         if v[1] ~= nil then
           walk_list(v, entry.children, 0)
@@ -312,8 +316,24 @@ local function refresh_gate()
 end
 refresh_gate()
 
-local gather
-local function gather_list(list, keys, i, depth, field, nesting)
+-- The values of `field` at keys[i..depth] below tbl: maps are followed in
+-- this loop (the usual record), an array on the way element by element.
+local gather_list
+local function gather(tbl, keys, i, depth, field)
+  local v = tbl[keys[i]]
+  while v ~= nil and i < depth do
+    if type(v) ~= "table" then return end
+    if v[1] ~= nil then
+      gather_list(v, keys, i + 1, depth, field, 0)
+      return
+    end
+    i = i + 1
+    v = v[keys[i]]
+  end
+  if v ~= nil then add_field(field, v) end
+end
+
+function gather_list(list, keys, i, depth, field, nesting)
   for _, item in ipairs(list) do
     if type(item) == "table" then
       if item[1] ~= nil then
@@ -325,25 +345,6 @@ local function gather_list(list, keys, i, depth, field, nesting)
   end
 end
 
-function gather(tbl, keys, i, depth, field)
-  local v = tbl[keys[i]]
-  if v == nil then return end
-  local tv = type(v)
-  if i == depth then
-    if tv == "table" and (v[1] ~= nil or next(v) == nil) then
-      add_list(field, v, 0)
-    else
-      add_value(field, v)
-    end
-  elseif tv == "table" then
-    if v[1] ~= nil then
-      gather_list(v, keys, i + 1, depth, field, 0)
-    else
-      gather(v, keys, i + 1, depth, field)
-    end
-  end
-end
-
 -- 0: no rule can match (decided and counted by the library); anything
 -- else: evaluate in full. An error here only costs the full walk.
 local function gate_decides(record)
@@ -351,28 +352,7 @@ local function gate_decides(record)
   count = 0
   for g = 1, #gate do
     local path = gate[g]
-    local keys, depth = path.keys, path.depth
-    -- Maps all the way (the usual record) in this loop; an array on the
-    -- way, in gather's.
-    local v, i = record[keys[1]], 1
-    while v ~= nil and i < depth do
-      if type(v) ~= "table" then
-        v = nil
-      elseif v[1] ~= nil then
-        gather_list(v, keys, i + 1, depth, path.field, 0)
-        v = nil
-      else
-        i = i + 1
-        v = v[keys[i]]
-      end
-    end
-    if v ~= nil then
-      if type(v) == "table" and (v[1] ~= nil or next(v) == nil) then
-        add_list(path.field, v, 0)
-      else
-        add_value(path.field, v)
-      end
-    end
+    gather(record, path.keys, 1, path.depth, path.field)
   end
   if lib.c2s_eval_gate(session, values, count, may_match) ~= 0 then
     log("error", ffi.string(lib.c2s_last_error()))
