@@ -15,7 +15,7 @@
 
 namespace {
 
-const char* kMatching =
+const char* kMatchingEvent =
     R"({"event":{"category":["network"]},"host":{"os":{"type":"windows"}},)"
     R"("dns":{"question":{"name":"pastebin.com"}},)"
     R"("process":{"name":"evil.exe","executable":"C:\\Users\\Public\\evil.exe"},"tags":["edr"]})";
@@ -98,7 +98,7 @@ TEST(HostContract, EngineFromOptionsAppliesThem) {
   c2s_session* s = nullptr;
   ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
   c2s_output out;
-  ASSERT_EQ(c2s_eval_json(s, kMatching, std::strlen(kMatching), &out), C2S_OK);
+  ASSERT_EQ(c2s_eval_json(s, kMatchingEvent, std::strlen(kMatchingEvent), &out), C2S_OK);
   std::string enriched(out.data, out.size);
   EXPECT_NE(enriched.find(R"("tags":["edr","c2sieve: commonly abused web service","team:c2"])"),
             std::string::npos)
@@ -265,7 +265,7 @@ TEST(HostContract, MarkExcludedMakesExclusionsCountableWithoutAMatch) {
 
     // NDJSON: the marked line is written, but is no match, and only-matches
     // leaves it out; a real match beside it is counted as before.
-    std::string batch = excluded + "\n" + kMatching + "\n";
+    std::string batch = excluded + "\n" + kMatchingEvent + "\n";
     c2s_batch_result b;
     ASSERT_EQ(c2s_eval_ndjson(s, batch.data(), batch.size(), 0, &b), C2S_OK);
     EXPECT_EQ(b.lines, 2u);
@@ -457,7 +457,7 @@ TEST(HostContract, StatisticsAreLoggedPeriodicallyInOneFormat) {
   c2s_session* s = nullptr;
   ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
   c2s_output out;
-  ASSERT_EQ(c2s_eval_json(s, kMatching, std::strlen(kMatching), &out), C2S_OK);
+  ASSERT_EQ(c2s_eval_json(s, kMatchingEvent, std::strlen(kMatchingEvent), &out), C2S_OK);
   std::string line;
   for (int i = 0; i < 50 && line.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -485,7 +485,7 @@ TEST(HostContract, PrefilterDecidesMostEventsFromTheirBytes) {
   ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
   // A match first, then an event the prefilter decides: no stale match.
   c2s_output out;
-  ASSERT_EQ(c2s_eval_json(s, kMatching, std::strlen(kMatching), &out), C2S_OK);
+  ASSERT_EQ(c2s_eval_json(s, kMatchingEvent, std::strlen(kMatchingEvent), &out), C2S_OK);
   ASSERT_EQ(out.matched_rules, 1u);
   const char* benign = R"({"dns":{"question":{"name":"www.example.com"}}})";
   int may = -1;
@@ -497,7 +497,7 @@ TEST(HostContract, PrefilterDecidesMostEventsFromTheirBytes) {
   size_t n = 1;
   ASSERT_EQ(c2s_session_enrichment_ops(s, &ops, &n), C2S_OK);
   EXPECT_EQ(n, 0u);
-  ASSERT_EQ(c2s_eval_prefilter(s, kMatching, std::strlen(kMatching), C2S_ENCODING_JSON, &may), C2S_OK);
+  ASSERT_EQ(c2s_eval_prefilter(s, kMatchingEvent, std::strlen(kMatchingEvent), C2S_ENCODING_JSON, &may), C2S_OK);
   EXPECT_EQ(may, 1);
   c2s_stats st;
   c2s_engine_stats(e, &st);

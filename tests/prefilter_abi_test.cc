@@ -15,10 +15,10 @@
 
 namespace {
 
-struct Engine {
+struct PrefilterEngine {
   c2s_engine* e = nullptr;
   c2s_session* s = nullptr;
-  Engine(bool prefilter, const char* mode) {
+  PrefilterEngine(bool prefilter, const char* mode) {
     c2s_options* o = nullptr;
     EXPECT_EQ(c2s_options_create(&o), C2S_OK);
     EXPECT_EQ(c2s_options_set(o, "prefilter", prefilter ? "on" : "off"), C2S_OK);
@@ -28,7 +28,7 @@ struct Engine {
     c2s_options_free(o);
     EXPECT_EQ(c2s_session_create(e, &s), C2S_OK);
   }
-  ~Engine() {
+  ~PrefilterEngine() {
     c2s_session_free(s);
     c2s_engine_free(e);
   }
@@ -142,7 +142,7 @@ std::vector<std::string> Lines() {
 class PrefilterAbi : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(PrefilterAbi, JsonPathGivesTheSameBytesOnAndOff) {
-  Engine on(true, GetParam()), off(false, GetParam());
+  PrefilterEngine on(true, GetParam()), off(false, GetParam());
   size_t matches = 0, n = 0;
   for (const std::string& line : Lines()) {
     c2s_output a, b;
@@ -163,7 +163,7 @@ TEST_P(PrefilterAbi, JsonPathGivesTheSameBytesOnAndOff) {
 }
 
 TEST_P(PrefilterAbi, FieldLevelGivesTheSameVerdictsOnAndOff) {
-  Engine on(true, GetParam()), off(false, GetParam());
+  PrefilterEngine on(true, GetParam()), off(false, GetParam());
   Flattener fa(on.e), fb(off.e);
   size_t matches = 0, events = 0;
   for (const std::string& line : Lines()) {
@@ -187,7 +187,7 @@ TEST_P(PrefilterAbi, FieldLevelGivesTheSameVerdictsOnAndOff) {
 // Whatever the gate decides must be what the full evaluation decides, for
 // every event of every corpus; each event is counted once.
 TEST_P(PrefilterAbi, GateThenFieldsGivesTheVerdictsOfFields) {
-  Engine two(true, GetParam()), one(false, GetParam());
+  PrefilterEngine two(true, GetParam()), one(false, GetParam());
   Flattener ft(two.e), fo(one.e);
   const int32_t* gate = nullptr;
   size_t gate_count = 0;
@@ -239,7 +239,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, PrefilterAbi, ::testing::Values("canonical", "pa
 // The gate before it was asked for, with the prefilter off, and its
 // arguments.
 TEST(PrefilterAbiGate, UnaskedOffAndBadArguments) {
-  Engine on(true, "canonical"), off(false, "canonical");
+  PrefilterEngine on(true, "canonical"), off(false, "canonical");
   int dns = c2s_engine_field_index(on.e, "dns.question.name");
   c2s_value benign{dns, C2S_VALUE_STRING, "example.org", 11, {}};
   int may = -1;
@@ -275,7 +275,7 @@ TEST(PrefilterAbiGate, UnaskedOffAndBadArguments) {
 // caller's value (not JSON: the text itself), reaches the full path.
 TEST(PrefilterAbiFields, EverySpellingOfAListedDomainIsEvaluated) {
   for (const char* mode : {"canonical", "parity"}) {
-    Engine on(true, mode), off(false, mode);
+    PrefilterEngine on(true, mode), off(false, mode);
     for (const char* name : {"pastebin.com", "PASTEBIN.COM", "Pastebin%2ecom",
                              "ｐａｓｔｅｂｉｎ.com", "pastebin。com", "paste\u00adbin.com",
                              "pastebin.com.", "xn--pastebin-.com"}) {

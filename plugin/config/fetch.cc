@@ -29,12 +29,6 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
   return bytes;
 }
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  size_t b = s.find_first_not_of(' ');
-  return b == std::string::npos ? std::string() : s.substr(b);
-}
-
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string line(data, size * n);
@@ -42,8 +36,9 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   if (colon != std::string::npos) {
     std::string name = line.substr(0, colon);
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name == "etag") t->etag = Trim(line.substr(colon + 1));
-    if (name == "last-modified") t->last_modified = Trim(line.substr(colon + 1));
+    std::string value(TrimSpace(std::string_view(line).substr(colon + 1)));
+    if (name == "etag") t->etag = value;
+    if (name == "last-modified") t->last_modified = value;
   }
   return size * n;
 }

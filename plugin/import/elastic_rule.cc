@@ -17,13 +17,6 @@ namespace c2s::import {
 
 namespace {
 
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
 absl::Status Fail(const std::string& origin, int line, int column, std::string_view message) {
   if (line > 0)
     return absl::InvalidArgumentError(Cat(origin, ":", line, ":", column, ": ", message));
@@ -300,7 +293,7 @@ absl::StatusOr<rules::Rule> ImportElasticRule(std::string_view text, const std::
   }
   if (auto st = GetString(origin, root, "metadata", "updated_date", false, &r.version); !st.ok())
     return st;
-  r.description = Trim(r.description);
+  r.description = std::string(TrimSpace(r.description));
   if (type != "eql" || (!language.empty() && language != "eql"))
     return FailAt(origin, rule.get("type"),
                   Cat("rule type \"", type, "\"", language.empty() ? "" : Cat(" (language \"", language, "\")"),

@@ -26,13 +26,6 @@ struct Token {
   std::string comment;  // a /* */ or // comment right before it
 };
 
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
 class Lexer {
  public:
   explicit Lexer(std::string_view s) : s_(s) {}
@@ -138,12 +131,12 @@ class Lexer {
         Token at{Tok::kOther, "", line_, Column(), ""};
         size_t e = s_.find("*/", i_ + 2);
         if (e == std::string_view::npos) return Fail(error, at, "unterminated /* comment");
-        *comment = Trim(s_.substr(i_ + 2, e - i_ - 2));
+        *comment = std::string(TrimSpace(s_.substr(i_ + 2, e - i_ - 2)));
         while (i_ < e + 2) Advance();
       } else if (s_.substr(i_, 2) == "//") {
         size_t e = s_.find('\n', i_);
         if (e == std::string_view::npos) e = s_.size();
-        *comment = Trim(s_.substr(i_ + 2, e - i_ - 2));
+        *comment = std::string(TrimSpace(s_.substr(i_ + 2, e - i_ - 2)));
         while (i_ < e) Advance();
       } else {
         break;

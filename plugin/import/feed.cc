@@ -9,6 +9,7 @@
 #include "event/canonical.h"
 #include "import/ruleset_writer.h"
 #include "rules/rule_model.h"
+#include "util/strings.h"
 
 namespace c2s::import {
 
@@ -30,12 +31,6 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
 }
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -61,7 +56,7 @@ bool IsAddress(std::string_view s) {
 }  // namespace
 
 std::string NormalizeDomainEntry(std::string_view entry, std::string* out) {
-  std::string_view e = Trim(entry);
+  std::string_view e = TrimSpace(entry);
   if (e.find("://") != std::string_view::npos || e.find('/') != std::string_view::npos)
     return "a URL, not a domain name";
   if (e.find(':') != std::string_view::npos)
@@ -171,7 +166,7 @@ absl::StatusOr<std::vector<CsvRow>> CsvRows(std::string_view text, const std::st
       return absl::InvalidArgumentError(
           absl::StrCat(origin, ":", quote_line, ": a quoted field is never closed"));
     row.fields.push_back(std::move(field));
-    if (!(row.fields.size() == 1 && Trim(row.fields[0]).empty()))
+    if (!(row.fields.size() == 1 && TrimSpace(row.fields[0]).empty()))
       rows.push_back(std::move(row));
   }
   return rows;
@@ -184,7 +179,7 @@ void FeedBuilder::Add(std::string_view entry, size_t line, const std::string& po
   std::string name;
   std::string why = NormalizeDomainEntry(entry, &name);
   if (!why.empty()) {
-    Skip(line, pointer, std::string(Trim(entry)), std::move(why));
+    Skip(line, pointer, std::string(TrimSpace(entry)), std::move(why));
     return;
   }
   bool wildcard = name.rfind("*.", 0) == 0;
@@ -220,14 +215,14 @@ absl::StatusOr<Feed> ParseFeed(std::string_view text, const std::string& origin,
       if (fields.empty()) continue;
       if (options.format == "list") {
         if (fields.size() > 1) {
-          builder.Skip(line_no, "", std::string(Trim(line)), "more than one entry on the line");
+          builder.Skip(line_no, "", std::string(TrimSpace(line)), "more than one entry on the line");
           continue;
         }
         add(fields[0], line_no);
         continue;
       }
       if (!IsAddress(fields[0])) {
-        builder.Skip(line_no, "", std::string(Trim(line)), "not a hosts line (no address first)");
+        builder.Skip(line_no, "", std::string(TrimSpace(line)), "not a hosts line (no address first)");
         continue;
       }
       for (size_t k = 1; k < fields.size(); ++k) {
@@ -251,7 +246,7 @@ absl::StatusOr<Feed> ParseFeed(std::string_view text, const std::string& origin,
       if (rows->empty()) return absl::InvalidArgumentError(absl::StrCat(origin, ": no header row"));
       const auto& header = (*rows)[0].fields;
       auto it = std::find_if(header.begin(), header.end(), [&](const std::string& h) {
-        return Trim(h) == options.column;
+        return TrimSpace(h) == options.column;
       });
       if (it == header.end())
         return absl::InvalidArgumentError(

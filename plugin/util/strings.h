@@ -64,6 +64,14 @@ struct StringEq {
   }
 };
 
+// `s` without the ASCII white space (space, \t \n \v \f \r) at either end.
+inline std::string_view TrimSpace(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 template <typename V>
 using StringMap = absl::flat_hash_map<std::string, V, StringHash, StringEq>;
 using StringSet = absl::flat_hash_set<std::string, StringHash, StringEq>;
