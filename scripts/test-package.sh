@@ -14,18 +14,15 @@
 #  - apt purge removes every file the packages installed.
 # Needs root (chroot), debootstrap and a Debian mirror; the main build
 # (scripts/test.sh) must exist. The debootstrapped base is kept in
-# build-package/base.tar and unpacked afresh for every run.
+# build-package/base.tar and unpacked afresh for every run;
+# `test-package.sh --base-only` makes it and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 mirror=${C2S_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-main_cli=$repo/build/cli/c2sieve
-[ -x "$main_cli" ] || { echo "test-package: build the main tree first (scripts/test.sh)" >&2; exit 2; }
 state=$repo/build-package
 root=$state/root
 mkdir -p "$state"
-
-bash scripts/build-deb.sh "$state/debs" >&2
 
 if [ ! -s "$state/base.tar" ]; then
   echo "test-package: debootstrap Debian 12 into $state" >&2
@@ -35,6 +32,12 @@ if [ ! -s "$state/base.tar" ]; then
   tar -C "$state/base" -cf "$state/base.tar.part" . && mv "$state/base.tar.part" "$state/base.tar"
   rm -rf "$state/base"
 fi
+# --base-only: make the base and stop (CI makes it while it compiles).
+[ "${1:-}" != --base-only ] || exit 0
+
+main_cli=$repo/build/cli/c2sieve
+[ -x "$main_cli" ] || { echo "test-package: build the main tree first (scripts/test.sh)" >&2; exit 2; }
+bash scripts/build-deb.sh "$state/debs" >&2
 rm -rf "$root" && mkdir -p "$root"
 tar -C "$root" -xf "$state/base.tar"
 cp /etc/resolv.conf "$root/etc/resolv.conf"

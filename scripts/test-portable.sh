@@ -11,21 +11,24 @@
 #    their harnesses with the bundled library.
 # Needs root (chroot), debootstrap and a Debian mirror; the main build
 # (scripts/test.sh) must exist. The chroot is kept in build-portable-root/
-# and reused.
+# and reused; `test-portable.sh --root-only` makes it and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 root=$repo/build-portable-root
 mirror=${C2S_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-main_cli=$repo/build/cli/c2sieve
-[ -x "$main_cli" ] || { echo "test-portable: build the main tree first (scripts/test.sh)" >&2; exit 2; }
 
 if [ ! -x "$root/usr/bin/apt-get" ]; then
-  rm -rf "$root" && mkdir -p "$root"
+  rm -rf "$root" "$root.part" && mkdir -p "$root.part"
   echo "test-portable: debootstrap Debian 11 into $root" >&2
-  debootstrap --variant=minbase bullseye "$root" "$mirror" >"$root/debootstrap.log" 2>&1 ||
-    { tail -20 "$root/debootstrap.log" >&2; exit 1; }
+  debootstrap --variant=minbase bullseye "$root.part" "$mirror" >"$root.part/debootstrap.log" 2>&1 ||
+    { tail -20 "$root.part/debootstrap.log" >&2; exit 1; }
+  mv "$root.part" "$root"
 fi
+# --root-only: make the chroot and stop (CI makes it while it compiles).
+[ "${1:-}" != --root-only ] || exit 0
+main_cli=$repo/build/cli/c2sieve
+[ -x "$main_cli" ] || { echo "test-portable: build the main tree first (scripts/test.sh)" >&2; exit 2; }
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 # The sources as the Dockerfile's COPY sees them: tracked and new files, no builds.
