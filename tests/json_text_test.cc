@@ -44,6 +44,29 @@ TEST(JsonText, LineOfPointer) {
   EXPECT_EQ(LineOfPointer(s, "/rules/7"), 2);
 }
 
+TEST(JsonText, PointerLinesAnswersManyQuestionsAsLineOfPointer) {
+  std::string_view s =
+      "\n {\"a~b\": {\"x/y\": 1},\n \"dup\": 1,\n \"dup\": 2,\n \"k\\\"q\": 3,\n"
+      " \"list\": [\n  0,\n  [1,\n   2],\n  {\"in\": \"v\"}\n ]}\n";
+  PointerLines lines(s);
+  // Asked twice each, in an order that revisits containers.
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(lines.Line(""), 2);
+    EXPECT_EQ(lines.Line("/a~0b/x~1y"), 2);  // ~0 is ~, ~1 is /
+    EXPECT_EQ(lines.Line("/dup"), 3);        // the first of a repeated key
+    EXPECT_EQ(lines.Line("/k\\\"q"), 5);     // keys compare as written
+    EXPECT_EQ(lines.Line("/list/1/1"), 9);
+    EXPECT_EQ(lines.Line("/list/0"), 7);
+    EXPECT_EQ(lines.Line("/list/2/in"), 10);
+    EXPECT_EQ(lines.Line("/list/3"), 6);     // deepest that exists
+    EXPECT_EQ(lines.Line("/list/x"), 6);     // not an index
+    EXPECT_EQ(lines.Line("/list/0/deeper"), 7);  // a scalar has no children
+    EXPECT_EQ(lines.Line("/missing/0"), 2);
+  }
+  for (std::string_view p : {"", "/a~0b/x~1y", "/dup", "/list/1/1", "/list/3", "/list/0/deeper"})
+    EXPECT_EQ(LineOfPointer(s, p), lines.Line(p)) << p;
+}
+
 TEST(JsonText, QuotingEscapesAndRepairsUtf8) {
   std::string out;
   AppendQuoted(out, std::string_view("a\"b\\c\n\x01\xc3\xa9", 9));

@@ -14,8 +14,7 @@
 namespace c2s::rules {
 
 std::string LoadContext::Where(std::string_view pointer) const {
-  return Cat(origin_, ":", json_text::LineOfPointer(text_, pointer),
-                      " ", pointer.empty() ? "/" : pointer);
+  return Cat(origin_, ":", lines_.Line(pointer), " ", pointer.empty() ? "/" : pointer);
 }
 
 absl::Status LoadContext::Fail(std::string_view pointer,

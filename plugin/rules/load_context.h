@@ -7,17 +7,19 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "util/json_text.h"
 
 namespace c2s::rules {
 
 class LoadContext {
  public:
   LoadContext(std::string origin, std::string_view text)
-      : origin_(std::move(origin)), text_(text) {}
+      : origin_(std::move(origin)), lines_(text) {}
 
   const std::string& origin() const { return origin_; }
 
-  // "origin:line pointer", for error messages and Node::where.
+  // "origin:line pointer", for error messages and Node::where. (The line
+  // index it keeps makes a context single-threaded, as a load is.)
   std::string Where(std::string_view pointer) const;
 
   // InvalidArgument naming origin, line and pointer.
@@ -25,7 +27,7 @@ class LoadContext {
 
  private:
   std::string origin_;
-  std::string_view text_;
+  mutable json_text::PointerLines lines_;  // every node asks: one index
 };
 
 // Largest configuration file read (rulesets, profiles); exclusions have a

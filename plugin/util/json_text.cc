@@ -3,6 +3,7 @@
 #include "util/hex.h"
 #include "util/utf8.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -201,39 +202,66 @@ std::string PointerToken(std::string_view t) {
 }  // namespace
 
 int LineOfPointer(std::string_view s, std::string_view pointer) {
-  size_t pos = SkipSpace(s, 0);
+  return PointerLines(s).Line(pointer);
+}
+
+const std::vector<PointerLines::Child>& PointerLines::ChildrenOf(size_t container) {
+  auto [it, added] = children_.try_emplace(container);
+  if (!added) return it->second;
+  std::vector<Child>& children = it->second;
+  if (s_[container] == '{') {
+    ForEachMember(s_, container, [&](const Member& m) {
+      children.push_back({m.raw_key, m.value_begin});
+      return true;
+    });
+  } else {
+    ForEachElement(s_, container, [&](size_t b, size_t) {
+      children.push_back({{}, b});
+      return true;
+    });
+  }
+  return children;
+}
+
+int PointerLines::LineAt(size_t pos) {
+  if (line_starts_.empty()) {
+    line_starts_.push_back(0);
+    for (size_t i = 0; i < s_.size(); ++i)
+      if (s_[i] == '\n') line_starts_.push_back(i + 1);
+  }
+  // The number of line starts at or before pos.
+  auto after = std::upper_bound(line_starts_.begin(), line_starts_.end(), pos);
+  return static_cast<int>(after - line_starts_.begin());
+}
+
+int PointerLines::Line(std::string_view pointer) {
+  size_t pos = SkipSpace(s_, 0);
   size_t p = 0;
   while (p < pointer.size() && pointer[p] == '/') {
     size_t next = pointer.find('/', p + 1);
     if (next == std::string_view::npos) next = pointer.size();
     std::string token = PointerToken(pointer.substr(p + 1, next - p - 1));
     p = next;
-    if (pos >= s.size()) break;
+    if (pos >= s_.size() || (s_[pos] != '{' && s_[pos] != '[')) break;
+    const std::vector<Child>& children = ChildrenOf(pos);
     size_t found = kNpos;
-    if (s[pos] == '{') {
-      ForEachMember(s, pos, [&](const Member& m) {
-        if (m.raw_key == token) {
-          found = m.value_begin;
-          return false;
+    if (s_[pos] == '{') {
+      // The first member of that key, as a walk would find it.
+      for (const Child& c : children) {
+        if (c.raw_key == token) {
+          found = c.begin;
+          break;
         }
-        return true;
-      });
-    } else if (s[pos] == '[') {
+      }
+    } else {
       size_t want = 0;
       if (std::sscanf(token.c_str(), "%zu", &want) != 1) break;
-      size_t index = 0;
-      ForEachElement(s, pos, [&](size_t b, size_t) {
-        if (index++ == want) {
-          found = b;
-          return false;
-        }
-        return true;
-      });
+      if (want < children.size()) found = children[want].begin;
     }
     if (found == kNpos) break;
     pos = found;
   }
-  return LineOfOffset(s, pos);
+  return LineAt(pos);
 }
 
 namespace {

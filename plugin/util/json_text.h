@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 namespace c2s::json_text {
 
@@ -36,6 +38,30 @@ size_t ForEachElement(std::string_view s, size_t i, F&& f);
 // 1-based line of the value a JSON pointer (RFC 6901) names; if the path
 // does not exist, the line of its deepest existing ancestor.
 int LineOfPointer(std::string_view s, std::string_view pointer);
+
+// LineOfPointer for one document asked many times (a loader names the line
+// of every node it reads). Each container on an asked path is walked once
+// and its children's offsets kept, and lines come from a table of line
+// starts: asking for every element of an n-element array costs O(n), not
+// O(n^2). Only the containers asked through are indexed. Not thread-safe;
+// `s` must outlive it.
+class PointerLines {
+ public:
+  explicit PointerLines(std::string_view s) : s_(s) {}
+  int Line(std::string_view pointer);
+
+ private:
+  struct Child {
+    std::string_view raw_key;  // as written; empty for array elements
+    size_t begin;
+  };
+  const std::vector<Child>& ChildrenOf(size_t container);
+  int LineAt(size_t pos);
+
+  std::string_view s_;
+  std::unordered_map<size_t, std::vector<Child>> children_;
+  std::vector<size_t> line_starts_;  // built on first use
+};
 
 // 1-based line of byte offset `pos`.
 int LineOfOffset(std::string_view s, size_t pos);
