@@ -30,8 +30,6 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   return out;
 }
 
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -106,7 +104,7 @@ bool HostsBoilerplate(std::string_view name) {
 // A line without its comment ("#" at its start or after blank space).
 std::string_view Uncommented(std::string_view line) {
   for (size_t i = 0; i < line.size(); ++i)
-    if (line[i] == '#' && (i == 0 || IsBlank(line[i - 1])))
+    if (line[i] == '#' && (i == 0 || IsAsciiSpace(line[i - 1])))
       return line.substr(0, i);
   return line;
 }
@@ -115,9 +113,9 @@ std::vector<std::string_view> Fields(std::string_view line) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < line.size()) {
-    while (i < line.size() && IsBlank(line[i])) ++i;
+    while (i < line.size() && IsAsciiSpace(line[i])) ++i;
     size_t start = i;
-    while (i < line.size() && !IsBlank(line[i])) ++i;
+    while (i < line.size() && !IsAsciiSpace(line[i])) ++i;
     if (i > start) out.push_back(line.substr(start, i - start));
   }
   return out;

@@ -64,11 +64,13 @@ struct StringEq {
   }
 };
 
-// `s` without the ASCII white space (space, \t \n \v \f \r) at either end.
+// ASCII white space: space, \t \n \v \f \r (isspace in the C locale).
+inline bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// `s` without the ASCII white space at either end.
 inline std::string_view TrimSpace(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
   return s;
 }
 
