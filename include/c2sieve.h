@@ -499,6 +499,33 @@ C2S_API c2s_status c2s_session_gate_fields(c2s_session *session,
 C2S_API c2s_status c2s_eval_gate(c2s_session *session, const c2s_value *values,
                                  size_t count, int *may_match);
 
+/* The second phase, for the events the gate leaves (a listed domain is
+ * mostly queried by a program from a legitimate location, or by a system
+ * account). c2s_session_query_fields gives the fields that decide every
+ * rule's query: those the rules read, the fields profiles build them from
+ * and the fields their detection reads -- a superset of the gate's (about
+ * a third of all fields with the built-in rules). *fields stays valid until
+ * the next call on this session.
+ *
+ * c2s_eval_query takes the event's values of those fields, given as for
+ * c2s_eval_gate (every value, every spelling; the gate's values may be
+ * given again with them), and sets *may_match:
+ *   0  no rule's query holds: the evaluation is done (counted as an event
+ *      without a match; c2s_session_match reports none);
+ *   1  a query holds (the exclusions, the enrichment and the verdict need
+ *      every field) or no verdict could be had: evaluate the event with
+ *      c2s_eval_fields, which reports it;
+ *   2  the rules in force read other fields than the host was given:
+ *      evaluate with c2s_eval_fields, then call c2s_session_query_fields
+ *      again. Also before the first call to it.
+ * It may be called without the gate, and either phase's answer 0 is final.
+ * On an error *may_match is 1. One thread per session, for both. */
+C2S_API c2s_status c2s_session_query_fields(c2s_session *session,
+                                            const int32_t **fields,
+                                            size_t *count);
+C2S_API c2s_status c2s_eval_query(c2s_session *session, const c2s_value *values,
+                                  size_t count, int *may_match);
+
 /* One matched rule of the last evaluation on this session. */
 typedef struct c2s_match {
   const char *rule_id;

@@ -296,6 +296,43 @@ TEST_F(WatchedFeed, TheGateIsStaleWhenANewVersionReadsAnotherField) {
   c2s_session_free(s);
 }
 
+// The same for the query's fields (c2s_eval_query): a new version whose
+// rule reads another field makes the list the host holds stale.
+TEST_F(WatchedFeed, TheQueryIsStaleWhenANewVersionReadsAnotherField) {
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  const int host = c2s_engine_field_index(e, "host.name");
+  ASSERT_GE(host, 0);
+  auto listed = [&](const int32_t* fields, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      if (fields[i] == host) return true;
+    return false;
+  };
+  const int32_t* fields = nullptr;
+  size_t n = 0;
+  ASSERT_EQ(c2s_session_query_fields(s, &fields, &n), C2S_OK);
+  EXPECT_FALSE(listed(fields, n));
+  const c2s_value value{host, C2S_VALUE_STRING, "x.query.example", 15, {}};
+  int may = -1;
+  ASSERT_EQ(c2s_eval_query(s, &value, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 0);
+  WriteByRename(feed,
+                R"({"format":"c2sieve.ruleset/1","name":"feed","rules":[{"id":"host-query","name":"Host query",)"
+                R"("severity":"high","risk_score":73,"query":{"all":[)"
+                R"({"field":"host.name","wildcard":["*.query.example"]}]}}]})");
+  ASSERT_TRUE(WaitFor([&] { return Info(e).swaps == 1; })) << Info(e).last_error;
+  ASSERT_EQ(c2s_eval_query(s, &value, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 2);
+  size_t matched = 0;
+  ASSERT_EQ(c2s_eval_fields(s, &value, 1, &matched), C2S_OK);
+  EXPECT_EQ(matched, 1u);
+  ASSERT_EQ(c2s_session_query_fields(s, &fields, &n), C2S_OK);
+  EXPECT_TRUE(listed(fields, n));
+  ASSERT_EQ(c2s_eval_query(s, &value, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 1);
+  c2s_session_free(s);
+}
+
 TEST(LiveRulesets, BadSourcesAreErrorsAndWatchingByCallWorks) {
   fs::path dir = RulesetTempDir();
   c2s_engine* e = nullptr;

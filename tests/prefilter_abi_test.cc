@@ -18,9 +18,12 @@ namespace {
 struct PrefilterEngine {
   c2s_engine* e = nullptr;
   c2s_session* s = nullptr;
-  PrefilterEngine(bool prefilter, const char* mode) {
+  PrefilterEngine(bool prefilter, const char* mode, const char* exclusions = nullptr) {
     c2s_options* o = nullptr;
     EXPECT_EQ(c2s_options_create(&o), C2S_OK);
+    if (exclusions) {
+      EXPECT_EQ(c2s_options_set(o, "exclusions", exclusions), C2S_OK);
+    }
     EXPECT_EQ(c2s_options_set(o, "prefilter", prefilter ? "on" : "off"), C2S_OK);
     EXPECT_EQ(c2s_options_set(o, "mode", mode), C2S_OK);
     EXPECT_EQ(c2s_options_set(o, "stats-interval-s", "0"), C2S_OK);
@@ -234,6 +237,110 @@ TEST_P(PrefilterAbi, GateThenFieldsGivesTheVerdictsOfFields) {
   EXPECT_EQ(st.prefiltered, decided);
 }
 
+// The fields a host was handed, as a lookup by field index.
+std::vector<bool> Handed(c2s_engine* e, const int32_t* fields, size_t count) {
+  std::vector<bool> in(c2s_engine_field_count(e), false);
+  for (size_t i = 0; i < count; ++i) in.at(static_cast<size_t>(fields[i])) = true;
+  return in;
+}
+
+std::vector<c2s_value> Only(const std::vector<c2s_value>& all, const std::vector<bool>& in) {
+  std::vector<c2s_value> out;
+  for (const auto& v : all)
+    if (in[static_cast<size_t>(v.field)]) out.push_back(v);
+  return out;
+}
+
+// Three phases: the gate's values, then the query's, then every value.
+// Each phase's "no match" must be the full evaluation's, for every event
+// of every corpus; the query's "evaluate" must be a match (no exclusions
+// here: a query that holds is a match), so it decides every event it can;
+// the query also decides alone, without the gate; each event is counted
+// once.
+TEST_P(PrefilterAbi, GateQueryThenFieldsGivesTheVerdictsOfFields) {
+  PrefilterEngine three(true, GetParam()), query_only(false, GetParam()), one(false, GetParam());
+  Flattener ft(three.e), fq(query_only.e), fo(one.e);
+  const int32_t* fields = nullptr;
+  size_t count = 0;
+  ASSERT_EQ(c2s_session_gate_fields(three.s, &fields, &count), C2S_OK) << c2s_last_error();
+  const std::vector<bool> in_gate = Handed(three.e, fields, count);
+  ASSERT_EQ(c2s_session_query_fields(three.s, &fields, &count), C2S_OK) << c2s_last_error();
+  const std::vector<bool> in_query = Handed(three.e, fields, count);
+  auto field = [&](const char* name) {
+    return static_cast<size_t>(c2s_engine_field_index(three.e, name));
+  };
+  // The rules' fields, what profiles build them from, what detects them.
+  for (const char* name : {"dns.question.name", "process.executable", "user.id",
+                           "process.code_signature.trusted", "winlog.event_data.Image",
+                           "winlog.channel", "src.process.image.path"})
+    EXPECT_TRUE(in_query[field(name)]) << name;
+  EXPECT_FALSE(in_query[field("host.name")]);  // read by exclusions only
+  for (size_t i = 0; i < in_gate.size(); ++i)
+    if (in_gate[i]) {
+      EXPECT_TRUE(in_query[i]) << "the query leaves out a gate field";
+    }
+  ASSERT_EQ(c2s_session_query_fields(query_only.s, &fields, &count), C2S_OK);
+  EXPECT_EQ(Handed(query_only.e, fields, count), in_query) << "the prefilter changed the query";
+  size_t events = 0, by_gate = 0, by_query = 0, alone = 0, matches = 0;
+  for (const std::string& line : Lines()) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object()) continue;
+    ++events;
+    const auto& vo = fo.Of(j);
+    size_t n1 = 0;
+    ASSERT_EQ(c2s_eval_fields(one.s, vo.data(), vo.size(), &n1), C2S_OK) << c2s_last_error();
+    const std::string expected = Enrichment(one.s);
+    matches += n1 > 0;
+    // The query alone.
+    const auto& vq = fq.Of(j);
+    std::vector<c2s_value> queried = Only(vq, in_query);
+    int may = -1;
+    ASSERT_EQ(c2s_eval_query(query_only.s, queried.data(), queried.size(), &may), C2S_OK);
+    ASSERT_TRUE(may == 0 || may == 1) << may;
+    ASSERT_EQ(may == 1, n1 > 0) << "the query alone: " << line.substr(0, 300);
+    if (may == 0) {
+      ++alone;
+    } else {
+      size_t n = 0;
+      ASSERT_EQ(c2s_eval_fields(query_only.s, vq.data(), vq.size(), &n), C2S_OK);
+      ASSERT_EQ(Enrichment(query_only.s), expected) << line.substr(0, 300);
+    }
+    // Gate, query, fields.
+    const auto& all = ft.Of(j);
+    std::vector<c2s_value> gated = Only(all, in_gate);
+    ASSERT_EQ(c2s_eval_gate(three.s, gated.data(), gated.size(), &may), C2S_OK);
+    ASSERT_TRUE(may == 0 || may == 1) << may;
+    if (may == 0) {
+      ++by_gate;
+      ASSERT_EQ(n1, 0u) << "the gate passed over a match: " << line.substr(0, 300);
+      continue;
+    }
+    queried = Only(all, in_query);
+    ASSERT_EQ(c2s_eval_query(three.s, queried.data(), queried.size(), &may), C2S_OK);
+    ASSERT_TRUE(may == 0 || may == 1) << may;
+    ASSERT_EQ(may == 1, n1 > 0) << "after the gate: " << line.substr(0, 300);
+    if (may == 0) {
+      ++by_query;
+      c2s_match m;
+      EXPECT_EQ(c2s_session_match(three.s, 0, &m), C2S_E_INVALID_ARGUMENT);
+      EXPECT_EQ(Enrichment(three.s), "{}");
+      continue;
+    }
+    size_t n3 = 0;
+    ASSERT_EQ(c2s_eval_fields(three.s, all.data(), all.size(), &n3), C2S_OK);
+    ASSERT_EQ(n3, n1) << line.substr(0, 300);
+    ASSERT_EQ(Enrichment(three.s), expected) << line.substr(0, 300);
+  }
+  EXPECT_GT(matches, 100u);
+  EXPECT_GT(by_query, 50u) << "the query decides too little after the gate to matter";
+  EXPECT_EQ(alone, events - matches);
+  c2s_stats st = three.Stats();
+  EXPECT_EQ(st.events, events);
+  EXPECT_EQ(st.prefiltered, by_gate);
+  EXPECT_EQ(st.matches, matches);
+  EXPECT_EQ(query_only.Stats().events, events);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, PrefilterAbi, ::testing::Values("canonical", "parity"));
 
 // The gate before it was asked for, with the prefilter off, and its
@@ -269,6 +376,79 @@ TEST(PrefilterAbiGate, UnaskedOffAndBadArguments) {
   EXPECT_EQ(c2s_eval_gate(on.s, &benign, 1, nullptr), C2S_E_INVALID_ARGUMENT);
   EXPECT_EQ(c2s_session_gate_fields(on.s, nullptr, &count), C2S_E_INVALID_ARGUMENT);
   EXPECT_EQ(c2s_session_gate_fields(nullptr, &gate, &count), C2S_E_INVALID_ARGUMENT);
+}
+
+// The query before it was asked for, its answers on the rule's clauses,
+// with the prefilter off, with an exclusion, and its arguments.
+TEST(PrefilterAbiQuery, UnaskedClausesExclusionsAndBadArguments) {
+  PrefilterEngine on(true, "canonical"), off(false, "canonical");
+  auto value = [&](const PrefilterEngine& p, const char* field, const char* text) {
+    return c2s_value{c2s_engine_field_index(p.e, field), C2S_VALUE_STRING, text,
+                     std::strlen(text), {}};
+  };
+  auto event = [&](const PrefilterEngine& p, const char* domain, const char* executable) {
+    return std::vector<c2s_value>{
+        value(p, "event.category", "network"), value(p, "host.os.type", "windows"),
+        value(p, "dns.question.name", domain), value(p, "process.name", "x.exe"),
+        value(p, "user.id", "S-1-5-21-1"), value(p, "process.executable", executable)};
+  };
+  const auto temp = event(on, "pastebin.com", "C:\\Users\\a\\AppData\\Local\\Temp\\x.exe");
+  const auto program_files = event(on, "pastebin.com", "C:\\Program Files\\x\\x.exe");
+  const auto benign = event(on, "example.org", "C:\\Users\\a\\x.exe");
+  int may = -1;
+  // Never asked for: the host cannot have read its fields.
+  ASSERT_EQ(c2s_eval_query(on.s, temp.data(), temp.size(), &may), C2S_OK);
+  EXPECT_EQ(may, 2);
+  const int32_t* fields = nullptr;
+  size_t count = 0;
+  ASSERT_EQ(c2s_session_query_fields(on.s, &fields, &count), C2S_OK);
+  ASSERT_EQ(c2s_eval_query(on.s, temp.data(), temp.size(), &may), C2S_OK);
+  EXPECT_EQ(may, 1);
+  ASSERT_EQ(c2s_eval_query(on.s, program_files.data(), program_files.size(), &may), C2S_OK);
+  EXPECT_EQ(may, 0);
+  ASSERT_EQ(c2s_eval_query(on.s, benign.data(), benign.size(), &may), C2S_OK);
+  EXPECT_EQ(may, 0);
+  // A system account, and a field the query needs left out.
+  auto system = temp;
+  system[4] = value(on, "user.id", "S-1-5-18");
+  ASSERT_EQ(c2s_eval_query(on.s, system.data(), system.size(), &may), C2S_OK);
+  EXPECT_EQ(may, 0);
+  auto no_os = temp;
+  no_os.erase(no_os.begin() + 1);
+  ASSERT_EQ(c2s_eval_query(on.s, no_os.data(), no_os.size(), &may), C2S_OK);
+  EXPECT_EQ(may, 0);
+  c2s_stats st = on.Stats();
+  EXPECT_EQ(st.events, 4u);  // the answers 0; a 1 is counted by the full evaluation
+  EXPECT_EQ(st.prefiltered, 0u);
+  // Off: the query is the rules', whatever the prefilter.
+  ASSERT_EQ(c2s_session_query_fields(off.s, &fields, &count), C2S_OK);
+  EXPECT_GT(count, 0u);
+  const auto off_temp = event(off, "pastebin.com", "C:\\Users\\a\\AppData\\Local\\Temp\\x.exe");
+  ASSERT_EQ(c2s_eval_query(off.s, off_temp.data(), off_temp.size(), &may), C2S_OK);
+  EXPECT_EQ(may, 1);
+  // Excluded: the query held, so the full evaluation decides (and counts
+  // the exclusion), reading fields the query does not.
+  PrefilterEngine excluding(true, "canonical",
+                            C2S_SOURCE_DIR "/rulesets/examples/exclusions.json");
+  auto red_team = event(excluding, "pastebin.com", "C:\\Users\\a\\x.exe");
+  red_team[4] = value(excluding, "user.id", "S-1-5-21-1004336348-1177238915-682003330-5001");
+  ASSERT_EQ(c2s_session_query_fields(excluding.s, &fields, &count), C2S_OK);
+  ASSERT_EQ(c2s_eval_query(excluding.s, red_team.data(), red_team.size(), &may), C2S_OK);
+  EXPECT_EQ(may, 1);
+  size_t matched = 9;
+  ASSERT_EQ(c2s_eval_fields(excluding.s, red_team.data(), red_team.size(), &matched), C2S_OK);
+  EXPECT_EQ(matched, 0u);
+  EXPECT_EQ(excluding.Stats().excluded, 1u);
+  EXPECT_EQ(excluding.Stats().events, 1u);
+  // Bad arguments: an error, and "evaluate" all the same.
+  c2s_value bad{9999, C2S_VALUE_STRING, "x", 1, {}};
+  may = 0;
+  EXPECT_EQ(c2s_eval_query(on.s, &bad, 1, &may), C2S_E_INVALID_ARGUMENT);
+  EXPECT_EQ(may, 1);
+  EXPECT_EQ(c2s_eval_query(on.s, nullptr, 1, &may), C2S_E_INVALID_ARGUMENT);
+  EXPECT_EQ(c2s_eval_query(on.s, temp.data(), temp.size(), nullptr), C2S_E_INVALID_ARGUMENT);
+  EXPECT_EQ(c2s_session_query_fields(on.s, nullptr, &count), C2S_E_INVALID_ARGUMENT);
+  EXPECT_EQ(c2s_session_query_fields(nullptr, &fields, &count), C2S_E_INVALID_ARGUMENT);
 }
 
 // Each spelling that hides a listed domain from a literal scan, given as a

@@ -59,6 +59,8 @@ int c2s_session_create(c2s_engine *engine, c2s_session **out);
 int c2s_eval_fields(c2s_session *session, const c2s_value *values, size_t count, size_t *matched_rules);
 int c2s_session_gate_fields(c2s_session *session, const int32_t **fields, size_t *count);
 int c2s_eval_gate(c2s_session *session, const c2s_value *values, size_t count, int *may_match);
+int c2s_session_query_fields(c2s_session *session, const int32_t **fields, size_t *count);
+int c2s_eval_query(c2s_session *session, const c2s_value *values, size_t count, int *may_match);
 int c2s_session_enrichment_ops(const c2s_session *session, const c2s_enrich_op **ops, size_t *count);
 ]] end
 
@@ -262,59 +264,62 @@ function walk(tbl, node)
   end
 end
 
--- The gate (c2s_eval_gate): the few fields whose values alone can show
--- that no rule matches -- the domain and what profiles build it from. Most
--- records are decided from them, looked up directly in every spelling of
+-- Two phases before the walk. The gate (c2s_eval_gate): the few fields
+-- whose values alone can show that no rule matches -- the domain and what
+-- profiles build it from. Most records are decided from them. The query
+-- (c2s_eval_query): the fields that decide every rule's query, for the
+-- records the gate leaves (mostly a listed domain queried from a
+-- legitimate location). Both are looked up directly in every spelling of
 -- their paths (each way of cutting "dns.question.name" into keys), without
--- walking the record; the rest are walked and evaluated in full. The
+-- walking the record; only the rest are walked and evaluated in full. The
 -- look-ups read what walk would: arrays on the way are entered element by
 -- element, the field's own value is taken as walk takes it.
-local gate = {}  -- { field = index, keys = { "dns", "question", "name" } }, ...
-local gate_box = ffi.new("const int32_t*[1]")
-local gate_count = ffi.new("size_t[1]")
+local gate   -- function(record): adds the values of the gate's fields
+local query  -- the same for the query's fields that are not the gate's
+local fields_box = ffi.new("const int32_t*[1]")
+local fields_count = ffi.new("size_t[1]")
 local may_match = ffi.new("int[1]")
 
 -- A field of more parts than this has too many spellings to look up
--- (2^(parts-1)): then the gate is not used and every record is walked.
-local MAX_GATE_PARTS = 10
-local gate_off = false
+-- (2^(parts-1)): then that phase is not used.
+local MAX_LOOKUP_PARTS = 10
+local gate_off, query_off = false, false
 
-local function refresh_gate()
-  gate = {}
-  if lib.c2s_session_gate_fields(session, gate_box, gate_count) ~= 0 then
-    log("error", ffi.string(lib.c2s_last_error()))
-    return  -- no gate: the library says "ask again", every record is walked
-  end
-  for i = 0, tonumber(gate_count[0]) - 1 do
-    local field = gate_box[0][i]
-    local parts = {}
-    for part in string.gmatch(ffi.string(lib.c2s_engine_field_name(engine, field)), "[^.]+") do
-      parts[#parts + 1] = part
-    end
-    if #parts > MAX_GATE_PARTS then
-      gate, gate_off = {}, true
-      log("info", "the gate field " .. ffi.string(lib.c2s_engine_field_name(engine, field))
-          .. " has too many parts to look up: every record is read in full")
-      return
-    end
-    -- Each of the 2^(n-1) cuts: bit k of `cut` set joins part k+2 to the key before it.
-    for cut = 0, 2 ^ (#parts - 1) - 1 do
-      local keys, key, bits = {}, parts[1], cut
-      for j = 2, #parts do
-        if bits % 2 == 1 then
-          key = key .. "." .. parts[j]
-        else
-          keys[#keys + 1] = key
-          key = parts[j]
-        end
-        bits = math.floor(bits / 2)
+-- Every spelling of each field the library lists (skipping those in
+-- `skip`); nil when a field has too many parts.
+local function spellings(list, skip)
+  local out = {}
+  for i = 0, tonumber(fields_count[0]) - 1 do
+    local field = list[i]
+    if not skip[field] then
+      local parts = {}
+      for part in string.gmatch(ffi.string(lib.c2s_engine_field_name(engine, field)), "[^.]+") do
+        parts[#parts + 1] = part
       end
-      keys[#keys + 1] = key
-      gate[#gate + 1] = { field = field, keys = keys, depth = #keys }
+      if #parts > MAX_LOOKUP_PARTS then
+        log("info", "the field " .. ffi.string(lib.c2s_engine_field_name(engine, field))
+            .. " has too many parts to look up: records are read in full instead")
+        return nil
+      end
+      -- Each of the 2^(n-1) cuts: bit k of `cut` set joins part k+2 to the key before it.
+      for cut = 0, 2 ^ (#parts - 1) - 1 do
+        local keys, key, bits = {}, parts[1], cut
+        for j = 2, #parts do
+          if bits % 2 == 1 then
+            key = key .. "." .. parts[j]
+          else
+            keys[#keys + 1] = key
+            key = parts[j]
+          end
+          bits = math.floor(bits / 2)
+        end
+        keys[#keys + 1] = key
+        out[#out + 1] = { field = field, keys = keys, depth = #keys }
+      end
     end
   end
+  return out
 end
-refresh_gate()
 
 -- The values of `field` at keys[i..depth] below tbl: maps are followed in
 -- this loop (the usual record), an array on the way element by element.
@@ -345,25 +350,115 @@ function gather_list(list, keys, i, depth, field, nesting)
   end
 end
 
--- 0: no rule can match (decided and counted by the library); anything
--- else: evaluate in full. An error here only costs the full walk.
-local function gate_decides(record)
-  if gate_off then return false end
-  count = 0
-  for g = 1, #gate do
-    local path = gate[g]
-    gather(record, path.keys, 1, path.depth, path.field)
+-- The look-ups of one phase as one Lua function, generated from the
+-- spellings' keys: keys shared by spellings are looked up once, each with
+-- a constant key, and the code has no loop (LuaJIT compiles it in one
+-- trace; a loop over the spellings leaves its traces on every record). An
+-- array met on the way is read by gather, the spellings through it at a
+-- time (as the loop did).
+local function along(list, through)
+  for j = 1, #through do
+    local t = through[j]
+    gather_list(list, t.keys, t.i + 1, t.depth, t.field, 0)
   end
-  if lib.c2s_eval_gate(session, values, count, may_match) ~= 0 then
-    log("error", ffi.string(lib.c2s_last_error()))
-    return false
-  end
-  local may = may_match[0]
-  if may == 2 then refresh_gate() end  -- a live ruleset gates on other fields now
-  return may == 0
 end
 
--- A library value as a Lua value (strings, numbers, booleans, objects).
+local function compile_lookups(list)
+  local root = { children = {}, order = {} }
+  for _, sp in ipairs(list) do
+    local node = root
+    for i, key in ipairs(sp.keys) do
+      local child = node.children[key]
+      if not child then
+        child = { children = {}, order = {}, fields = {}, through = {} }
+        node.children[key] = child
+        node.order[#node.order + 1] = key
+      end
+      if i < sp.depth then
+        child.through[#child.through + 1] = { keys = sp.keys, i = i, depth = sp.depth, field = sp.field }
+      end
+      node = child
+    end
+    node.fields[#node.fields + 1] = sp.field
+  end
+  local code, throughs, n = { "local add_field, along, through, type = ...\nreturn function(r)\n" }, {}, 0
+  local function emit(node, t)
+    for _, key in ipairs(node.order) do
+      local child = node.children[key]
+      n = n + 1
+      local v = "v" .. n
+      code[#code + 1] = string.format("do local %s = %s[%q]\nif %s ~= nil then\n", v, t, key, v)
+      for _, field in ipairs(child.fields) do
+        code[#code + 1] = string.format("add_field(%d, %s)\n", field, v)
+      end
+      if #child.through > 0 then
+        throughs[#throughs + 1] = child.through
+        code[#code + 1] = string.format(
+          "if type(%s) == 'table' then\nif %s[1] ~= nil then along(%s, through[%d]) else\n",
+          v, v, v, #throughs)
+        emit(child, v)
+        code[#code + 1] = "end end\n"
+      end
+      code[#code + 1] = "end end\n"
+    end
+  end
+  emit(root, "r")
+  code[#code + 1] = "end\n"
+  local chunk = assert(loadstring(table.concat(code), "=c2sieve look-ups"))
+  return chunk(add_field, along, throughs, type)
+end
+
+-- Both lists at once: the query's look-ups leave out the gate's fields,
+-- whose values are already gathered when the query is asked.
+local function refresh_lookups()
+  gate, query, gate_off, query_off = nil, nil, true, true
+  local in_gate = {}
+  if lib.c2s_session_gate_fields(session, fields_box, fields_count) ~= 0 then
+    log("error", ffi.string(lib.c2s_last_error()))
+  else
+    local list = spellings(fields_box[0], in_gate)
+    if list then
+      gate, gate_off = compile_lookups(list), false
+      for i = 0, tonumber(fields_count[0]) - 1 do in_gate[fields_box[0][i]] = true end
+    end
+  end
+  if lib.c2s_session_query_fields(session, fields_box, fields_count) ~= 0 then
+    log("error", ffi.string(lib.c2s_last_error()))
+  else
+    local list = spellings(fields_box[0], in_gate)
+    if list then query, query_off = compile_lookups(list), false end
+  end
+end
+refresh_lookups()
+
+-- One phase's answer: 0 no rule can match (decided and counted by the
+-- library), 1 read on, 2 the lists were stale (now refreshed). An error
+-- here only costs the walk.
+local function phase(eval)
+  if eval(session, values, count, may_match) ~= 0 then
+    log("error", ffi.string(lib.c2s_last_error()))
+    return 1
+  end
+  local may = may_match[0]
+  if may == 2 then refresh_lookups() end  -- a live ruleset reads other fields now
+  return may
+end
+
+local function lookups_decide(record)
+  count = 0
+  if not gate_off then
+    gate(record)
+    local may = phase(lib.c2s_eval_gate)
+    -- After a stale answer the values gathered are not the new lists'.
+    if may ~= 1 then return may == 0 end
+  end
+  if query_off then return false end
+  -- The gate's values stay in `values`: the query reads them too.
+  query(record)
+  return phase(lib.c2s_eval_query) == 0
+end
+
+
 local function lua_value(v)
   local t = v.type
   if t == STRING then return ffi.string(v.data, v.size) end
@@ -477,7 +572,7 @@ local ops_box = ffi.new("const c2s_enrich_op*[1]")
 local ops_count = ffi.new("size_t[1]")
 
 local function evaluate(record)
-  if gate_decides(record) then return 0 end
+  if lookups_decide(record) then return 0 end
   count = 0
   walk(record, trie)
   if lib.c2s_eval_fields(session, values, count, matched) ~= 0 then

@@ -65,6 +65,9 @@ struct c2s_session {
   // and as the host's field indices).
   std::vector<uint32_t> gate;
   std::vector<int32_t> gate_fields;
+  // The same for c2s_session_query_fields.
+  std::vector<uint32_t> query;
+  std::vector<int32_t> query_fields;
 };
 
 struct c2s_options {
@@ -579,49 +582,91 @@ c2s_status c2s_eval_fields(c2s_session* session, const c2s_value* values,
   });
 }
 
+namespace {
+
+// c2s_session_gate_fields and c2s_session_query_fields: `slots` of the
+// version in force, kept in the session as what the host was handed.
+c2s_status HandOutFields(
+    c2s_session* session,
+    absl::StatusOr<const std::vector<uint32_t>*> (c2s::runtime::Session::*slots_of)(),
+    std::vector<uint32_t> c2s_session::*kept, std::vector<int32_t> c2s_session::*kept_fields,
+    const int32_t** fields, size_t* count) {
+  if (fields) *fields = nullptr;
+  if (count) *count = 0;
+  if (session == nullptr || fields == nullptr || count == nullptr)
+    return Fail(C2S_E_INVALID_ARGUMENT, "session, fields or count is NULL");
+  // Until this call succeeds the host holds no list: the evaluation must
+  // not decide from the fields an earlier answer named.
+  (session->*kept).clear();
+  (session->*kept_fields).clear();
+  auto slots = (session->session.*slots_of)();
+  if (!slots.ok()) return FromStatus(slots.status(), C2S_E_INTERNAL);
+  session->*kept = **slots;
+  (session->*kept_fields).assign((session->*kept).begin(), (session->*kept).end());
+  *fields = (session->*kept_fields).data();
+  *count = (session->*kept_fields).size();
+  return C2S_OK;
+}
+
+// c2s_eval_gate and c2s_eval_query: the host's values, then `phase` over
+// the slots it was handed.
+c2s_status EvalPhase(c2s_session* session, const c2s_value* values, size_t count,
+                     int* may_match,
+                     c2s::runtime::Session::Gate (c2s::runtime::Session::*phase)(
+                         const std::vector<uint32_t>&),
+                     std::vector<uint32_t> c2s_session::*handed_out) {
+  if (may_match) *may_match = 1;
+  if (session == nullptr || may_match == nullptr || (values == nullptr && count > 0))
+    return Fail(C2S_E_INVALID_ARGUMENT, "session, values or may_match is NULL");
+  auto& s = session->session;
+  if (auto st = s.BeginFields(); !st.ok()) return FromStatus(st, C2S_E_INTERNAL);
+  session->ops_valid = false;
+  if (c2s_status st = AddValues(session, values, count); st != C2S_OK) return st;
+  switch ((s.*phase)(session->*handed_out)) {
+    case c2s::runtime::Session::Gate::kNoMatch:
+      *may_match = 0;
+      break;
+    case c2s::runtime::Session::Gate::kEvaluate:
+      *may_match = 1;
+      break;
+    case c2s::runtime::Session::Gate::kStale:
+      *may_match = 2;
+      break;
+  }
+  return C2S_OK;
+}
+
+}  // namespace
+
 c2s_status c2s_session_gate_fields(c2s_session* session, const int32_t** fields,
                                    size_t* count) {
   return Guard([&]() -> c2s_status {
-    if (fields) *fields = nullptr;
-    if (count) *count = 0;
-    if (session == nullptr || fields == nullptr || count == nullptr)
-      return Fail(C2S_E_INVALID_ARGUMENT, "session, fields or count is NULL");
-    // Until this call succeeds the host holds no gate: c2s_eval_gate must
-    // not decide from the fields an earlier answer named.
-    session->gate.clear();
-    session->gate_fields.clear();
-    auto slots = session->session.GateSlots();
-    if (!slots.ok()) return FromStatus(slots.status(), C2S_E_INTERNAL);
-    session->gate = **slots;
-    session->gate_fields.assign(session->gate.begin(), session->gate.end());
-    *fields = session->gate_fields.data();
-    *count = session->gate_fields.size();
-    return C2S_OK;
+    return HandOutFields(session, &c2s::runtime::Session::GateSlots, &c2s_session::gate,
+                         &c2s_session::gate_fields, fields, count);
   });
 }
 
 c2s_status c2s_eval_gate(c2s_session* session, const c2s_value* values, size_t count,
                          int* may_match) {
   return Guard([&]() -> c2s_status {
-    if (may_match) *may_match = 1;
-    if (session == nullptr || may_match == nullptr || (values == nullptr && count > 0))
-      return Fail(C2S_E_INVALID_ARGUMENT, "session, values or may_match is NULL");
-    auto& s = session->session;
-    if (auto st = s.BeginFields(); !st.ok()) return FromStatus(st, C2S_E_INTERNAL);
-    session->ops_valid = false;
-    if (c2s_status st = AddValues(session, values, count); st != C2S_OK) return st;
-    switch (s.EvaluateGate(session->gate)) {
-      case c2s::runtime::Session::Gate::kNoMatch:
-        *may_match = 0;
-        break;
-      case c2s::runtime::Session::Gate::kEvaluate:
-        *may_match = 1;
-        break;
-      case c2s::runtime::Session::Gate::kStale:
-        *may_match = 2;
-        break;
-    }
-    return C2S_OK;
+    return EvalPhase(session, values, count, may_match, &c2s::runtime::Session::EvaluateGate,
+                     &c2s_session::gate);
+  });
+}
+
+c2s_status c2s_session_query_fields(c2s_session* session, const int32_t** fields,
+                                    size_t* count) {
+  return Guard([&]() -> c2s_status {
+    return HandOutFields(session, &c2s::runtime::Session::QuerySlots, &c2s_session::query,
+                         &c2s_session::query_fields, fields, count);
+  });
+}
+
+c2s_status c2s_eval_query(c2s_session* session, const c2s_value* values, size_t count,
+                          int* may_match) {
+  return Guard([&]() -> c2s_status {
+    return EvalPhase(session, values, count, may_match, &c2s::runtime::Session::EvaluateQuery,
+                     &c2s_session::query);
   });
 }
 

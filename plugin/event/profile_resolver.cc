@@ -40,6 +40,24 @@ std::vector<uint32_t> ProfileSet::SourceSlotsOf(uint32_t slot) const {
   return out;
 }
 
+std::vector<uint32_t> ProfileSet::DetectSlots() const {
+  std::vector<uint32_t> out;
+  if (forced_ >= 0) return out;
+  std::vector<const DetectNode*> todo;
+  for (uint32_t i : detect_order_)
+    if (profiles_[i].has_detect) todo.push_back(&profiles_[i].detect);
+  while (!todo.empty()) {
+    const DetectNode* n = todo.back();
+    todo.pop_back();
+    for (const auto& c : n->children) todo.push_back(&c);
+    bool reads_field = n->kind != rules::NodeKind::kAll && n->kind != rules::NodeKind::kAny &&
+                       n->kind != rules::NodeKind::kNot;
+    if (reads_field && std::find(out.begin(), out.end(), n->slot) == out.end())
+      out.push_back(n->slot);
+  }
+  return out;
+}
+
 FieldKind KindOfField(std::string_view f) {
   if (f == "process.executable" || f == "process.parent.executable" ||
       f == "file.path" || f == "dll.path")

@@ -58,6 +58,9 @@ class ProfileSet {
   // The slot and every slot some profile reads to build its values: where
   // a caller's values for it may be given.
   std::vector<uint32_t> SourceSlotsOf(uint32_t slot) const;
+  // Every slot a detection reads (none when a profile is forced): what
+  // decides which profile an event is read with.
+  std::vector<uint32_t> DetectSlots() const;
 
  private:
   friend class ProfileResolver;

@@ -7,6 +7,7 @@
 #include "rules/indicators.h"
 #include "rules/ruleset_loader.h"
 #include "profiles/profile_loader.h"
+#include "runtime/query_slots.h"
 #include "util/option_ranges.h"
 
 namespace c2s::runtime {
@@ -171,6 +172,7 @@ absl::StatusOr<std::shared_ptr<RulesLayer>> EngineCore::BuildRules(
   auto prefilter = Prefilter::Build(*layer->matcher, *profiles_, prefilter_on_);
   if (!prefilter.ok()) return prefilter.status();
   layer->prefilter = std::move(*prefilter);
+  layer->query_slots = QuerySlots(*layer->matcher, *profiles_);
   layer->enrichments = std::make_shared<enrich::RuleEnrichments>(
       *layer->matcher, building_blocks_as_tags_, extra_tags_);
   return layer;

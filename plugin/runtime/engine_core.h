@@ -37,6 +37,8 @@ struct RulesLayer {
   std::shared_ptr<const engine::CompiledMatcher> matcher;
   std::shared_ptr<const ProbeEvents> probes;
   std::shared_ptr<const Prefilter> prefilter;
+  // The fields that decide every rule's query (query_slots.h).
+  std::vector<uint32_t> query_slots;
   std::shared_ptr<const enrich::RuleEnrichments> enrichments;
   // Matcher rule -> the engine's rule index (rule_id(), the counters): an
   // id keeps its index and its counts across versions.

@@ -163,6 +163,26 @@ Session::Gate Session::EvaluateGate(const std::vector<uint32_t>& handed_out) {
   return Gate::kNoMatch;
 }
 
+absl::StatusOr<const std::vector<uint32_t>*> Session::QuerySlots() {
+  if (auto st = Refresh(); !st.ok()) return st;
+  return &version_->rules->query_slots;
+}
+
+Session::Gate Session::EvaluateQuery(const std::vector<uint32_t>& handed_out) {
+  // A value of a slot the host did not read may be the one a query needs.
+  if (version_->rules->query_slots != handed_out) return Gate::kStale;
+  ResolveFields();
+  const auto& matches = evaluator_.Evaluate();
+  // A query held (matched, or covered by an exclusion read from fields the
+  // host may not have given), or the scan failed: the full evaluation
+  // decides, and counts, the event.
+  bool held = evaluator_.scan_failed() || !matches.empty() || evaluator_.last_excluded() > 0;
+  ClearLastResult();
+  if (held) return Gate::kEvaluate;
+  counters_->Bump(counters_->events);
+  return Gate::kNoMatch;
+}
+
 const std::vector<MatchInfo>& Session::matches() {
   if (match_info_valid_) return match_info_;
   match_info_.clear();

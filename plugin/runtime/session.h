@@ -57,6 +57,15 @@ class Session : private engine::FieldPreparer {
   // than the host read (evaluate in full; ask for the slots again).
   enum class Gate { kNoMatch, kEvaluate, kStale };
   Gate EvaluateGate(const std::vector<uint32_t>& handed_out);
+  // The second phase (c2s_eval_query): the slots that decide every rule's
+  // query (query_slots.h); binds the version in force.
+  absl::StatusOr<const std::vector<uint32_t>*> QuerySlots();
+  // After BeginFields and the values a host read for `handed_out` (the
+  // slots QuerySlots gave it): kNoMatch when no rule's query holds (done
+  // and counted as an event without a match), kEvaluate when one does or
+  // no verdict could be had (evaluate in full, which reports it), kStale
+  // when the rules in force read other slots than the host read.
+  Gate EvaluateQuery(const std::vector<uint32_t>& handed_out);
   // The profile the last event was read with ("" if none).
   std::string_view profile_name() const;
 

@@ -260,6 +260,8 @@ check(missing_ok, "a missing exclusions file does not stop the filter")
 -- A live ruleset whose new version reads the domain from another field:
 -- the wrapper reads only the gate's fields for most records, and must be
 -- told (c2s_eval_gate's 2) to read the new one before it could miss it.
+-- The record matches both versions, so every answer before, at and after
+-- the swap is a match: a stale answer taken as "no match" shows as a 0.
 do
   local path = os.tmpname()
   local function publish(text)
@@ -273,22 +275,113 @@ do
   local live = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_WATCH_RULESET = path,
                               C2SIEVE_WATCH_INTERVAL_MS = 10 })
   local function record()
-    return { event = { category = { "network" } }, host = { name = "x.gate.example" } }
+    return { event = { category = { "network" } }, host = { name = "x.gate.example" },
+             dns = { question = { name = "a.example" } } }
   end
-  check(select(1, live("t", 1, record())) == 0, "host.name is no rule's field yet")
+  local code, _, out = live("t", 1, record())
+  check(code == 2 and out.rule.id == "live-feed", "the first version matches the domain")
+  check(select(1, live("t", 1, { host = { name = "x.gate.example" } })) == 0,
+        "host.name is no rule's field yet")
   publish('{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"live-host","name":"Live host",'
           .. '"severity":"high","risk_score":73,"query":{"all":[{"field":"host.name",'
           .. '"wildcard":["*.gate.example"]}]}}]}')
-  local code, out
+  local always = true
   for _ = 1, 400 do
     code, _, out = live("t", 1, record())
-    if code == 2 then break end
+    always = always and code == 2
+    if out.rule and out.rule.id == "live-host" then break end
     os.execute("sleep 0.01")
   end
-  check(code == 2 and out.rule.id == "live-host", "a new version gating on host.name matches at once")
+  check(always and out.rule.id == "live-host", "a new version gating on host.name matches at once")
   code, _, out = live("t", 1, record())
   check(code == 2 and out.rule.id == "live-host", "and after the gate was asked for again")
   check(select(1, live("t", 1, { host = { name = "x.example" } })) == 0, "its gate still decides")
+  os.remove(path)
+end
+
+-- Which phase decides a record: the library's evaluation calls counted
+-- through a stand-in for the namespace ffi.load returns. A domain on no
+-- list stops at the gate; a listed one from a legitimate location, or
+-- queried by a system account, at the query; only a match is read in full.
+do
+  local ffi = require("ffi")
+  local real_load = ffi.load
+  local calls = {}
+  ffi.load = function(...)
+    local real = real_load(...)
+    return setmetatable({}, { __index = function(_, name)
+      local f = real[name]
+      if name:match("^c2s_eval_") then
+        return function(...)
+          calls[name] = (calls[name] or 0) + 1
+          return f(...)
+        end
+      end
+      return f
+    end })
+  end
+  local ok, counted = pcall(load_wrapper, { C2SIEVE_LIBRARY = library })
+  ffi.load = real_load
+  check(ok, "the wrapper loads through the counting namespace: " .. tostring(counted))
+  local function phases(domain, executable, user)
+    calls = {}
+    local code = counted("t", 1, { event = { category = { "network" } },
+      host = { os = { type = "windows" } }, dns = { question = { name = domain } },
+      process = { name = "x.exe", executable = executable }, user = { id = user } })
+    return code, (calls.c2s_eval_gate or 0) .. (calls.c2s_eval_query or 0)
+                 .. (calls.c2s_eval_fields or 0)
+  end
+  local temp = "C:\\Users\\a\\AppData\\Local\\Temp\\x.exe"
+  local code, seen = phases("example.org", temp, "S-1-5-21-1")
+  check(code == 0 and seen == "100", "a domain on no list: the gate decides (" .. seen .. ")")
+  code, seen = phases("pastebin.com", "C:\\Program Files\\x\\x.exe", "S-1-5-21-1")
+  check(code == 0 and seen == "110", "a legitimate location: the query decides (" .. seen .. ")")
+  code, seen = phases("pastebin.com", temp, "S-1-5-18")
+  check(code == 0 and seen == "110", "a system account: the query decides (" .. seen .. ")")
+  code, seen = phases("pastebin.com", temp, "S-1-5-21-1")
+  check(code == 2 and seen == "111", "a match: read in full (" .. seen .. ")")
+end
+
+-- A live ruleset whose new version's query reads another field, the gate's
+-- fields unchanged: the query's look-ups must be told (c2s_eval_query's 2)
+-- to read the new one before they could decide without it. The record
+-- matches both versions, as above.
+do
+  local path = os.tmpname()
+  local function publish(text)
+    local f = assert(io.open(path .. ".tmp", "w"))
+    f:write(text)
+    f:close()
+    assert(os.rename(path .. ".tmp", path))
+  end
+  local function ruleset(id, field, pattern)
+    return '{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"' .. id .. '",'
+        .. '"name":"Live","severity":"high","risk_score":73,"query":{"all":['
+        .. '{"field":"dns.question.name","wildcard":["*.q.example"]},'
+        .. '{"field":"' .. field .. '","wildcard":["' .. pattern .. '"]}]}}]}'
+  end
+  publish(ruleset("live-process", "process.name", "b.exe"))
+  local live = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_WATCH_RULESET = path,
+                              C2SIEVE_WATCH_INTERVAL_MS = 10 })
+  local function record(process, host)
+    return { dns = { question = { name = "x.q.example" } }, process = { name = process },
+             host = { name = host } }
+  end
+  local code, _, out = live("t", 1, record("b.exe", "h-1"))
+  check(code == 2 and out.rule.id == "live-process", "the first version's query holds")
+  check(select(1, live("t", 1, record("c.exe", "h-1"))) == 0, "and decides c.exe")
+  publish(ruleset("live-host", "host.name", "h-*"))
+  local always = true
+  for _ = 1, 400 do
+    code, _, out = live("t", 1, record("b.exe", "h-1"))
+    always = always and code == 2
+    if out.rule and out.rule.id == "live-host" then break end
+    os.execute("sleep 0.01")
+  end
+  check(always and out.rule.id == "live-host", "a new version's query on host.name matches at once")
+  code, _, out = live("t", 1, record("c.exe", "h-1"))
+  check(code == 2 and out.rule.id == "live-host", "and after the query was asked for again")
+  check(select(1, live("t", 1, record("b.exe", "other"))) == 0, "its query still decides")
   os.remove(path)
 end
 
