@@ -296,6 +296,38 @@ TEST_F(WatchedFeed, TheGateIsStaleWhenANewVersionReadsAnotherField) {
   c2s_session_free(s);
 }
 
+// A rule's enrichment operations are built once and reused for its later
+// matches: a new version of the rule (same id, new name) must bring its
+// own, at the first match after the swap.
+TEST_F(WatchedFeed, EnrichmentOperationsFollowEachVersionOfARule) {
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  auto rule_name = [&]() -> std::string {
+    const std::string event = DnsEvent("a.example");
+    c2s_output out;
+    if (c2s_eval_json(s, event.data(), event.size(), &out) != C2S_OK || out.matched_rules != 1)
+      return "no match";
+    const c2s_enrich_op* ops = nullptr;
+    size_t n = 0;
+    if (c2s_session_enrichment_ops(s, &ops, &n) != C2S_OK) return "error";
+    for (size_t i = 0; i < n; ++i)
+      if (std::string(ops[i].path) == "rule.name" && ops[i].value_count == 1)
+        return std::string(ops[i].values[0].data, ops[i].values[0].size);
+    return "no rule.name";
+  };
+  EXPECT_EQ(rule_name(), "Feed v1");
+  EXPECT_EQ(rule_name(), "Feed v1");  // reused
+  // Several versions: one freed may leave its memory to a later one.
+  for (int v = 2; v <= 6; ++v) {
+    WriteByRename(feed, Feed(v, {"a.example"}));
+    ASSERT_TRUE(WaitFor([&] { return Info(e).swaps == static_cast<uint64_t>(v - 1); }))
+        << Info(e).last_error;
+    EXPECT_EQ(rule_name(), "Feed v" + std::to_string(v));
+    EXPECT_EQ(rule_name(), "Feed v" + std::to_string(v));
+  }
+  c2s_session_free(s);
+}
+
 // The same for the query's fields (c2s_eval_query): a new version whose
 // rule reads another field makes the list the host holds stale.
 TEST_F(WatchedFeed, TheQueryIsStaleWhenANewVersionReadsAnotherField) {

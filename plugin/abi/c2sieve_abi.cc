@@ -761,7 +761,10 @@ c2s_status c2s_session_enrichment_ops(const c2s_session* session, const c2s_enri
     // Built on first request, cached in the session like the JSON.
     auto* s = const_cast<c2s_session*>(session);
     if (!s->ops_valid) {
-      if (auto st = s->ops.Build(s->session.EnrichmentLeaves()); !st.ok())
+      std::shared_ptr<const void> owner;
+      size_t rule_leaves = s->session.EnrichmentRuleLeaves(&owner);
+      if (auto st = s->ops.Build(s->session.EnrichmentLeaves(), rule_leaves, std::move(owner));
+          !st.ok())
         return Fail(C2S_E_INTERNAL, std::string(st.message()));
       s->ops_valid = true;
     }

@@ -106,32 +106,61 @@ const EnrichmentOps::Path& EnrichmentOps::PathOf(const std::string& dotted) {
   return *paths_.emplace(dotted, std::move(path)).first->second;
 }
 
-absl::Status EnrichmentOps::Build(const std::vector<const enrich::Leaf*>& leaves) {
+absl::Status EnrichmentOps::OpOf(const enrich::Leaf& leaf, std::vector<c2s_value>* values,
+                                 c2s_enrich_op* op) {
+  std::memset(op, 0, sizeof *op);
+  const Path& path = PathOf(leaf.path);
+  op->path = path.dotted.c_str();
+  op->segments = path.segments.data();
+  op->segment_count = path.segments.size();
+  op->kind = leaf.merge == enrich::Merge::kAppendTags ? C2S_OP_APPEND : C2S_OP_SET;
+  op->is_array = leaf.merge == enrich::Merge::kList ||
+                 (leaf.merge == enrich::Merge::kScalar && leaf.values.size() > 1);
+  values->reserve(leaf.values.size());
+  for (const std::string& raw : leaf.values) {
+    auto converted = ValueOf(raw);
+    if (!converted.ok()) return converted.status();
+    values->push_back((*converted)->value);
+  }
+  op->values = values->data();
+  op->value_count = values->size();
+  return absl::OkStatus();
+}
+
+absl::Status EnrichmentOps::Build(const std::vector<const enrich::Leaf*>& leaves,
+                                  size_t rule_leaves, std::shared_ptr<const void> owner) {
   ops_.clear();
   value_lists_.clear();
   // Emptied here, before anything of this Build is handed out: what the
-  // last Build handed out is no longer valid from now on.
-  if (values_.size() > kCacheLimit) values_.clear();
-  if (paths_.size() > kCacheLimit) paths_.clear();
-  for (const enrich::Leaf* leaf : leaves) {
-    c2s_enrich_op op;
-    std::memset(&op, 0, sizeof op);
-    const Path& path = PathOf(leaf->path);
-    op.path = path.dotted.c_str();
-    op.segments = path.segments.data();
-    op.segment_count = path.segments.size();
-    op.kind = leaf->merge == enrich::Merge::kAppendTags ? C2S_OP_APPEND : C2S_OP_SET;
-    op.is_array = leaf->merge == enrich::Merge::kList ||
-                  (leaf->merge == enrich::Merge::kScalar && leaf->values.size() > 1);
-    auto& values = value_lists_.emplace_back();
-    values.reserve(leaf->values.size());
-    for (const std::string& raw : leaf->values) {
-      auto converted = ValueOf(raw);
-      if (!converted.ok()) return converted.status();
-      values.push_back((*converted)->value);
+  // last Build handed out is no longer valid from now on. A rule leaf's
+  // operation points into the caches, so it goes with them, and with the
+  // leaves' owner.
+  if (values_.size() > kCacheLimit || paths_.size() > kCacheLimit ||
+      rule_leaf_ops_.size() > kCacheLimit || owner != rule_leaves_owner_) {
+    rule_leaf_ops_.clear();
+    rule_leaves_owner_ = owner;
+    if (values_.size() > kCacheLimit) values_.clear();
+    if (paths_.size() > kCacheLimit) paths_.clear();
+  }
+  if (!owner) rule_leaves = 0;
+  ops_.reserve(leaves.size());
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const enrich::Leaf* leaf = leaves[i];
+    if (i < rule_leaves) {
+      auto& cached = rule_leaf_ops_[leaf];
+      if (!cached) {
+        auto built = std::make_unique<RuleLeafOp>();
+        if (auto st = OpOf(*leaf, &built->values, &built->op); !st.ok()) {
+          rule_leaf_ops_.erase(leaf);
+          return st;
+        }
+        cached = std::move(built);
+      }
+      ops_.push_back(cached->op);
+      continue;
     }
-    op.values = values.data();
-    op.value_count = values.size();
+    c2s_enrich_op op;
+    if (auto st = OpOf(*leaf, &value_lists_.emplace_back(), &op); !st.ok()) return st;
     ops_.push_back(op);
   }
   return absl::OkStatus();

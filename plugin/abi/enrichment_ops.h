@@ -22,7 +22,12 @@ namespace c2s::abi {
 
 class EnrichmentOps {
  public:
-  absl::Status Build(const std::vector<const enrich::Leaf*>& leaves);
+  // The first `rule_leaves` of `leaves` belong to `owner` (a rule's
+  // precomputed leaves): their operations are built once and reused for
+  // every match of the rule while `owner` is the one given (it is held,
+  // so the leaves cannot be freed and their addresses reused meanwhile).
+  absl::Status Build(const std::vector<const enrich::Leaf*>& leaves, size_t rule_leaves = 0,
+                     std::shared_ptr<const void> owner = nullptr);
   const std::vector<c2s_enrich_op>& ops() const { return ops_; }
 
  private:
@@ -43,7 +48,16 @@ class EnrichmentOps {
   };
   static constexpr size_t kCacheLimit = 4096;
 
+  // A rule leaf's operation, its values array owned here.
+  struct RuleLeafOp {
+    c2s_enrich_op op;
+    std::vector<c2s_value> values;
+  };
+
   absl::StatusOr<const Converted*> ValueOf(const std::string& raw);
+  // One leaf's operation; its values array is `*values`.
+  absl::Status OpOf(const enrich::Leaf& leaf, std::vector<c2s_value>* values,
+                    c2s_enrich_op* op);
   const Path& PathOf(const std::string& dotted);
   absl::Status Convert(simdjson::dom::element e, Converted* into, c2s_value* out);
 
@@ -52,6 +66,8 @@ class EnrichmentOps {
   std::deque<std::vector<c2s_value>> value_lists_;
   absl::flat_hash_map<std::string, std::unique_ptr<Converted>> values_;
   absl::flat_hash_map<std::string, std::unique_ptr<Path>> paths_;
+  absl::flat_hash_map<const enrich::Leaf*, std::unique_ptr<RuleLeafOp>> rule_leaf_ops_;
+  std::shared_ptr<const void> rule_leaves_owner_;
 };
 
 }  // namespace c2s::abi

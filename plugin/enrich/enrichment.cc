@@ -214,6 +214,7 @@ void Enrichment::Build(const RuleEnrichments& rules,
   // owned_ is complete: pointers into it stay valid from here on.
   if (matches.size() == 1)
     for (const Leaf& l : rules.leaves(matches[0].rule)) view_.push_back(&l);
+  rule_leaves_ = view_.size();
   for (const Leaf& l : owned_) view_.push_back(&l);
 }
 

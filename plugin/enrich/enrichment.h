@@ -48,6 +48,7 @@ class Enrichment {
   void Clear() {
     owned_.clear();
     view_.clear();
+    rule_leaves_ = 0;
   }
   // Builds the leaves for these matches; `rules` must outlive the view.
   // `profile` is the source profile the event was read with ("" if none).
@@ -62,6 +63,10 @@ class Enrichment {
                      std::string_view profile);
 
   const std::vector<const Leaf*>& leaves() const { return view_; }
+  // How many of leaves(), from the first, are a rule's precomputed leaves
+  // (RuleEnrichments': the same objects for every match of the rule while
+  // its version lives); the rest are this verdict's own.
+  size_t rule_leaves() const { return rule_leaves_; }
 
   // The leaves as one nested JSON object.
   void RenderObject(std::string* out) const;
@@ -72,6 +77,7 @@ class Enrichment {
 
   std::vector<Leaf> owned_;
   std::vector<const Leaf*> view_;
+  size_t rule_leaves_ = 0;
 };
 
 // Renders a leaf's value (scalar, array or max).

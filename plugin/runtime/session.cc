@@ -308,4 +308,10 @@ const std::vector<const enrich::Leaf*>& Session::EnrichmentLeaves() {
   return BuiltEnrichment().leaves();
 }
 
+size_t Session::EnrichmentRuleLeaves(std::shared_ptr<const void>* owner) {
+  const auto& leaves = EnrichmentLeaves();
+  *owner = version_ ? version_->enrichments : nullptr;
+  return leaves.empty() ? 0 : BuiltEnrichment().rule_leaves();
+}
+
 }  // namespace c2s::runtime

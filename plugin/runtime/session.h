@@ -93,6 +93,10 @@ class Session : private engine::FieldPreparer {
   const std::string& EnrichmentJson();
   // The same as leaves (none if nothing matched and nothing was marked).
   const std::vector<const enrich::Leaf*>& EnrichmentLeaves();
+  // Of EnrichmentLeaves(), how many lead it that belong to `owner` (the
+  // rules' precomputed leaves of the version in force): a host-side cache
+  // of them stays valid while it holds `owner`.
+  size_t EnrichmentRuleLeaves(std::shared_ptr<const void>* owner);
   // With the option mark-excluded: no rule matched the last event, but a
   // rule's query did and an exclusion covered it. Its enrichment is then
   // c2sieve.excluded.rule_id alone (JsonResult::enriched with no match).
