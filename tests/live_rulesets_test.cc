@@ -258,44 +258,6 @@ TEST_F(WatchedFeed, RulesKeepTheirIndexAndCountsAcrossVersions) {
   c2s_session_free(s);
 }
 
-// A host that reads only the gate's fields (c2s_eval_gate) is told when a
-// new version gates on another field, before it could miss a match there.
-TEST_F(WatchedFeed, TheGateIsStaleWhenANewVersionReadsAnotherField) {
-  c2s_session* s = nullptr;
-  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
-  const int host = c2s_engine_field_index(e, "host.name");
-  ASSERT_GE(host, 0);
-  auto gated = [&](const int32_t* fields, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-      if (fields[i] == host) return true;
-    return false;
-  };
-  const int32_t* fields = nullptr;
-  size_t n = 0;
-  ASSERT_EQ(c2s_session_gate_fields(s, &fields, &n), C2S_OK);
-  EXPECT_FALSE(gated(fields, n));
-  const c2s_value value{host, C2S_VALUE_STRING, "x.gate.example", 14, {}};
-  int may = -1;
-  ASSERT_EQ(c2s_eval_gate(s, &value, 1, &may), C2S_OK);
-  EXPECT_EQ(may, 0);  // no rule reads host.name for a domain yet
-  WriteByRename(feed,
-                R"({"format":"c2sieve.ruleset/1","name":"feed","rules":[{"id":"host-gate","name":"Host gate",)"
-                R"("severity":"high","risk_score":73,"query":{"all":[)"
-                R"({"field":"host.name","wildcard":["*.gate.example"]}]}}]})");
-  ASSERT_TRUE(WaitFor([&] { return Info(e).swaps == 1; })) << Info(e).last_error;
-  // The host still holds the old gate: it is told to evaluate in full.
-  ASSERT_EQ(c2s_eval_gate(s, &value, 1, &may), C2S_OK);
-  EXPECT_EQ(may, 2);
-  size_t matched = 0;
-  ASSERT_EQ(c2s_eval_fields(s, &value, 1, &matched), C2S_OK);
-  EXPECT_EQ(matched, 1u);
-  ASSERT_EQ(c2s_session_gate_fields(s, &fields, &n), C2S_OK);
-  EXPECT_TRUE(gated(fields, n));
-  ASSERT_EQ(c2s_eval_gate(s, &value, 1, &may), C2S_OK);
-  EXPECT_EQ(may, 1);
-  c2s_session_free(s);
-}
-
 // A rule's enrichment operations are built once and reused for its later
 // matches: a new version of the rule (same id, new name) must bring its
 // own, at the first match after the swap.
@@ -328,9 +290,15 @@ TEST_F(WatchedFeed, EnrichmentOperationsFollowEachVersionOfARule) {
   c2s_session_free(s);
 }
 
-// The same for the query's fields (c2s_eval_query): a new version whose
-// rule reads another field makes the list the host holds stale.
-TEST_F(WatchedFeed, TheQueryIsStaleWhenANewVersionReadsAnotherField) {
+// A host that reads only one phase's fields (c2s_eval_gate, then
+// c2s_eval_query) is told when a new version reads another field, before
+// it could miss a match there: the phase answers 2 until the host has asked
+// for the fields again.
+using FieldsFn = c2s_status (*)(c2s_session*, const int32_t**, size_t*);
+using PhaseFn = c2s_status (*)(c2s_session*, const c2s_value*, size_t, int*);
+
+void PhaseIsStaleWhenANewVersionReadsAnotherField(c2s_engine* e, const fs::path& feed,
+                                                  FieldsFn fields_of, PhaseFn phase) {
   c2s_session* s = nullptr;
   ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
   const int host = c2s_engine_field_index(e, "host.name");
@@ -342,27 +310,37 @@ TEST_F(WatchedFeed, TheQueryIsStaleWhenANewVersionReadsAnotherField) {
   };
   const int32_t* fields = nullptr;
   size_t n = 0;
-  ASSERT_EQ(c2s_session_query_fields(s, &fields, &n), C2S_OK);
+  ASSERT_EQ(fields_of(s, &fields, &n), C2S_OK);
   EXPECT_FALSE(listed(fields, n));
-  const c2s_value value{host, C2S_VALUE_STRING, "x.query.example", 15, {}};
+  const c2s_value value{host, C2S_VALUE_STRING, "x.phase.example", 15, {}};
   int may = -1;
-  ASSERT_EQ(c2s_eval_query(s, &value, 1, &may), C2S_OK);
-  EXPECT_EQ(may, 0);
+  ASSERT_EQ(phase(s, &value, 1, &may), C2S_OK);
+  EXPECT_EQ(may, 0);  // no rule reads host.name yet
   WriteByRename(feed,
-                R"({"format":"c2sieve.ruleset/1","name":"feed","rules":[{"id":"host-query","name":"Host query",)"
+                R"({"format":"c2sieve.ruleset/1","name":"feed","rules":[{"id":"host-phase","name":"Host",)"
                 R"("severity":"high","risk_score":73,"query":{"all":[)"
-                R"({"field":"host.name","wildcard":["*.query.example"]}]}}]})");
+                R"({"field":"host.name","wildcard":["*.phase.example"]}]}}]})");
   ASSERT_TRUE(WaitFor([&] { return Info(e).swaps == 1; })) << Info(e).last_error;
-  ASSERT_EQ(c2s_eval_query(s, &value, 1, &may), C2S_OK);
+  // The host still holds the old list: it is told to evaluate in full.
+  ASSERT_EQ(phase(s, &value, 1, &may), C2S_OK);
   EXPECT_EQ(may, 2);
   size_t matched = 0;
   ASSERT_EQ(c2s_eval_fields(s, &value, 1, &matched), C2S_OK);
   EXPECT_EQ(matched, 1u);
-  ASSERT_EQ(c2s_session_query_fields(s, &fields, &n), C2S_OK);
+  ASSERT_EQ(fields_of(s, &fields, &n), C2S_OK);
   EXPECT_TRUE(listed(fields, n));
-  ASSERT_EQ(c2s_eval_query(s, &value, 1, &may), C2S_OK);
+  ASSERT_EQ(phase(s, &value, 1, &may), C2S_OK);
   EXPECT_EQ(may, 1);
   c2s_session_free(s);
+}
+
+TEST_F(WatchedFeed, TheGateIsStaleWhenANewVersionReadsAnotherField) {
+  PhaseIsStaleWhenANewVersionReadsAnotherField(e, feed, &c2s_session_gate_fields, &c2s_eval_gate);
+}
+
+TEST_F(WatchedFeed, TheQueryIsStaleWhenANewVersionReadsAnotherField) {
+  PhaseIsStaleWhenANewVersionReadsAnotherField(e, feed, &c2s_session_query_fields,
+                                               &c2s_eval_query);
 }
 
 TEST(LiveRulesets, BadSourcesAreErrorsAndWatchingByCallWorks) {

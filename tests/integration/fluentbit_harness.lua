@@ -257,6 +257,14 @@ local missing_ok = pcall(load_wrapper, { C2SIEVE_LIBRARY = library,
                                           C2SIEVE_EXCLUSIONS = "/nonexistent/c2sieve.json" })
 check(missing_ok, "a missing exclusions file does not stop the filter")
 
+-- Writes a watched ruleset file as a deployment does: whole, by rename.
+local function publish_at(path, text)
+  local f = assert(io.open(path .. ".tmp", "w"))
+  f:write(text)
+  f:close()
+  assert(os.rename(path .. ".tmp", path))
+end
+
 -- A live ruleset whose new version reads the domain from another field:
 -- the wrapper reads only the gate's fields for most records, and must be
 -- told (c2s_eval_gate's 2) to read the new one before it could miss it.
@@ -264,13 +272,7 @@ check(missing_ok, "a missing exclusions file does not stop the filter")
 -- the swap is a match: a stale answer taken as "no match" shows as a 0.
 do
   local path = os.tmpname()
-  local function publish(text)
-    local f = assert(io.open(path .. ".tmp", "w"))
-    f:write(text)
-    f:close()
-    assert(os.rename(path .. ".tmp", path))
-  end
-  publish('{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"live-feed","name":"Live feed",'
+  publish_at(path, '{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"live-feed","name":"Live feed",'
           .. '"severity":"high","risk_score":73,"indicators":{"items":["a.example"]}}]}')
   local live = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_WATCH_RULESET = path,
                               C2SIEVE_WATCH_INTERVAL_MS = 10 })
@@ -282,7 +284,7 @@ do
   check(code == 2 and out.rule.id == "live-feed", "the first version matches the domain")
   check(select(1, live("t", 1, { host = { name = "x.gate.example" } })) == 0,
         "host.name is no rule's field yet")
-  publish('{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"live-host","name":"Live host",'
+  publish_at(path, '{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"live-host","name":"Live host",'
           .. '"severity":"high","risk_score":73,"query":{"all":[{"field":"host.name",'
           .. '"wildcard":["*.gate.example"]}]}}]}')
   local always = true
@@ -348,19 +350,13 @@ end
 -- matches both versions, as above.
 do
   local path = os.tmpname()
-  local function publish(text)
-    local f = assert(io.open(path .. ".tmp", "w"))
-    f:write(text)
-    f:close()
-    assert(os.rename(path .. ".tmp", path))
-  end
   local function ruleset(id, field, pattern)
     return '{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"' .. id .. '",'
         .. '"name":"Live","severity":"high","risk_score":73,"query":{"all":['
         .. '{"field":"dns.question.name","wildcard":["*.q.example"]},'
         .. '{"field":"' .. field .. '","wildcard":["' .. pattern .. '"]}]}}]}'
   end
-  publish(ruleset("live-process", "process.name", "b.exe"))
+  publish_at(path, ruleset("live-process", "process.name", "b.exe"))
   local live = load_wrapper({ C2SIEVE_LIBRARY = library, C2SIEVE_WATCH_RULESET = path,
                               C2SIEVE_WATCH_INTERVAL_MS = 10 })
   local function record(process, host)
@@ -370,7 +366,7 @@ do
   local code, _, out = live("t", 1, record("b.exe", "h-1"))
   check(code == 2 and out.rule.id == "live-process", "the first version's query holds")
   check(select(1, live("t", 1, record("c.exe", "h-1"))) == 0, "and decides c.exe")
-  publish(ruleset("live-host", "host.name", "h-*"))
+  publish_at(path, ruleset("live-host", "host.name", "h-*"))
   local always = true
   for _ = 1, 400 do
     code, _, out = live("t", 1, record("b.exe", "h-1"))
