@@ -286,6 +286,87 @@ classic native-feed "[FILTER]
 run native-feed exact "$flb" -e "$plugin" -c "$work/native-feed.conf"
 run lua-feed lua env C2SIEVE_LIBRARY="$lib" C2SIEVE_WATCH_RULESET="$work/feed.json" "$flb" -c "$work/lua.conf"
 
+# A watched ruleset replaced while Fluent Bit runs, by a version that
+# decides on another field (host.name instead of the domain). Both
+# integrations read only the gate's fields for most records; the library
+# tells them (c2s_eval_gate's 2) that the rules now gate on a field they did
+# not read. The record matches both versions, so each record out -- before,
+# at and after the swap -- must be a match: a stale answer taken as "no
+# match" shows as a record without one.
+publish() {  # publish FILE TEXT: whole, by rename, as a deployment does
+  printf '%s' "$2" >"$1.tmp" && mv "$1.tmp" "$1"
+}
+live() {  # live NAME FILTER-LINES COMMAND...: COMMAND -c CONF runs Fluent Bit
+  local name=$1 filter=$2 in="$work/$1-in.ndjson" out="$work/$1-out.json" sent=0 i
+  shift 2
+  local record='{"event":{"category":["network"]},"host":{"name":"x.gate.example"},"dns":{"question":{"name":"a.example"}}}'
+  publish "$work/$name.json" '{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"live-feed","name":"Live feed","severity":"high","risk_score":73,"indicators":{"items":["a.example"]}}]}'
+  : >"$in"
+  rm -f "$out"
+  cat >"$work/$name.conf" <<EOF
+[SERVICE]
+    Flush        1
+    Grace        1
+    Log_Level    info
+    Parsers_File $work/parsers.conf
+[INPUT]
+    Name         tail
+    Path         $in
+    Parser       json
+    Tag          dns
+    Read_from_Head On
+    Refresh_Interval 1
+$filter
+[OUTPUT]
+    Name         file
+    Match        dns
+    Path         $work
+    File         $name-out.json
+    Format       plain
+EOF
+  "$@" -c "$work/$name.conf" >"$work/$name.log" 2>&1 &
+  local pid=$!
+  send() {  # one record in, and wait for it to come out
+    echo "$record" >>"$in"
+    sent=$((sent + 1))
+    for i in $(seq 1 100); do
+      [ -f "$out" ] && [ "$(wc -l <"$out")" -ge "$sent" ] && return 0
+      sleep 0.1
+    done
+    return 1
+  }
+  send || true
+  publish "$work/$name.json" '{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"live-host","name":"Live host","severity":"high","risk_score":73,"query":{"all":[{"field":"host.name","wildcard":["*.gate.example"]}]}}]}'
+  for i in $(seq 1 40); do
+    send || break
+    tail -1 "$out" | grep -q '"id":"live-host"' && break
+    sleep 0.2
+  done
+  send || true  # and one after the gate's fields were asked for again
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  if python3 - "$out" "$sent" <<'PY'
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+ids = [g["rule"].get("id") if isinstance(g.get("rule"), dict) else None for g in got]
+print(f"  {len(got)} records out of {sys.argv[2]}: {ids}")
+sys.exit(0 if len(got) == int(sys.argv[2]) and None not in ids and ids[0] == "live-feed"
+         and ids[-2:] == ["live-host", "live-host"] else 1)
+PY
+  then ok "$name"; else bad "$name"; tail -5 "$work/$name.log"; fi
+}
+live native-live-gate "[FILTER]
+    Name         c2sieve
+    Match        dns
+    watch_ruleset $work/native-live-gate.json
+    watch_interval_ms 10" "$flb" -e "$plugin"
+live lua-live-gate "[FILTER]
+    Name         lua
+    Match        dns
+    script       $repo/integration/fluent-bit/c2sieve.lua
+    call         c2sieve_filter
+    enable_flb_null on" env C2SIEVE_LIBRARY="$lib" C2SIEVE_WATCH_RULESET="$work/lua-live-gate.json" \
+  C2SIEVE_WATCH_INTERVAL_MS=10 "$flb"
+
 # A key that is no option, and a value out of range: Fluent Bit does not
 # start, and says what is valid.
 refused() {  # refused NAME EXPECTED-TEXT FILTER-LINES

@@ -66,17 +66,21 @@ struct path_slot {
     int32_t node;    /* index into paths + 1; 0 = empty */
 };
 
+/* A path tree's nodes, in an open-addressing table keyed by (parent,
+ * component) (a power of two, at most half full): one hash and one compare
+ * per record key. */
+struct path_table {
+    struct field_path *paths;
+    size_t path_count, cap;
+    struct path_slot *path_slots;
+    uint32_t slot_mask;
+};
+
 struct c2s_ctx {
     struct flb_filter_instance *ins;
     c2s_engine *engine;
     pthread_key_t session_key;  /* one session per thread */
-    /* The path tree's nodes, in an open-addressing table keyed by (parent,
-     * component) (a power of two, at most half full): one hash and one
-     * compare per record key. */
-    struct field_path *paths;
-    size_t path_count;
-    struct path_slot *path_slots;
-    uint32_t slot_mask;
+    struct path_table fields;   /* every field the engine reads */
     int only_matches;
 #ifdef FLB_HAVE_METRICS
     struct cmt_counter *m_records, *m_matches, *m_rule_matches, *m_excluded, *m_errors,
@@ -88,18 +92,37 @@ struct c2s_ctx {
 
 /* Per-thread state: the session and the value array, which grows to what a
  * record holds (no cap of the plugin's own: the library has none). */
+/* How a thread's records pass the library's gate (c2s_eval_gate: the few
+ * fields that show no rule can match -- most records are decided by their
+ * domain alone, without reading the rest). */
+enum gate_mode {
+    GATE_NOT_ASKED,  /* the list is to be asked for (first, or stale) */
+    GATE_FIELDS,     /* the gate's fields are walked, then the gate asked */
+    GATE_EMPTY,      /* the rules have no gate: asked with no values, which
+                        answers 1 (evaluate) or 2 (a new version gates) */
+    GATE_BROKEN      /* the list could not be had or held: every record is
+                        evaluated in full, and the gate never asked (a list
+                        taken but not walked would make it answer 0) */
+};
+
 struct c2s_thread {
+    const c2s_engine *engine;
     c2s_session *session;
     c2s_value *values;
     size_t count, capacity;
     int incomplete;  /* a value of the current record could not be kept */
+    enum gate_mode gate_mode;
+    struct path_table gate;  /* GATE_FIELDS: the gate's fields */
 };
+
+static void path_table_free(struct path_table *pt);
 
 static void thread_free(void *p)
 {
     struct c2s_thread *t = p;
     if (t) {
         c2s_session_free(t->session);
+        path_table_free(&t->gate);
         free(t->values);
         free(t);
     }
@@ -119,6 +142,7 @@ static struct c2s_thread *thread_state(struct c2s_ctx *ctx)
         free(t);
         return NULL;
     }
+    t->engine = ctx->engine;
     pthread_setspecific(ctx->session_key, t);
     return t;
 }
@@ -159,7 +183,7 @@ static int has_dot(uint64_t x)
     return ((y - UINT64_C(0x0101010101010101)) & ~y & UINT64_C(0x8080808080808080)) != 0;
 }
 
-static uint32_t slot_of(const struct c2s_ctx *ctx, int parent, const char *p, size_t len,
+static uint32_t slot_of(const struct path_table *pt, int parent, const char *p, size_t len,
                         uint64_t a, uint64_t b)
 {
     uint64_t h;
@@ -175,19 +199,19 @@ static uint32_t slot_of(const struct c2s_ctx *ctx, int parent, const char *p, si
     }
     h ^= ((uint64_t) len << 32 | (uint32_t) parent) * UINT64_C(0x165667b19e3779f9);
     h ^= h >> 29;
-    return (uint32_t) h & ctx->slot_mask;
+    return (uint32_t) h & pt->slot_mask;
 }
 
 /* The child `name` of node `parent`, or -1. */
-static int find_child(const struct c2s_ctx *ctx, int parent, const char *name, size_t len,
+static int find_child(const struct path_table *pt, int parent, const char *name, size_t len,
                       uint64_t a, uint64_t b)
 {
-    uint32_t i = slot_of(ctx, parent, name, len, a, b);
+    uint32_t i = slot_of(pt, parent, name, len, a, b);
     const struct path_slot *s;
-    for (s = &ctx->path_slots[i]; s->node; i = (i + 1) & ctx->slot_mask, s = &ctx->path_slots[i]) {
+    for (s = &pt->path_slots[i]; s->node; i = (i + 1) & pt->slot_mask, s = &pt->path_slots[i]) {
         if (s->parent != parent || s->len != len) continue;
         if (len <= 16 ? s->a == a && s->b == b
-                      : memcmp(ctx->paths[s->node - 1].name, name, len) == 0) {
+                      : memcmp(pt->paths[s->node - 1].name, name, len) == 0) {
             return s->node - 1;
         }
     }
@@ -196,24 +220,24 @@ static int find_child(const struct c2s_ctx *ctx, int parent, const char *name, s
 
 /* The node a record key leads to from `parent` (dots in the key followed
  * as path separators), or -1 when it is neither a field nor a prefix. */
-static int find_key(const struct c2s_ctx *ctx, int parent, const char *key, size_t len)
+static int find_key(const struct path_table *pt, int parent, const char *key, size_t len)
 {
     uint64_t a = 0, b = 0;
     const char *dot;
     if (len <= 16) {
         key_words(key, len, &a, &b);
         if (!has_dot(a) && !has_dot(b)) {
-            return find_child(ctx, parent, key, len, a, b);
+            return find_child(pt, parent, key, len, a, b);
         }
     }
     else if (!memchr(key, '.', len)) {
-        return find_child(ctx, parent, key, len, 0, 0);
+        return find_child(pt, parent, key, len, 0, 0);
     }
     /* A flattened key: component by component. */
     for (dot = memchr(key, '.', len); ; dot = memchr(key, '.', len)) {
         size_t part = dot ? (size_t) (dot - key) : len;
         if (part <= 16) key_words(key, part, &a, &b);
-        parent = find_child(ctx, parent, key, part, a, b);
+        parent = find_child(pt, parent, key, part, a, b);
         if (parent < 0 || !dot) return parent;
         len -= part + 1;
         key = dot + 1;
@@ -222,32 +246,92 @@ static int find_key(const struct c2s_ctx *ctx, int parent, const char *key, size
 
 /* Adds (or finds) the child `name` of `parent` while the table is built;
  * returns its index, or -1 when memory is out. */
-static int add_node(struct c2s_ctx *ctx, size_t *cap, int parent, const char *name, size_t len)
+static int add_node(struct path_table *pt, int parent, const char *name, size_t len)
 {
     size_t i;
-    for (i = 0; i < ctx->path_count; i++) {
-        if (ctx->paths[i].parent == parent && ctx->paths[i].len == len &&
-            memcmp(ctx->paths[i].name, name, len) == 0) {
+    for (i = 0; i < pt->path_count; i++) {
+        if (pt->paths[i].parent == parent && pt->paths[i].len == len &&
+            memcmp(pt->paths[i].name, name, len) == 0) {
             return (int) i;
         }
     }
-    if (ctx->path_count == *cap) {
+    if (pt->path_count == pt->cap) {
         struct field_path *grown;
-        *cap = *cap ? *cap * 2 : 64;
-        grown = realloc(ctx->paths, *cap * sizeof(*grown));
+        size_t cap = pt->cap ? pt->cap * 2 : 64;
+        grown = realloc(pt->paths, cap * sizeof(*grown));
         if (!grown) {
             return -1;
         }
-        ctx->paths = grown;
+        pt->paths = grown;
+        pt->cap = cap;
     }
-    ctx->paths[ctx->path_count].name = strndup(name, len);
-    if (!ctx->paths[ctx->path_count].name) {
+    pt->paths[pt->path_count].name = strndup(name, len);
+    if (!pt->paths[pt->path_count].name) {
         return -1;
     }
-    ctx->paths[ctx->path_count].len = len;
-    ctx->paths[ctx->path_count].parent = parent;
-    ctx->paths[ctx->path_count].field = -1;
-    return (int) ctx->path_count++;
+    pt->paths[pt->path_count].len = len;
+    pt->paths[pt->path_count].parent = parent;
+    pt->paths[pt->path_count].field = -1;
+    return (int) pt->path_count++;
+}
+
+static void path_table_free(struct path_table *pt)
+{
+    size_t i;
+    for (i = 0; i < pt->path_count; i++) {
+        free(pt->paths[i].name);
+    }
+    free(pt->paths);
+    free(pt->path_slots);
+    memset(pt, 0, sizeof(*pt));
+}
+
+/* The tree of the engine's fields `fields` (n of them; all the engine's
+ * fields when NULL), hashed. Returns 0 when memory is out (*pt is then
+ * empty). */
+static int path_table_build(struct path_table *pt, const c2s_engine *engine,
+                            const int32_t *fields, size_t n)
+{
+    size_t i, slots;
+    memset(pt, 0, sizeof(*pt));
+    if (add_node(pt, -1, "", 0) != 0) goto nomem;  /* node 0: the root */
+    for (i = 0; i < n; i++) {
+        int field = fields ? fields[i] : (int) i;
+        const char *name = c2s_engine_field_name(engine, (size_t) field);
+        const char *dot;
+        int node = 0;
+        if (!name) goto nomem;  /* no such field: not a table to trust */
+        for (dot = strchr(name, '.'); dot; name = dot + 1, dot = strchr(name, '.')) {
+            node = add_node(pt, node, name, (size_t) (dot - name));
+            if (node < 0) goto nomem;
+        }
+        node = add_node(pt, node, name, strlen(name));
+        if (node < 0) goto nomem;
+        pt->paths[node].field = field;
+    }
+    for (slots = 64; slots < 2 * pt->path_count; slots *= 2);
+    pt->path_slots = calloc(slots, sizeof(*pt->path_slots));
+    if (!pt->path_slots) goto nomem;
+    pt->slot_mask = (uint32_t) (slots - 1);
+    for (i = 1; i < pt->path_count; i++) {  /* the root is no key's child */
+        const struct field_path *fp = &pt->paths[i];
+        uint64_t a = 0, b = 0;
+        uint32_t slot;
+        if (fp->len <= 16) key_words(fp->name, fp->len, &a, &b);
+        slot = slot_of(pt, fp->parent, fp->name, fp->len, a, b);
+        while (pt->path_slots[slot].node) {
+            slot = (slot + 1) & pt->slot_mask;
+        }
+        pt->path_slots[slot].a = a;
+        pt->path_slots[slot].b = b;
+        pt->path_slots[slot].parent = fp->parent;
+        pt->path_slots[slot].len = (uint32_t) fp->len;
+        pt->path_slots[slot].node = (int) i + 1;
+    }
+    return 1;
+nomem:
+    path_table_free(pt);
+    return 0;
 }
 
 /* ---- A cursor over raw msgpack bytes -------------------------------------
@@ -408,7 +492,7 @@ static int grow(struct c2s_thread *t)
     return 1;
 }
 
-static int walk_array(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t n,
+static int walk_array(const struct path_table *pt, struct c2s_thread *t, struct mp *m, uint64_t n,
                       int node, int depth);
 
 /* Strings as views into the chunk; numbers typed: the library writes their
@@ -459,7 +543,7 @@ static int add_value(struct c2s_thread *t, int field, const struct mp_item *it)
 /* Walks a map whose header was just read (`entries` pairs) at path node
  * `node`, collecting the values of the engine's fields; consumes the whole
  * map. */
-static int walk(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t entries,
+static int walk(const struct path_table *pt, struct c2s_thread *t, struct mp *m, uint64_t entries,
                 int node)
 {
     struct mp_item key, val;
@@ -473,20 +557,20 @@ static int walk(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_
             if (!mp_skip(m, 1)) return 0;
             continue;
         }
-        child = find_key(ctx, node, key.data, key.size);
+        child = find_key(pt, node, key.data, key.size);
         if (child < 0) {
             if (!mp_skip(m, 1)) return 0;  /* neither a field nor a prefix of one */
             continue;
         }
-        field = ctx->paths[child].field;
+        field = pt->paths[child].field;
         if (!mp_next(m, &val)) return 0;
         if (val.kind == MP_MAP) {
             /* an object at a field: present, matching no string */
             if (field >= 0 && !add_value(t, field, &val)) t->incomplete = 1;
-            if (!walk(ctx, t, m, val.u, child)) return 0;
+            if (!walk(pt, t, m, val.u, child)) return 0;
         }
         else if (val.kind == MP_ARRAY) {
-            if (!walk_array(ctx, t, m, val.u, child, 0)) return 0;
+            if (!walk_array(pt, t, m, val.u, child, 0)) return 0;
         }
         else if (field >= 0) {
             if (!add_value(t, field, &val)) t->incomplete = 1;
@@ -499,24 +583,24 @@ static int walk(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_
  * holding an array matches if any element does; arrays of objects are read
  * as their members' fields; nested arrays are flattened, as Elasticsearch
  * indexes them (depth bounded like the maps'). */
-static int walk_array(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, uint64_t n,
+static int walk_array(const struct path_table *pt, struct c2s_thread *t, struct mp *m, uint64_t n,
                       int node, int depth)
 {
     struct mp_item elem;
     uint64_t k;
-    int field = ctx->paths[node].field;
+    int field = pt->paths[node].field;
     for (k = 0; k < n; k++) {
         if (!mp_next(m, &elem)) return 0;
         if (elem.kind == MP_MAP) {
             if (field >= 0 && !add_value(t, field, &elem)) t->incomplete = 1;
-            if (!walk(ctx, t, m, elem.u, node)) return 0;
+            if (!walk(pt, t, m, elem.u, node)) return 0;
         }
         else if (elem.kind == MP_ARRAY) {
             if (depth >= 64) {
                 t->incomplete = 1;  /* too deep to read: kept, not guessed */
                 if (!mp_skip(m, elem.u)) return 0;
             }
-            else if (!walk_array(ctx, t, m, elem.u, node, depth + 1)) {
+            else if (!walk_array(pt, t, m, elem.u, node, depth + 1)) {
                 return 0;
             }
         }
@@ -525,6 +609,63 @@ static int walk_array(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m, u
         }
     }
     return 1;
+}
+
+/* (Re)reads the gate's fields from the session: the first time, and after
+ * the gate said a new version of the rules gates on other fields. */
+static void gate_refresh(struct c2s_thread *t)
+{
+    const int32_t *fields = NULL;
+    size_t n = 0;
+    path_table_free(&t->gate);
+    t->gate_mode = GATE_BROKEN;
+    if (c2s_session_gate_fields(t->session, &fields, &n) != C2S_OK) {
+        return;
+    }
+    if (n == 0) {
+        t->gate_mode = GATE_EMPTY;
+    }
+    else if (path_table_build(&t->gate, t->engine, fields, n)) {
+        t->gate_mode = GATE_FIELDS;
+    }
+}
+
+/* The first phase, on a body map whose header was just read (`entries`
+ * pairs): the gate's fields walked (the body consumed) and the gate asked.
+ * Returns 0 when no rule can match (the record is decided and counted), 1
+ * when the record is to be read in full from its body's header, 2 when
+ * nothing was read (the caller walks the body in full), -1 when the bytes
+ * are malformed. A gate that cannot be trusted never answers 0: a record
+ * not read whole, an error of the library's, a stale list (read in full,
+ * the list asked for again before the next record). */
+static int gate(struct c2s_thread *t, struct mp *m, uint64_t entries)
+{
+    int may_match = 1;
+    if (t->gate_mode == GATE_NOT_ASKED || t->gate_mode == GATE_BROKEN) {
+        gate_refresh(t);
+    }
+    if (t->gate_mode == GATE_BROKEN) {
+        return 2;
+    }
+    if (t->gate_mode == GATE_EMPTY) {
+        if (c2s_eval_gate(t->session, NULL, 0, &may_match) == C2S_OK && may_match == 2) {
+            t->gate_mode = GATE_NOT_ASKED;
+        }
+        return 2;
+    }
+    t->count = 0;
+    t->incomplete = 0;
+    if (!walk(&t->gate, t, m, entries, 0)) return -1;
+    if (t->incomplete) {
+        return 1;
+    }
+    if (c2s_eval_gate(t->session, t->values, t->count, &may_match) != C2S_OK) {
+        return 1;
+    }
+    if (may_match == 2) {
+        t->gate_mode = GATE_NOT_ASKED;
+    }
+    return may_match == 0 ? 0 : 1;
 }
 
 /* One record's place in the chunk: its bytes, its head ([timestamp,
@@ -569,9 +710,27 @@ static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m
         rec->length = (size_t) (m->p - rec->base);
         return 1;
     }
-    t->count = 0;
-    t->incomplete = 0;
-    if (!walk(ctx, t, m, body.u, 0)) return 0;
+    switch (gate(t, m, body.u)) {
+    case -1:
+        return 0;
+    case 0:
+        rec->length = (size_t) (m->p - rec->base);
+        return 1;  /* decided by the gate: no rule can match */
+    case 1: {
+        /* The gate's walk consumed the body: it is read again in full. */
+        struct mp again = { rec->body, m->end };
+        struct mp_item header;
+        t->count = 0;
+        t->incomplete = 0;
+        if (!mp_next(&again, &header) || !walk(&ctx->fields, t, &again, header.u, 0)) return 0;
+        m->p = again.p;
+        break;
+    }
+    default:  /* no gate walk: the body is walked here once */
+        t->count = 0;
+        t->incomplete = 0;
+        if (!walk(&ctx->fields, t, m, body.u, 0)) return 0;
+    }
     rec->length = (size_t) (m->p - rec->base);
     if (t->incomplete) {
         flb_plg_error(ctx->ins, "a record could not be read whole; kept as it came");
@@ -1166,7 +1325,6 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
     c2s_options *options = NULL;
     struct mk_list *head;
     struct flb_kv *kv;
-    size_t n, i, cap = 0, slots;
     (void) data;
 
     ctx = flb_calloc(1, sizeof(*ctx));
@@ -1212,38 +1370,8 @@ static int cb_c2s_init(struct flb_filter_instance *ins, struct flb_config *confi
     pthread_key_create(&ctx->session_key, thread_free);
 
     /* The field paths as a tree of components (node 0 the root), hashed. */
-    if (add_node(ctx, &cap, -1, "", 0) != 0) goto nomem;
-    n = c2s_engine_field_count(ctx->engine);
-    for (i = 0; i < n; i++) {
-        const char *name = c2s_engine_field_name(ctx->engine, i);
-        const char *dot;
-        int node = 0;
-        for (dot = strchr(name, '.'); dot; name = dot + 1, dot = strchr(name, '.')) {
-            node = add_node(ctx, &cap, node, name, (size_t) (dot - name));
-            if (node < 0) goto nomem;
-        }
-        node = add_node(ctx, &cap, node, name, strlen(name));
-        if (node < 0) goto nomem;
-        ctx->paths[node].field = (int) i;
-    }
-    for (slots = 64; slots < 2 * ctx->path_count; slots *= 2);
-    ctx->path_slots = calloc(slots, sizeof(*ctx->path_slots));
-    if (!ctx->path_slots) goto nomem;
-    ctx->slot_mask = (uint32_t) (slots - 1);
-    for (i = 1; i < ctx->path_count; i++) {  /* the root is no key's child */
-        const struct field_path *fp = &ctx->paths[i];
-        uint64_t a = 0, b = 0;
-        uint32_t slot;
-        if (fp->len <= 16) key_words(fp->name, fp->len, &a, &b);
-        slot = slot_of(ctx, fp->parent, fp->name, fp->len, a, b);
-        while (ctx->path_slots[slot].node) {
-            slot = (slot + 1) & ctx->slot_mask;
-        }
-        ctx->path_slots[slot].a = a;
-        ctx->path_slots[slot].b = b;
-        ctx->path_slots[slot].parent = fp->parent;
-        ctx->path_slots[slot].len = (uint32_t) fp->len;
-        ctx->path_slots[slot].node = (int) i + 1;
+    if (!path_table_build(&ctx->fields, ctx->engine, NULL, c2s_engine_field_count(ctx->engine))) {
+        goto nomem;
     }
     metrics_create(ctx);
     metrics_update(ctx);
@@ -1377,17 +1505,12 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
 static int cb_c2s_exit(void *data, struct flb_config *config)
 {
     struct c2s_ctx *ctx = data;
-    size_t i;
     (void) config;
     if (!ctx) {
         return 0;
     }
     c2s_engine_free(ctx->engine);
-    for (i = 0; i < ctx->path_count; i++) {
-        free(ctx->paths[i].name);
-    }
-    free(ctx->paths);
-    free(ctx->path_slots);
+    path_table_free(&ctx->fields);
     flb_free(ctx);
     return 0;
 }
