@@ -54,7 +54,16 @@ struct field_path {
     size_t len;
     int parent;   /* node index; -1 for the root */
     int field;    /* >= 0: a field index; -1: only a prefix of fields */
+    uint64_t child_lengths;  /* bit n: a child is n bytes long (bit 63: 63 or more) */
 };
+
+/* The bit of child_lengths a key of `len` bytes has: most keys of a record
+ * are no child of the node their map is at, and most of those are told by
+ * their length alone, before any hashing. */
+static uint64_t length_bit(size_t len)
+{
+    return UINT64_C(1) << (len < 63 ? len : 63);
+}
 
 /* A slot of the path table. A component of at most 16 bytes is held as
  * two words (key_words), so most record keys are found with two word
@@ -206,8 +215,12 @@ static uint32_t slot_of(const struct path_table *pt, int parent, const char *p, 
 static int find_child(const struct path_table *pt, int parent, const char *name, size_t len,
                       uint64_t a, uint64_t b)
 {
-    uint32_t i = slot_of(pt, parent, name, len, a, b);
+    uint32_t i;
     const struct path_slot *s;
+    if (!(pt->paths[parent].child_lengths & length_bit(len))) {
+        return -1;
+    }
+    i = slot_of(pt, parent, name, len, a, b);
     for (s = &pt->path_slots[i]; s->node; i = (i + 1) & pt->slot_mask, s = &pt->path_slots[i]) {
         if (s->parent != parent || s->len != len) continue;
         if (len <= 16 ? s->a == a && s->b == b
@@ -272,6 +285,10 @@ static int add_node(struct path_table *pt, int parent, const char *name, size_t 
     pt->paths[pt->path_count].len = len;
     pt->paths[pt->path_count].parent = parent;
     pt->paths[pt->path_count].field = -1;
+    pt->paths[pt->path_count].child_lengths = 0;
+    if (parent >= 0) {
+        pt->paths[parent].child_lengths |= length_bit(len);
+    }
     return (int) pt->path_count++;
 }
 
@@ -457,24 +474,65 @@ payload_str:
     it->kind = MP_STR; it->data = (const char *) m->p; m->p += it->size; return 1;
 }
 
-/* Skips `count` whole items without recursion (any nesting depth). */
+/* Skips `count` whole items without recursion (any nesting depth). Only
+ * the sizes in the headers are read, nothing is decoded: most of a record
+ * is skipped (the gate reads a few of its fields). */
 static int mp_skip(struct mp *m, uint64_t count)
 {
-    struct mp_item it;
+    const unsigned char *p = m->p, *end = m->end;
     while (count > 0) {
+        unsigned b;
+        uint64_t n;  /* bytes after the header byte */
+        if (p >= end) return 0;
+        b = *p++;
         count--;
-        if (!mp_next(m, &it)) return 0;
-        if (it.kind == MP_ARRAY) {
-            count += it.u;
+        if (b <= 0x7f || b >= 0xe0) continue;  /* fixint */
+        if (b >= 0xa0 && b <= 0xbf) {          /* fixstr */
+            n = b & 0x1f;
         }
-        else if (it.kind == MP_MAP) {
-            if (it.u > (UINT64_MAX - count) / 2) return 0;
-            count += 2 * it.u;
+        else if (b >= 0x80 && b <= 0x9f) {     /* fixmap, fixarray */
+            count += b <= 0x8f ? 2 * (uint64_t) (b & 0x0f) : (uint64_t) (b & 0x0f);
+            /* Every item takes at least one byte: a count beyond what is
+             * left is malformed (and would otherwise loop for a long time). */
+            if (count > (uint64_t) (end - p)) return 0;
+            continue;
         }
-        /* Every item takes at least one byte: a count beyond what is left
-         * is malformed (and would otherwise loop for a long time). */
-        if (count > (uint64_t) (m->end - m->p)) return 0;
+        else {
+            switch (b) {
+            case 0xc0: case 0xc2: case 0xc3: continue;
+            case 0xcc: case 0xd0: n = 1; break;
+            case 0xcd: case 0xd1: case 0xd4: n = 2; break;
+            case 0xd5: n = 3; break;
+            case 0xca: case 0xce: case 0xd2: n = 4; break;
+            case 0xd6: n = 5; break;
+            case 0xcb: case 0xcf: case 0xd3: n = 8; break;
+            case 0xd7: n = 9; break;
+            case 0xd8: n = 17; break;
+            case 0xc4: case 0xc5: case 0xc6: case 0xd9: case 0xda: case 0xdb:
+            case 0xc7: case 0xc8: case 0xc9: {
+                /* bin, str, ext: a length of 1, 2 or 4 bytes (ext: + a type) */
+                int w = b <= 0xc6 ? 1 << (b - 0xc4) : b <= 0xc9 ? 1 << (b - 0xc7) : 1 << (b - 0xd9);
+                if ((size_t) (end - p) < (size_t) w) return 0;
+                n = mp_be(p, w) + (b >= 0xc7 && b <= 0xc9);
+                p += w;
+                break;
+            }
+            case 0xdc: case 0xdd: case 0xde: case 0xdf: {
+                int w = (b & 1) ? 4 : 2;
+                if ((size_t) (end - p) < (size_t) w) return 0;
+                count += (b >= 0xde ? 2 : 1) * mp_be(p, w);
+                p += w;
+                if (count > (uint64_t) (end - p)) return 0;
+                continue;
+            }
+            default:
+                return 0;  /* 0xc1 is never used */
+            }
+        }
+        if ((uint64_t) (end - p) < n) return 0;
+        p += n;
     }
+    m->p = p;
     return 1;
 }
 
