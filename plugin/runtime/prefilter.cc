@@ -266,6 +266,7 @@ absl::StatusOr<std::unique_ptr<Prefilter>> Prefilter::Build(const CompiledMatche
     p->description_ = Cat("off: the literals did not compile (", why, ")");
     return p;
   }
+  p->sieve_.Build(literals);
   p->gate_slots_ = std::move(gate_slots);
   std::string list;
   for (const auto& c : chosen) list += (list.empty() ? "" : "; ") + c;
@@ -322,11 +323,19 @@ bool Prefilter::UnsafeSpelling(std::string_view b, bool flag_control_bytes) cons
 
 bool Prefilter::TextMayMatch(std::string_view text, hs_scratch_t* scratch) const {
   if (database_ == nullptr || scratch == nullptr || text.size() > 0xffffffffu) return true;
-  // The scan first: a literal found settles it, and the spellings need no
-  // look (listed names are decided sooner).
-  if (hs_scan(database_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, OnHit,
-              nullptr) != HS_SUCCESS)
-    return true;
+  // The literals first: one found settles it, and the spellings need no
+  // look (listed names are decided sooner). The sieve answers for short
+  // texts exactly as the scan would.
+  switch (sieve_.Check(text)) {
+    case GramSieve::Answer::kFound:
+      return true;
+    case GramSieve::Answer::kNone:
+      break;
+    case GramSieve::Answer::kUndecided:
+      if (hs_scan(database_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, OnHit,
+                  nullptr) != HS_SUCCESS)
+        return true;
+  }
   if (names_ && names_->AnyIn(text, /*json_escapes=*/false)) return true;
   return UnsafeSpelling(text);
 }

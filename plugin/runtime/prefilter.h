@@ -36,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "engine/compiled_matcher.h"
 #include "event/profile_resolver.h"
+#include "runtime/gram_sieve.h"
 #include "runtime/name_set.h"
 
 namespace c2s::runtime {
@@ -76,6 +77,8 @@ class Prefilter {
   // holds none of the literals and no spelling its canonical form could
   // differ by.
   bool TextMayMatch(std::string_view text, hs_scratch_t* scratch) const;
+  // What decides short texts before the scan (for tests).
+  const GramSieve& sieve() const { return sieve_; }
 
   // True when the bytes are one JSON object as far as its first and last
   // bytes show (JSON whitespace around '{' ... '}'). The JSON path skips
@@ -87,6 +90,7 @@ class Prefilter {
   Prefilter() = default;
   hs_database_t* database_ = nullptr;
   std::unique_ptr<NameSet> names_;  // long lists of names (feeds), if any
+  GramSieve sieve_;                 // the literals, for short texts
   bool percent_matters_ = false;
   std::vector<uint32_t> gate_slots_;
   std::string description_;
