@@ -95,7 +95,12 @@ run() {
   fi
 }
 
-classic() {  # classic .conf: INPUT tail, the FILTER given, OUTPUT file
+# classic NAME FILTER-LINES [INPUT OUTPUT-FILE TAIL-LINES]: a classic .conf,
+# INPUT tail (by default over in.ndjson to its end), the FILTER given,
+# OUTPUT file (by default out.json)
+classic() {
+  local in=${3:-$work/in.ndjson} out=${4:-out.json} tail_lines=${5:-"    Exit_On_Eof  On
+    Buffer_Max_Size 4M"}
   cat >"$work/$1.conf" <<EOF
 [SERVICE]
     Flush        1
@@ -105,12 +110,11 @@ classic() {  # classic .conf: INPUT tail, the FILTER given, OUTPUT file
 
 [INPUT]
     Name         tail
-    Path         $work/in.ndjson
+    Path         $in
     Parser       json
     Tag          dns
     Read_from_Head On
-    Exit_On_Eof  On
-    Buffer_Max_Size 4M
+$tail_lines
 
 $2
 
@@ -118,7 +122,7 @@ $2
     Name         file
     Match        dns
     Path         $work
-    File         out.json
+    File         $out
     Format       plain
 EOF
 }
@@ -303,27 +307,7 @@ live() {  # live NAME FILTER-LINES COMMAND...: COMMAND -c CONF runs Fluent Bit
   publish "$work/$name.json" '{"format":"c2sieve.ruleset/1","name":"live","rules":[{"id":"live-feed","name":"Live feed","severity":"high","risk_score":73,"indicators":{"items":["a.example"]}}]}'
   : >"$in"
   rm -f "$out"
-  cat >"$work/$name.conf" <<EOF
-[SERVICE]
-    Flush        1
-    Grace        1
-    Log_Level    info
-    Parsers_File $work/parsers.conf
-[INPUT]
-    Name         tail
-    Path         $in
-    Parser       json
-    Tag          dns
-    Read_from_Head On
-    Refresh_Interval 1
-$filter
-[OUTPUT]
-    Name         file
-    Match        dns
-    Path         $work
-    File         $name-out.json
-    Format       plain
-EOF
+  classic "$name" "$filter" "$in" "$name-out.json" "    Refresh_Interval 1"
   "$@" -c "$work/$name.conf" >"$work/$name.log" 2>&1 &
   local pid=$!
   send() {  # one record in, and wait for it to come out
