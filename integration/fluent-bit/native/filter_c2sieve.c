@@ -55,6 +55,7 @@ struct field_path {
     int parent;   /* node index; -1 for the root */
     int field;    /* >= 0: a field index; -1: only a prefix of fields */
     uint64_t child_lengths;  /* bit n: a child is n bytes long (bit 63: 63 or more) */
+    int memo_row;            /* a node with children: its row of a key_memo; else -1 */
 };
 
 /* The bit of child_lengths a key of `len` bytes has: most keys of a record
@@ -83,6 +84,18 @@ struct path_table {
     size_t path_count, cap;
     struct path_slot *path_slots;
     uint32_t slot_mask;
+    size_t memo_rows;  /* the nodes with children */
+};
+
+/* What the key at a position of a map at a node led to, the last time:
+ * records of one source repeat their keys in the same order, so most keys
+ * are told by three compares instead of a look-up. A row of MEMO_KEYS
+ * positions for each node with children, one per thread and table. */
+#define MEMO_KEYS 32
+struct key_memo {
+    uint64_t a, b;  /* key_words of the key */
+    uint32_t len;   /* UINT32_MAX: empty */
+    int32_t node;   /* find_key's answer */
 };
 
 struct c2s_ctx {
@@ -122,9 +135,11 @@ struct c2s_thread {
     int incomplete;  /* a value of the current record could not be kept */
     enum gate_mode gate_mode;
     struct path_table gate;  /* GATE_FIELDS: the gate's fields */
+    struct key_memo *gate_memo, *fields_memo;  /* NULL: none (memory out) */
 };
 
 static void path_table_free(struct path_table *pt);
+static struct key_memo *memo_new(const struct path_table *pt);
 
 static void thread_free(void *p)
 {
@@ -132,6 +147,8 @@ static void thread_free(void *p)
     if (t) {
         c2s_session_free(t->session);
         path_table_free(&t->gate);
+        free(t->gate_memo);
+        free(t->fields_memo);
         free(t->values);
         free(t);
     }
@@ -152,6 +169,7 @@ static struct c2s_thread *thread_state(struct c2s_ctx *ctx)
         return NULL;
     }
     t->engine = ctx->engine;
+    t->fields_memo = memo_new(&ctx->fields);
     pthread_setspecific(ctx->session_key, t);
     return t;
 }
@@ -231,22 +249,11 @@ static int find_child(const struct path_table *pt, int parent, const char *name,
     return -1;
 }
 
-/* The node a record key leads to from `parent` (dots in the key followed
- * as path separators), or -1 when it is neither a field nor a prefix. */
-static int find_key(const struct path_table *pt, int parent, const char *key, size_t len)
+/* A flattened key ("dns.question.name"): component by component. */
+static int find_dotted(const struct path_table *pt, int parent, const char *key, size_t len)
 {
     uint64_t a = 0, b = 0;
     const char *dot;
-    if (len <= 16) {
-        key_words(key, len, &a, &b);
-        if (!has_dot(a) && !has_dot(b)) {
-            return find_child(pt, parent, key, len, a, b);
-        }
-    }
-    else if (!memchr(key, '.', len)) {
-        return find_child(pt, parent, key, len, 0, 0);
-    }
-    /* A flattened key: component by component. */
     for (dot = memchr(key, '.', len); ; dot = memchr(key, '.', len)) {
         size_t part = dot ? (size_t) (dot - key) : len;
         if (part <= 16) key_words(key, part, &a, &b);
@@ -255,6 +262,72 @@ static int find_key(const struct path_table *pt, int parent, const char *key, si
         len -= part + 1;
         key = dot + 1;
     }
+}
+
+/* find_key for a key of at most 16 bytes whose key_words are a and b. */
+static int find_short_key(const struct path_table *pt, int parent, const char *key, size_t len,
+                          uint64_t a, uint64_t b)
+{
+    if (!has_dot(a) && !has_dot(b)) {
+        return find_child(pt, parent, key, len, a, b);
+    }
+    return find_dotted(pt, parent, key, len);
+}
+
+/* The node a record key leads to from `parent` (dots in the key followed
+ * as path separators), or -1 when it is neither a field nor a prefix. */
+static int find_key(const struct path_table *pt, int parent, const char *key, size_t len)
+{
+    if (len <= 16) {
+        uint64_t a, b;
+        key_words(key, len, &a, &b);
+        return find_short_key(pt, parent, key, len, a, b);
+    }
+    if (!memchr(key, '.', len)) {
+        return find_child(pt, parent, key, len, 0, 0);
+    }
+    return find_dotted(pt, parent, key, len);
+}
+
+/* find_key for the key at position `k` of a map at `parent`, through the
+ * memo when there is one. */
+static int find_key_at(const struct path_table *pt, struct key_memo *memo, int parent, uint64_t k,
+                       const char *key, size_t len)
+{
+    const struct field_path *fp = &pt->paths[parent];
+    struct key_memo *km;
+    uint64_t a, b;
+    int node;
+    if (fp->memo_row < 0) {
+        return -1;  /* no children: no key leads anywhere */
+    }
+    if (!memo || k >= MEMO_KEYS || len > 16) {
+        return find_key(pt, parent, key, len);
+    }
+    km = &memo[(size_t) fp->memo_row * MEMO_KEYS + k];
+    key_words(key, len, &a, &b);
+    if (km->len == len && km->a == a && km->b == b) {
+        return km->node;
+    }
+    node = find_short_key(pt, parent, key, len, a, b);
+    km->a = a;
+    km->b = b;
+    km->len = (uint32_t) len;
+    km->node = node;
+    return node;
+}
+
+/* An empty memo for `pt`, or NULL when memory is out (walks then look
+ * every key up). */
+static struct key_memo *memo_new(const struct path_table *pt)
+{
+    size_t i, n = pt->memo_rows * MEMO_KEYS;
+    struct key_memo *memo = malloc((n ? n : 1) * sizeof(*memo));
+    if (!memo) return NULL;
+    for (i = 0; i < n; i++) {
+        memo[i].len = UINT32_MAX;
+    }
+    return memo;
 }
 
 /* Adds (or finds) the child `name` of `parent` while the table is built;
@@ -286,6 +359,7 @@ static int add_node(struct path_table *pt, int parent, const char *name, size_t 
     pt->paths[pt->path_count].parent = parent;
     pt->paths[pt->path_count].field = -1;
     pt->paths[pt->path_count].child_lengths = 0;
+    pt->paths[pt->path_count].memo_row = -1;
     if (parent >= 0) {
         pt->paths[parent].child_lengths |= length_bit(len);
     }
@@ -344,6 +418,9 @@ static int path_table_build(struct path_table *pt, const c2s_engine *engine,
         pt->path_slots[slot].parent = fp->parent;
         pt->path_slots[slot].len = (uint32_t) fp->len;
         pt->path_slots[slot].node = (int) i + 1;
+    }
+    for (i = 0; i < pt->path_count; i++) {
+        if (pt->paths[i].child_lengths) pt->paths[i].memo_row = (int) pt->memo_rows++;
     }
     return 1;
 nomem:
@@ -474,9 +551,36 @@ payload_str:
     it->kind = MP_STR; it->data = (const char *) m->p; m->p += it->size; return 1;
 }
 
+/* For each header byte of a fixed-size item: the bytes after it, and the
+ * items it holds (fixmap: two an entry, fixarray: one an element);
+ * MP_VARIABLE for the headers whose size is in the bytes that follow. */
+#define MP_VARIABLE 0xff
+static const unsigned char mp_payload[256] = {
+    /* fixint, fixmap, fixarray, nil, false, true: 0 */
+    [0xc1] = MP_VARIABLE, [0xc4 ... 0xc9] = MP_VARIABLE, [0xd9 ... 0xdf] = MP_VARIABLE,
+    [0xcc] = 1, [0xd0] = 1, [0xcd] = 2, [0xd1] = 2, [0xd4] = 2, [0xd5] = 3,
+    [0xca] = 4, [0xce] = 4, [0xd2] = 4, [0xd6] = 5, [0xcb] = 8, [0xcf] = 8, [0xd3] = 8,
+    [0xd7] = 9, [0xd8] = 17,
+#define MP_FIXSTR(n) [0xa0 + n] = n
+    MP_FIXSTR(1), MP_FIXSTR(2), MP_FIXSTR(3), MP_FIXSTR(4), MP_FIXSTR(5), MP_FIXSTR(6),
+    MP_FIXSTR(7), MP_FIXSTR(8), MP_FIXSTR(9), MP_FIXSTR(10), MP_FIXSTR(11), MP_FIXSTR(12),
+    MP_FIXSTR(13), MP_FIXSTR(14), MP_FIXSTR(15), MP_FIXSTR(16), MP_FIXSTR(17), MP_FIXSTR(18),
+    MP_FIXSTR(19), MP_FIXSTR(20), MP_FIXSTR(21), MP_FIXSTR(22), MP_FIXSTR(23), MP_FIXSTR(24),
+    MP_FIXSTR(25), MP_FIXSTR(26), MP_FIXSTR(27), MP_FIXSTR(28), MP_FIXSTR(29), MP_FIXSTR(30),
+    MP_FIXSTR(31),
+#undef MP_FIXSTR
+};
+static const unsigned char mp_children[256] = {
+#define MP_FIX(n) [0x80 + n] = 2 * n, [0x90 + n] = n
+    MP_FIX(1), MP_FIX(2), MP_FIX(3), MP_FIX(4), MP_FIX(5), MP_FIX(6), MP_FIX(7), MP_FIX(8),
+    MP_FIX(9), MP_FIX(10), MP_FIX(11), MP_FIX(12), MP_FIX(13), MP_FIX(14), MP_FIX(15),
+#undef MP_FIX
+};
+
 /* Skips `count` whole items without recursion (any nesting depth). Only
  * the sizes in the headers are read, nothing is decoded: most of a record
- * is skipped (the gate reads a few of its fields). */
+ * is skipped (the gate reads a few of its fields). Every item takes at
+ * least its header byte, so the loop ends with the bytes. */
 static int mp_skip(struct mp *m, uint64_t count)
 {
     const unsigned char *p = m->p, *end = m->end;
@@ -486,28 +590,12 @@ static int mp_skip(struct mp *m, uint64_t count)
         if (p >= end) return 0;
         b = *p++;
         count--;
-        if (b <= 0x7f || b >= 0xe0) continue;  /* fixint */
-        if (b >= 0xa0 && b <= 0xbf) {          /* fixstr */
-            n = b & 0x1f;
-        }
-        else if (b >= 0x80 && b <= 0x9f) {     /* fixmap, fixarray */
-            count += b <= 0x8f ? 2 * (uint64_t) (b & 0x0f) : (uint64_t) (b & 0x0f);
-            /* Every item takes at least one byte: a count beyond what is
-             * left is malformed (and would otherwise loop for a long time). */
-            if (count > (uint64_t) (end - p)) return 0;
-            continue;
+        n = mp_payload[b];
+        if (n != MP_VARIABLE) {
+            count += mp_children[b];
         }
         else {
             switch (b) {
-            case 0xc0: case 0xc2: case 0xc3: continue;
-            case 0xcc: case 0xd0: n = 1; break;
-            case 0xcd: case 0xd1: case 0xd4: n = 2; break;
-            case 0xd5: n = 3; break;
-            case 0xca: case 0xce: case 0xd2: n = 4; break;
-            case 0xd6: n = 5; break;
-            case 0xcb: case 0xcf: case 0xd3: n = 8; break;
-            case 0xd7: n = 9; break;
-            case 0xd8: n = 17; break;
             case 0xc4: case 0xc5: case 0xc6: case 0xd9: case 0xda: case 0xdb:
             case 0xc7: case 0xc8: case 0xc9: {
                 /* bin, str, ext: a length of 1, 2 or 4 bytes (ext: + a type) */
@@ -522,6 +610,7 @@ static int mp_skip(struct mp *m, uint64_t count)
                 if ((size_t) (end - p) < (size_t) w) return 0;
                 count += (b >= 0xde ? 2 : 1) * mp_be(p, w);
                 p += w;
+                /* A count beyond what is left is malformed: said now. */
                 if (count > (uint64_t) (end - p)) return 0;
                 continue;
             }
@@ -550,8 +639,8 @@ static int grow(struct c2s_thread *t)
     return 1;
 }
 
-static int walk_array(const struct path_table *pt, struct c2s_thread *t, struct mp *m, uint64_t n,
-                      int node, int depth);
+static int walk_array(const struct path_table *pt, struct key_memo *memo, struct c2s_thread *t,
+                      struct mp *m, uint64_t n, int node, int depth);
 
 /* Strings as views into the chunk; numbers typed: the library writes their
  * text with the one formatter every host shares. */
@@ -601,23 +690,49 @@ static int add_value(struct c2s_thread *t, int field, const struct mp_item *it)
 /* Walks a map whose header was just read (`entries` pairs) at path node
  * `node`, collecting the values of the engine's fields; consumes the whole
  * map. */
-static int walk(const struct path_table *pt, struct c2s_thread *t, struct mp *m, uint64_t entries,
-                int node)
+static int walk(const struct path_table *pt, struct key_memo *memo, struct c2s_thread *t,
+                struct mp *m, uint64_t entries, int node)
 {
     struct mp_item key, val;
-    while (entries-- > 0) {
+    uint64_t k;
+    for (k = 0; k < entries; k++) {
         int child;
         int field;
-        if (!mp_next(m, &key)) return 0;
-        if (key.kind != MP_STR) {
-            if ((key.kind == MP_ARRAY || key.kind == MP_MAP) &&
-                !mp_skip(m, key.kind == MP_MAP ? 2 * key.u : key.u)) return 0;
-            if (!mp_skip(m, 1)) return 0;
-            continue;
+        const unsigned char *p = m->p;
+        /* Most keys and skipped values are short strings or small
+         * numbers: read in place, without a call. */
+        if (p < m->end && (*p & 0xe0) == 0xa0) {  /* fixstr key */
+            key.size = *p & 0x1f;
+            if ((size_t) (m->end - p) <= key.size) return 0;
+            key.data = (const char *) p + 1;
+            m->p = p + 1 + key.size;
         }
-        child = find_key(pt, node, key.data, key.size);
+        else {
+            if (!mp_next(m, &key)) return 0;
+            if (key.kind != MP_STR) {
+                if ((key.kind == MP_ARRAY || key.kind == MP_MAP) &&
+                    !mp_skip(m, key.kind == MP_MAP ? 2 * key.u : key.u)) return 0;
+                if (!mp_skip(m, 1)) return 0;
+                continue;
+            }
+        }
+        child = find_key_at(pt, memo, node, k, key.data, key.size);
         if (child < 0) {
-            if (!mp_skip(m, 1)) return 0;  /* neither a field nor a prefix of one */
+            /* neither a field nor a prefix of one: skipped */
+            p = m->p;
+            if (p < m->end) {
+                unsigned b = *p;
+                if ((b & 0xe0) == 0xa0) {  /* fixstr */
+                    if ((size_t) (m->end - p) <= (b & 0x1f)) return 0;
+                    m->p = p + 1 + (b & 0x1f);
+                    continue;
+                }
+                if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+                    m->p = p + 1;  /* fixint, nil, false, true */
+                    continue;
+                }
+            }
+            if (!mp_skip(m, 1)) return 0;
             continue;
         }
         field = pt->paths[child].field;
@@ -625,10 +740,10 @@ static int walk(const struct path_table *pt, struct c2s_thread *t, struct mp *m,
         if (val.kind == MP_MAP) {
             /* an object at a field: present, matching no string */
             if (field >= 0 && !add_value(t, field, &val)) t->incomplete = 1;
-            if (!walk(pt, t, m, val.u, child)) return 0;
+            if (!walk(pt, memo, t, m, val.u, child)) return 0;
         }
         else if (val.kind == MP_ARRAY) {
-            if (!walk_array(pt, t, m, val.u, child, 0)) return 0;
+            if (!walk_array(pt, memo, t, m, val.u, child, 0)) return 0;
         }
         else if (field >= 0) {
             if (!add_value(t, field, &val)) t->incomplete = 1;
@@ -641,8 +756,8 @@ static int walk(const struct path_table *pt, struct c2s_thread *t, struct mp *m,
  * holding an array matches if any element does; arrays of objects are read
  * as their members' fields; nested arrays are flattened, as Elasticsearch
  * indexes them (depth bounded like the maps'). */
-static int walk_array(const struct path_table *pt, struct c2s_thread *t, struct mp *m, uint64_t n,
-                      int node, int depth)
+static int walk_array(const struct path_table *pt, struct key_memo *memo, struct c2s_thread *t,
+                      struct mp *m, uint64_t n, int node, int depth)
 {
     struct mp_item elem;
     uint64_t k;
@@ -651,14 +766,14 @@ static int walk_array(const struct path_table *pt, struct c2s_thread *t, struct 
         if (!mp_next(m, &elem)) return 0;
         if (elem.kind == MP_MAP) {
             if (field >= 0 && !add_value(t, field, &elem)) t->incomplete = 1;
-            if (!walk(pt, t, m, elem.u, node)) return 0;
+            if (!walk(pt, memo, t, m, elem.u, node)) return 0;
         }
         else if (elem.kind == MP_ARRAY) {
             if (depth >= 64) {
                 t->incomplete = 1;  /* too deep to read: kept, not guessed */
                 if (!mp_skip(m, elem.u)) return 0;
             }
-            else if (!walk_array(pt, t, m, elem.u, node, depth + 1)) {
+            else if (!walk_array(pt, memo, t, m, elem.u, node, depth + 1)) {
                 return 0;
             }
         }
@@ -676,6 +791,8 @@ static void gate_refresh(struct c2s_thread *t)
     const int32_t *fields = NULL;
     size_t n = 0;
     path_table_free(&t->gate);
+    free(t->gate_memo);
+    t->gate_memo = NULL;
     t->gate_mode = GATE_BROKEN;
     if (c2s_session_gate_fields(t->session, &fields, &n) != C2S_OK) {
         return;
@@ -684,6 +801,7 @@ static void gate_refresh(struct c2s_thread *t)
         t->gate_mode = GATE_EMPTY;
     }
     else if (path_table_build(&t->gate, t->engine, fields, n)) {
+        t->gate_memo = memo_new(&t->gate);
         t->gate_mode = GATE_FIELDS;
     }
 }
@@ -713,7 +831,7 @@ static int gate(struct c2s_thread *t, struct mp *m, uint64_t entries)
     }
     t->count = 0;
     t->incomplete = 0;
-    if (!walk(&t->gate, t, m, entries, 0)) return -1;
+    if (!walk(&t->gate, t->gate_memo, t, m, entries, 0)) return -1;
     if (t->incomplete) {
         return 1;
     }
@@ -780,14 +898,14 @@ static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m
         struct mp_item header;
         t->count = 0;
         t->incomplete = 0;
-        if (!mp_next(&again, &header) || !walk(&ctx->fields, t, &again, header.u, 0)) return 0;
+        if (!mp_next(&again, &header) || !walk(&ctx->fields, t->fields_memo, t, &again, header.u, 0)) return 0;
         m->p = again.p;
         break;
     }
     default:  /* no gate walk: the body is walked here once */
         t->count = 0;
         t->incomplete = 0;
-        if (!walk(&ctx->fields, t, m, body.u, 0)) return 0;
+        if (!walk(&ctx->fields, t->fields_memo, t, m, body.u, 0)) return 0;
     }
     rec->length = (size_t) (m->p - rec->base);
     if (t->incomplete) {
