@@ -12,8 +12,10 @@
 # record at 30,000 records). Counts exclude the kernel, and differ by a
 # few per cent between runs of the same configuration (garbage collection
 # and trace timing); compare in one run.
-# Then the same for the native plugin at 0 % matching against the no-op
-# native filter (whole-process instructions, the start-up left out).
+# Then the native plugin against the no-op native filter, at 0 % and at
+# 5 % matching (whole-process instructions, the start-up left out); at 5 %
+# also against the no-op returning every chunk modified as a copy of
+# itself (`copy on`: Fluent Bit's own cost of taking a modified chunk).
 # Usage: bench/fluent-bit/callgrind.sh [EVENTS (default 30000)] [SCRIPT...]
 #   SCRIPT: Lua wrappers to compare (default integration/fluent-bit/c2sieve.lua),
 #   e.g. an older one from `git show REV:integration/fluent-bit/c2sieve.lua`.
@@ -65,16 +67,16 @@ for s in "${scripts[@]}"; do
     printf "  the no-op'"'"'s filter stage is %.1f %% of it\n", 100 * bf / f }'
 done
 
-# The native plugin at 0 % matching against the no-op native filter (built
-# beside it, as run.sh builds it): whole-process instructions per record
-# without the plugin's one-off start-up (the library compiling its rules).
+# The native plugin against the no-op native filter (built beside it, as
+# run.sh builds it): whole-process instructions per record without the
+# plugin's one-off start-up (the library compiling its rules).
 plugin_dir=$repo/build/fluent-bit/plugin
 cmake -S "$repo/integration/fluent-bit/native" -B "$plugin_dir" -DC2SIEVE_NOOP_FILTER=ON >/dev/null
 cmake --build "$plugin_dir" >/dev/null
-native() {  # native NAME PLUGIN FILTER-LINES: "process start-up filter-stage" per record
-  write_conf "$work/$1.conf" "$work/in-0.ndjson" "$3"
+native() {  # native NAME SHARE PLUGIN FILTER-LINES: "process start-up filter-stage" per record
+  write_conf "$work/$1.conf" "$work/in-$2.ndjson" "$4"
   valgrind --tool=callgrind --callgrind-out-file="$work/$1.cg" \
-    "$flb" -e "$2" -c "$work/$1.conf" >"$work/$1.log" 2>&1 ||
+    "$flb" -e "$3" -c "$work/$1.conf" >"$work/$1.log" 2>&1 ||
     { echo "$1 failed" >&2; tail "$work/$1.log" >&2; exit 1; }
   local total
   total=$(awk '/Collected :/ { print $4 }' "$work/$1.log")
@@ -83,15 +85,25 @@ native() {  # native NAME PLUGIN FILTER-LINES: "process start-up filter-stage" p
     /c2sieve_abi.cc:c2s_engine_create_with_options/ && !c { c = $1 }
     END { printf "%d %d %d", t / n, c / n, f / n }'
 }
-read -r noop_total _ noop_filter <<<"$(native native-noop "$plugin_dir/flb-filter_noop.so" "[FILTER]
+for share in 0 5; do
+  read -r noop_total _ noop_filter <<<"$(native "native-noop-$share" "$share" "$plugin_dir/flb-filter_noop.so" "[FILTER]
     Name  noop
     Match dns")"
-read -r c2s_total c2s_startup c2s_filter <<<"$(native native-c2sieve "$plugin_dir/flb-filter_c2sieve.so" "[FILTER]
+  read -r c2s_total c2s_startup c2s_filter <<<"$(native "native-c2sieve-$share" "$share" "$plugin_dir/flb-filter_c2sieve.so" "[FILTER]
     Name  c2sieve
     Match dns
     stats_interval_s 0")"
-awk -v nt="$noop_total" -v nf="$noop_filter" -v ct="$c2s_total" -v cs="$c2s_startup" -v cf="$c2s_filter" 'BEGIN {
-  printf "native, 0 %% matching: no-op filter: process %d, filter stage %d\n", nt, nf
-  printf "native, 0 %% matching: c2sieve: process %d without its start-up (%d), filter stage %d\n", ct - cs, cs, cf
-  printf "  the no-op'"'"'s process is %.1f %% of it\n", 100 * nt / (ct - cs) }'
-
+  awk -v s="$share" -v nt="$noop_total" -v nf="$noop_filter" -v ct="$c2s_total" -v cs="$c2s_startup" -v cf="$c2s_filter" 'BEGIN {
+    printf "native, %s %% matching: no-op filter: process %d, filter stage %d\n", s, nt, nf
+    printf "native, %s %% matching: c2sieve: process %d without its start-up (%d), filter stage %d\n", s, ct - cs, cs, cf
+    printf "  the no-op'"'"'s process is %.1f %% of it\n", 100 * nt / (ct - cs) }'
+  if [ "$share" = 5 ]; then
+    read -r copy_total _ copy_filter <<<"$(native native-copy-5 5 "$plugin_dir/flb-filter_noop.so" "[FILTER]
+    Name  noop
+    Match dns
+    copy  on")"
+    awk -v nt="$copy_total" -v nf="$copy_filter" -v ct="$c2s_total" -v cs="$c2s_startup" 'BEGIN {
+      printf "native, 5 %% matching: copying no-op filter: process %d, filter stage %d\n", nt, nf
+      printf "  the copying no-op'"'"'s process is %.1f %% of c2sieve'"'"'s\n", 100 * nt / (ct - cs) }'
+  fi
+done
