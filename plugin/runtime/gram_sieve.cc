@@ -7,18 +7,18 @@ namespace c2s::runtime {
 
 namespace {
 
-uint32_t Lower(unsigned char c) { return static_cast<uint32_t>(c) - 'A' < 26u ? c | 0x20u : c; }
+uint32_t SieveLower(unsigned char c) { return static_cast<uint32_t>(c) - 'A' < 26u ? c | 0x20u : c; }
 
 // The window at `p` of lowercased bytes, as a word (in the machine's byte
 // order: the same for the literals and the texts).
-uint32_t WindowAt(const char* p) {
+uint32_t SieveWindowAt(const char* p) {
   uint32_t w;
   std::memcpy(&w, p, sizeof(w));
   return w;
 }
 
 // Eight bytes lowercased at once: ASCII 'A'..'Z' only, other bytes kept.
-uint64_t Lower8(uint64_t w) {
+uint64_t SieveLower8(uint64_t w) {
   constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL, kHigh = 0x8080808080808080ULL;
   uint64_t h = w & kLow7;
   uint64_t at_least_a = h + 0x3f3f3f3f3f3f3f3fULL;  // bit 7 set: byte >= 'A'
@@ -28,7 +28,7 @@ uint64_t Lower8(uint64_t w) {
 }
 
 // Letters make rarer windows in names than dots, dashes and digits.
-int Commonness(std::string_view s, size_t i) {
+int SieveCommonness(std::string_view s, size_t i) {
   int n = 0;
   for (size_t k = 0; k < GramSieve::kWindow; ++k)
     n += !((static_cast<unsigned char>(s[i + k]) | 0x20u) - 'a' < 26u);
@@ -46,11 +46,11 @@ void GramSieve::Build(const std::vector<std::string>& literals) {
     if (l.size() < kWindow) return;
   for (const auto& l : literals) {
     std::string low = l;
-    for (char& c : low) c = static_cast<char>(Lower(static_cast<unsigned char>(c)));
+    for (char& c : low) c = static_cast<char>(SieveLower(static_cast<unsigned char>(c)));
     size_t best = 0;
     for (size_t i = 1; i + kWindow <= low.size(); ++i)
-      if (Commonness(low, i) < Commonness(low, best)) best = i;
-    anchors_.push_back({WindowAt(low.data() + best), static_cast<uint32_t>(best),
+      if (SieveCommonness(low, i) < SieveCommonness(low, best)) best = i;
+    anchors_.push_back({SieveWindowAt(low.data() + best), static_cast<uint32_t>(best),
                         static_cast<uint32_t>(lowered_.size())});
     lowered_.push_back(std::move(low));
   }
@@ -90,11 +90,11 @@ GramSieve::Answer GramSieve::Check(std::string_view text) const {
   for (size_t i = 0; i < n; i += 8) {
     uint64_t w = 0;
     std::memcpy(&w, text.data() + i, std::min<size_t>(8, n - i));
-    w = Lower8(w);
+    w = SieveLower8(w);
     std::memcpy(low + i, &w, 8);
   }
   for (size_t i = 0; i + kWindow <= n; ++i) {
-    const uint32_t w = WindowAt(low + i);
+    const uint32_t w = SieveWindowAt(low + i);
     for (uint32_t s = Slot(w); table_[s] >= 0; s = (s + 1) & mask_) {
       uint32_t first = static_cast<uint32_t>(table_[s]);
       if (anchors_[first].window != w) continue;
