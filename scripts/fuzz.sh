@@ -10,10 +10,10 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo 
   "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" \
   -DC2S_BUILD_FUZZERS=ON -DC2S_BUILD_TESTS=OFF -DC2S_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_eval_json fuzz_eval_fields fuzz_ruleset \
-  fuzz_exclusions fuzz_canonical fuzz_wildcard fuzz_import fuzz_prefilter >/dev/null
+  fuzz_exclusions fuzz_canonical fuzz_wildcard fuzz_import fuzz_prefilter fuzz_msgpack_reader >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{json,fields,ruleset,exclusions,canonical,wildcard,import}
+mkdir -p "$work"/{json,fields,ruleset,exclusions,canonical,wildcard,import,msgpack}
 i=0
 while IFS= read -r line && [ $i -lt 200 ]; do
   printf '%s' "$line" >"$work/json/s$i"; i=$((i + 1))
@@ -60,6 +60,13 @@ printf '\000network where a : ("x*", "y") and not (b in~ ("Q") or c like "/u/*")
 { printf '\006'; cat tests/data/import/feeds/indicators.csv; } >"$work/import/feed-csv"
 { printf '\007'; cat tests/data/import/feeds/bundle.stix.json; } >"$work/import/feed-stix"
 { printf '\010'; cat tests/data/import/feeds/event.misp.json; } >"$work/import/feed-misp"
+# msgpack seeds (the first byte: how many items to skip): a record's body
+# with nesting, and every header with a size of its own (str8, bin8, ext8,
+# array16, map16, float64, fixext).
+printf '\001\202\243dns\201\250question\201\244name\254pastebin.com\243tag\223\001\315\001\000\303' \
+  >"$work/msgpack/record"
+printf '\007\331\003abc\304\002xy\307\001\005z\334\000\002\300\302\336\000\001\241k\313\000\000\000\000\000\000\000\000\324\001\377' \
+  >"$work/msgpack/headers"
 # The prefilter fuzzes from the same events as eval_json, in a corpus of its
 # own: libFuzzer adds what it finds to the corpus it is given.
 cp -r "$work/json" "$work/prefilter"
@@ -73,7 +80,7 @@ run() {
       touch "$work/$target.passed"; } &
 }
 targets=(fuzz_eval_json fuzz_eval_fields fuzz_ruleset fuzz_exclusions fuzz_canonical fuzz_wildcard
-  fuzz_import fuzz_prefilter)
+  fuzz_import fuzz_prefilter fuzz_msgpack_reader)
 run fuzz_eval_json json 65536
 run fuzz_eval_fields fields 4096
 run fuzz_ruleset ruleset 8192
@@ -83,6 +90,8 @@ run fuzz_wildcard wildcard 256
 run fuzz_import import 8192
 # The prefilter against the full path, from the same events (differential).
 run fuzz_prefilter prefilter 65536
+# The native plugin's msgpack skip against reading every item.
+run fuzz_msgpack_reader msgpack 4096
 wait
 failed=0
 for target in "${targets[@]}"; do
