@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
+
 namespace c2s::runtime {
 
 namespace {
-
-uint32_t SieveLower(unsigned char c) { return static_cast<uint32_t>(c) - 'A' < 26u ? c | 0x20u : c; }
 
 // The window at `p` of lowercased bytes, as a word (in the machine's byte
 // order: the same for the literals and the texts).
@@ -46,7 +46,7 @@ void GramSieve::Build(const std::vector<std::string>& literals) {
     if (l.size() < kWindow) return;
   for (const auto& l : literals) {
     std::string low = l;
-    for (char& c : low) c = static_cast<char>(SieveLower(static_cast<unsigned char>(c)));
+    absl::AsciiStrToLower(&low);
     size_t best = 0;
     for (size_t i = 1; i + kWindow <= low.size(); ++i)
       if (SieveCommonness(low, i) < SieveCommonness(low, best)) best = i;

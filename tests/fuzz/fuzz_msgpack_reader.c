@@ -1,6 +1,7 @@
 /* Differential: the native Fluent Bit plugin's msgpack skip (sizes read
  * from a table of header bytes, nothing decoded) against a skip through the
- * item reader, on any bytes: the same answer, and on success the same end.
+ * item reader, and its one-item skip against the general one, on any
+ * bytes: the same answer, and on success the same end.
  * Both must stay inside the bytes (AddressSanitizer). The first byte picks
  * how many items to skip. */
 #include <stdint.h>
@@ -38,6 +39,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fast.end = plain.end = data + size;
     a = mp_skip(&fast, count);
     b = skip_by_reading(&plain, count);
+    if (a != b) abort();
+    if (a && fast.p != plain.p) abort();
+    /* One item: the in-place skip against the general one. */
+    fast.p = plain.p = data + 1;
+    a = mp_skip_one(&fast);
+    b = mp_skip(&plain, 1);
     if (a != b) abort();
     if (a && fast.p != plain.p) abort();
     return 0;

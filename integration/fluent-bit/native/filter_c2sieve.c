@@ -505,41 +505,16 @@ static int walk(const struct path_table *pt, struct key_memo *memo, struct c2s_t
     for (k = 0; k < entries; k++) {
         int child;
         int field;
-        const unsigned char *p = m->p;
-        /* Most keys and skipped values are short strings or small
-         * numbers: read in place, without a call. */
-        if (p < m->end && (*p & 0xe0) == 0xa0) {  /* fixstr key */
-            key.size = *p & 0x1f;
-            if ((size_t) (m->end - p) <= key.size) return 0;
-            key.data = (const char *) p + 1;
-            m->p = p + 1 + key.size;
-        }
-        else {
-            if (!mp_next(m, &key)) return 0;
-            if (key.kind != MP_STR) {
-                if ((key.kind == MP_ARRAY || key.kind == MP_MAP) &&
-                    !mp_skip(m, key.kind == MP_MAP ? 2 * key.u : key.u)) return 0;
-                if (!mp_skip(m, 1)) return 0;
-                continue;
-            }
+        if (!mp_next(m, &key)) return 0;
+        if (key.kind != MP_STR) {
+            if ((key.kind == MP_ARRAY || key.kind == MP_MAP) &&
+                !mp_skip(m, key.kind == MP_MAP ? 2 * key.u : key.u)) return 0;
+            if (!mp_skip_one(m)) return 0;
+            continue;
         }
         child = find_key_at(pt, memo, node, k, key.data, key.size);
         if (child < 0) {
-            /* neither a field nor a prefix of one: skipped */
-            p = m->p;
-            if (p < m->end) {
-                unsigned b = *p;
-                if ((b & 0xe0) == 0xa0) {  /* fixstr */
-                    if ((size_t) (m->end - p) <= (b & 0x1f)) return 0;
-                    m->p = p + 1 + (b & 0x1f);
-                    continue;
-                }
-                if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
-                    m->p = p + 1;  /* fixint, nil, false, true */
-                    continue;
-                }
-            }
-            if (!mp_skip(m, 1)) return 0;
+            if (!mp_skip_one(m)) return 0;  /* neither a field nor a prefix of one */
             continue;
         }
         field = pt->paths[child].field;

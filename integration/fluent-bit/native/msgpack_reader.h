@@ -45,8 +45,8 @@ static uint64_t mp_be(const unsigned char *p, int n)
     return v;
 }
 
-/* Reads one item's header (and a string's, binary's or ext's payload). */
-static int mp_next(struct mp *m, struct mp_item *it)
+/* mp_next for every header but a fixstr's. */
+static int mp_next_other(struct mp *m, struct mp_item *it)
 {
     unsigned char b;
     int n = 0;
@@ -57,7 +57,6 @@ static int mp_next(struct mp *m, struct mp_item *it)
     b = *m->p++;
     if (b <= 0x7f) { it->kind = MP_UINT; it->u = b; return 1; }
     if (b >= 0xe0) { it->kind = MP_INT; it->i = (int8_t) b; return 1; }
-    if (b >= 0xa0 && b <= 0xbf) { n = -1; it->size = b & 0x1f; goto payload_str; }
     if (b >= 0x90 && b <= 0x9f) { it->kind = MP_ARRAY; it->u = b & 0x0f; return 1; }
     if (b >= 0x80 && b <= 0x8f) { it->kind = MP_MAP; it->u = b & 0x0f; return 1; }
     switch (b) {
@@ -134,6 +133,25 @@ payload_str:
 /* For each header byte of a fixed-size item: the bytes after it, and the
  * items it holds (fixmap: two an entry, fixarray: one an element);
  * MP_VARIABLE for the headers whose size is in the bytes that follow. */
+/* Reads one item's header (and a string's, binary's or ext's payload). A
+ * short string -- most keys and values of a record -- is read in place. */
+static inline int mp_next(struct mp *m, struct mp_item *it)
+{
+    if (m->p < m->end && (*m->p & 0xe0) == 0xa0) {  /* fixstr */
+        size_t size = *m->p & 0x1f;
+        if ((size_t) (m->end - m->p) <= size) {
+            it->kind = MP_ERR;
+            return 0;
+        }
+        it->kind = MP_STR;
+        it->size = (uint32_t) size;
+        it->data = (const char *) m->p + 1;
+        m->p += 1 + size;
+        return 1;
+    }
+    return mp_next_other(m, it);
+}
+
 #define MP_VARIABLE 0xff
 static const unsigned char mp_payload[256] = {
     /* fixint, fixmap, fixarray, nil, false, true: 0 */
@@ -203,6 +221,21 @@ static int mp_skip(struct mp *m, uint64_t count)
     }
     m->p = p;
     return 1;
+}
+
+/* Skips one item: one of a fixed size (a scalar, a short string) in
+ * place, anything else through mp_skip. */
+static inline int mp_skip_one(struct mp *m)
+{
+    if (m->p < m->end) {
+        unsigned b = *m->p, n = mp_payload[b];
+        if (n != MP_VARIABLE && mp_children[b] == 0) {
+            if ((size_t) (m->end - m->p) <= n) return 0;
+            m->p += 1 + n;
+            return 1;
+        }
+    }
+    return mp_skip(m, 1);
 }
 
 #endif
