@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "util/utf8.h"
+
 namespace c2s::json_text {
 namespace {
 
@@ -74,6 +78,61 @@ TEST(JsonText, QuotingEscapesAndRepairsUtf8) {
   out.clear();
   AppendQuoted(out, std::string_view("x\xff\xc3", 3));  // invalid UTF-8
   EXPECT_EQ(out, "\"x\xef\xbf\xbd\xef\xbf\xbd\"");  // U+FFFD twice
+}
+
+// The quoting as it was written first, one byte at a time: the reference
+// the run-at-a-time AppendQuoted must agree with on any bytes.
+std::string QuotedByteByByte(std::string_view v) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (size_t i = 0; i < v.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c >= 0x80) {
+      size_t n = Utf8SequenceLength(v, i);
+      if (n == 0) {
+        out += "\ufffd";
+      } else {
+        out.append(v.data() + i, n);
+        i += n - 1;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+TEST(JsonText, QuotingAgreesWithTheByteByByteReferenceOnRandomBytes) {
+  std::mt19937 rng(12);
+  // Mostly plain text with every kind of byte mixed in: escapes, controls,
+  // valid and broken UTF-8 sequences, runs ending at the last byte.
+  const std::string pieces[] = {"a", "pastebin.com", "\"", "\\", "\n", "\x01", "\x1f",
+                                "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                "\xff", "\xc3", "\xe2\x82", "\xed\xa0\x80", " ", "\t"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string v;
+    int n = static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) v += pieces[rng() % (sizeof pieces / sizeof pieces[0])];
+    std::string out = "prefix";
+    AppendQuoted(out, v);
+    ASSERT_EQ(out, "prefix" + QuotedByteByByte(v)) << round;
+  }
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ absl::Status EnrichmentOps::OpOf(const enrich::Leaf& leaf, std::vector<c2s_value
 absl::Status EnrichmentOps::Build(const std::vector<const enrich::Leaf*>& leaves,
                                   size_t rule_leaves, std::shared_ptr<const void> owner) {
   ops_.clear();
-  value_lists_.clear();
+  value_lists_used_ = 0;
   // Emptied here, before anything of this Build is handed out: what the
   // last Build handed out is no longer valid from now on. A rule leaf's
   // operation points into the caches, so it goes with them, and with the
@@ -159,8 +159,11 @@ absl::Status EnrichmentOps::Build(const std::vector<const enrich::Leaf*>& leaves
       ops_.push_back(cached->op);
       continue;
     }
+    if (value_lists_used_ == value_lists_.size()) value_lists_.emplace_back();
+    std::vector<c2s_value>* values = &value_lists_[value_lists_used_++];
+    values->clear();
     c2s_enrich_op op;
-    if (auto st = OpOf(*leaf, &value_lists_.emplace_back(), &op); !st.ok()) return st;
+    if (auto st = OpOf(*leaf, values, &op); !st.ok()) return st;
     ops_.push_back(op);
   }
   return absl::OkStatus();

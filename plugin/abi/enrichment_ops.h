@@ -63,7 +63,11 @@ class EnrichmentOps {
 
   simdjson::dom::parser parser_;
   std::vector<c2s_enrich_op> ops_;
-  std::deque<std::vector<c2s_value>> value_lists_;
+  // The values arrays of this Build's own operations. Kept with their
+  // capacity across Builds (an operation points into an array's buffer,
+  // which stays put when the outer vector grows): a match allocates none.
+  std::vector<std::vector<c2s_value>> value_lists_;
+  size_t value_lists_used_ = 0;
   absl::flat_hash_map<std::string, std::unique_ptr<Converted>> values_;
   absl::flat_hash_map<std::string, std::unique_ptr<Path>> paths_;
   absl::flat_hash_map<const enrich::Leaf*, std::unique_ptr<RuleLeafOp>> rule_leaf_ops_;

@@ -232,7 +232,9 @@ void Enrichment::BuildExcluded(const engine::CompiledMatcher& m,
 }
 
 void Enrichment::AddVersionAndProfile(std::string_view profile) {
-  AddValue("c2sieve.version", Merge::kScalar, Cat("\"", LibraryVersion(), "\""));
+  static const std::string* const kQuotedVersion =
+      new std::string(Cat("\"", LibraryVersion(), "\""));
+  AddValue("c2sieve.version", Merge::kScalar, *kQuotedVersion);
   if (!profile.empty()) {
     std::string quoted;
     json_text::AppendQuoted(quoted, profile);

@@ -264,38 +264,47 @@ int PointerLines::Line(std::string_view pointer) {
   return LineAt(pos);
 }
 
+
 namespace {
 
-// Length of the valid UTF-8 sequence at v[i], or 0 if it is not one.
-size_t Utf8SequenceLength(std::string_view v, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(v[k]); };
-  unsigned char c = b(i);
-  size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-  if (c > 0xF4 || n == 0 || i + n > v.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  if (n == 3 && c == 0xE0 && b(i + 1) < 0xA0) return 0;  // overlong
-  if (n == 3 && c == 0xED && b(i + 1) > 0x9F) return 0;  // surrogate
-  if (n == 4 && c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
-  if (n == 4 && c == 0xF4 && b(i + 1) > 0x8F) return 0;  // > U+10FFFF
-  return n;
-}
+// Bytes that stand for themselves inside a JSON string: printable ASCII
+// other than '"' and '\\'. Everything else takes the slow path below.
+constexpr bool IsJsonPlain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+struct JsonPlainTable {
+  bool plain[256];
+  constexpr JsonPlainTable() : plain() {
+    for (int c = 0; c < 256; ++c) plain[c] = IsJsonPlain(static_cast<unsigned char>(c));
+  }
+};
+constexpr JsonPlainTable kJsonPlain;
 
 }  // namespace
 
 void AppendQuoted(std::string& out, std::string_view v) {
   static const char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + v.size() + 2);
   out += '"';
-  for (size_t i = 0; i < v.size(); ++i) {
+  size_t i = 0;
+  while (i < v.size()) {
+    // Runs of plain bytes are appended at once: most values are all plain.
+    size_t run = i;
+    while (run < v.size() && kJsonPlain.plain[static_cast<unsigned char>(v[run])]) ++run;
+    if (run > i) {
+      out.append(v.data() + i, run - i);
+      i = run;
+      if (i == v.size()) break;
+    }
     unsigned char c = static_cast<unsigned char>(v[i]);
     if (c >= 0x80) {
       // Invalid UTF-8 would make the whole document invalid: U+FFFD.
       size_t n = Utf8SequenceLength(v, i);
       if (n == 0) {
         out += "\ufffd";
+        ++i;
       } else {
         out.append(v.data() + i, n);
-        i += n - 1;
+        i += n;
       }
       continue;
     }
@@ -308,14 +317,11 @@ void AppendQuoted(std::string& out, std::string_view v) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
     }
+    ++i;
   }
   out += '"';
 }
