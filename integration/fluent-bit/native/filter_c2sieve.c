@@ -43,6 +43,7 @@
 
 #include "c2sieve.h"
 #include "msgpack_reader.h"
+#include "msgpack_writer.h"
 
 /* The engine's field paths as a tree of their dot-separated components
  * (node 0 is the root). A record's key is looked up among the children of
@@ -137,6 +138,13 @@ struct c2s_thread {
     enum gate_mode gate_mode;
     struct path_table gate;  /* GATE_FIELDS: the gate's fields */
     struct key_memo *gate_memo, *fields_memo;  /* NULL: none (memory out) */
+    /* What the enrichment writes into, kept across matches: a matching
+     * record, the map being rewritten at each depth (each level allocated
+     * on its own, so a deeper one never moves it), a leaf's new value. */
+    struct mpw record;
+    struct mpw **levels;
+    size_t level_count;
+    struct mpw value;
 };
 
 static void path_table_free(struct path_table *pt);
@@ -151,6 +159,13 @@ static void thread_free(void *p)
         free(t->gate_memo);
         free(t->fields_memo);
         free(t->values);
+        mpw_free(&t->record);
+        mpw_free(&t->value);
+        while (t->level_count > 0) {
+            mpw_free(t->levels[--t->level_count]);
+            free(t->levels[t->level_count]);
+        }
+        free(t->levels);
         free(t);
     }
 }
@@ -735,7 +750,33 @@ struct merge {
     size_t kept_count, kept_cap;
     int collect;               /* first pass: note what is in the way */
     int failed;                /* memory ran out */
+    struct c2s_thread *t;      /* its buffers */
 };
+
+/* The thread's buffer for a map `depth` levels down, emptied; NULL when
+ * memory ran out (then mg->failed). */
+static struct mpw *level_buffer(struct merge *mg, size_t depth)
+{
+    struct c2s_thread *t = mg->t;
+    struct mpw *w;
+    while (t->level_count <= depth) {
+        struct mpw **grown = realloc(t->levels, (t->level_count + 1) * sizeof(*grown));
+        if (!grown) break;
+        t->levels = grown;
+        t->levels[t->level_count] = malloc(sizeof(struct mpw));
+        if (!t->levels[t->level_count]) break;
+        mpw_init(t->levels[t->level_count]);
+        t->level_count++;
+    }
+    if (t->level_count <= depth) {
+        mg->failed = 1;
+        return NULL;
+    }
+    w = t->levels[depth];
+    w->size = 0;
+    w->failed = 0;
+    return w;
+}
 
 /* The child of `parent` named `name`, or -1. */
 static int tree_child(const struct merge *mg, int parent, const char *name, size_t len)
@@ -831,58 +872,52 @@ static void keep_aside(struct merge *mg, const char *path, const unsigned char *
     mg->kept_count++;
 }
 
-static void pack_value(msgpack_packer *pk, const c2s_value *v)
+static void pack_value(struct mpw *w, const c2s_value *v)
 {
     size_t i;
     switch (v->type) {
-    case C2S_VALUE_STRING:
-        msgpack_pack_str(pk, v->size);
-        msgpack_pack_str_body(pk, v->data, v->size);
-        break;
-    case C2S_VALUE_INT: msgpack_pack_int64(pk, v->number.i); break;
-    case C2S_VALUE_UINT: msgpack_pack_uint64(pk, v->number.u); break;
-    case C2S_VALUE_DOUBLE: msgpack_pack_double(pk, v->number.d); break;
-    case C2S_VALUE_TRUE: msgpack_pack_true(pk); break;
-    case C2S_VALUE_FALSE: msgpack_pack_false(pk); break;
+    case C2S_VALUE_STRING: mpw_str(w, v->data, v->size); break;
+    case C2S_VALUE_INT: mpw_int(w, v->number.i); break;
+    case C2S_VALUE_UINT: mpw_uint(w, v->number.u); break;
+    case C2S_VALUE_DOUBLE: mpw_double(w, v->number.d); break;
+    case C2S_VALUE_TRUE: mpw_bool(w, 1); break;
+    case C2S_VALUE_FALSE: mpw_bool(w, 0); break;
     case C2S_VALUE_OBJECT: {
         const c2s_member *members = (const c2s_member *) v->data;
-        msgpack_pack_map(pk, v->size);
+        mpw_map(w, v->size);
         for (i = 0; i < v->size; i++) {
-            msgpack_pack_str(pk, members[i].key_size);
-            msgpack_pack_str_body(pk, members[i].key, members[i].key_size);
-            pack_value(pk, &members[i].value);
+            mpw_str(w, members[i].key, members[i].key_size);
+            pack_value(w, &members[i].value);
         }
         break;
     }
     default:
-        msgpack_pack_nil(pk);
+        mpw_nil(w);
     }
 }
 
-static void pack_op(msgpack_packer *pk, const c2s_enrich_op *op)
+static void pack_op(struct mpw *w, const c2s_enrich_op *op)
 {
     size_t i;
     if (op->kind == C2S_OP_APPEND || op->is_array) {
-        msgpack_pack_array(pk, op->value_count);
-        for (i = 0; i < op->value_count; i++) pack_value(pk, &op->values[i]);
+        mpw_array(w, op->value_count);
+        for (i = 0; i < op->value_count; i++) pack_value(w, &op->values[i]);
     }
     else if (op->value_count > 0) {
-        pack_value(pk, &op->values[0]);
+        pack_value(w, &op->values[0]);
     }
     else {
-        msgpack_pack_nil(pk);
+        mpw_nil(w);
     }
 }
 
-static void pack_kept(struct merge *mg, msgpack_packer *pk)
+static void pack_kept(struct merge *mg, struct mpw *w)
 {
     size_t i;
-    msgpack_pack_map(pk, mg->kept_count);
+    mpw_map(w, mg->kept_count);
     for (i = 0; i < mg->kept_count; i++) {
-        size_t len = strlen(mg->kept[i].path);
-        msgpack_pack_str(pk, len);
-        msgpack_pack_str_body(pk, mg->kept[i].path, len);
-        msgpack_sbuffer_write(pk->data, (const char *) mg->kept[i].raw, mg->kept[i].raw_length);
+        mpw_str(w, mg->kept[i].path, strlen(mg->kept[i].path));
+        mpw_raw(w, mg->kept[i].raw, mg->kept[i].raw_length);
     }
 }
 
@@ -896,31 +931,30 @@ static size_t count_pending(struct merge *mg, int node)
 
 /* Writes the children of `node` not written yet (a map the record lacks is
  * created whole). */
-static void pack_pending(struct merge *mg, msgpack_packer *pk, int node)
+static void pack_pending(struct merge *mg, struct mpw *w, int node)
 {
     int c;
     for (c = mg->nodes[node].first_child; c >= 0; c = mg->nodes[c].next) {
         struct op_node *n = &mg->nodes[c];
         if (n->done) continue;
         n->done = 1;
-        msgpack_pack_str(pk, n->name_len);
-        msgpack_pack_str_body(pk, n->name, n->name_len);
+        mpw_str(w, n->name, n->name_len);
         if (n->op) {
-            pack_op(pk, n->op);
+            pack_op(w, n->op);
         }
         else if (n->displaced_leaf) {
-            pack_kept(mg, pk);
+            pack_kept(mg, w);
         }
         else {
-            msgpack_pack_map(pk, count_pending(mg, c));
-            pack_pending(mg, pk, c);
+            mpw_map(w, count_pending(mg, c));
+            pack_pending(mg, w, c);
         }
     }
 }
 
 /* The new value of an APPEND leaf (tags): the record's list and the values
  * not in it yet. */
-static void pack_append(struct merge *mg, msgpack_packer *pk, const c2s_enrich_op *op,
+static void pack_append(struct merge *mg, struct mpw *w, const c2s_enrich_op *op,
                         const char *path, const unsigned char *raw, size_t raw_length)
 {
     struct mp m = { raw, raw + raw_length };
@@ -960,20 +994,20 @@ static void pack_append(struct merge *mg, msgpack_packer *pk, const c2s_enrich_o
         added += !present;
     }
     if (old.kind == MP_STR) {
-        msgpack_pack_array(pk, 1 + added);
-        msgpack_sbuffer_write(pk->data, (const char *) raw, raw_length);
+        mpw_array(w, 1 + added);
+        mpw_raw(w, raw, raw_length);
     }
     else if (old.kind == MP_ARRAY) {
-        msgpack_pack_array(pk, old.u + added);
-        msgpack_sbuffer_write(pk->data, (const char *) elements, raw_length - (size_t) (elements - raw));
+        mpw_array(w, old.u + added);
+        mpw_raw(w, elements, raw_length - (size_t) (elements - raw));
     }
     else {
         if (old.kind != MP_NIL) keep_aside(mg, path, raw, raw_length);
-        msgpack_pack_array(pk, op->value_count);
+        mpw_array(w, op->value_count);
         memset(fresh, 1, op->value_count);
     }
     for (i = 0; i < op->value_count; i++) {
-        if (fresh[i]) pack_value(pk, &op->values[i]);
+        if (fresh[i]) pack_value(w, &op->values[i]);
     }
     free(fresh);
 }
@@ -997,16 +1031,16 @@ static int flattened_leaf(struct merge *mg, const char *key, size_t len)
 
 /* Rewrites a map whose header was just read from m (`entries` pairs),
  * merged with the tree below `node`; consumes the map. */
-static int merge_map(struct merge *mg, msgpack_packer *parent, struct mp *m, uint64_t entries,
-                     int node, const char *prefix, int top)
+static int merge_map(struct merge *mg, struct mpw *parent, struct mp *m, uint64_t entries,
+                     int node, const char *prefix, size_t depth)
 {
-    msgpack_sbuffer sb;
-    msgpack_packer pk;
+    /* The map's pairs go to a buffer of its depth first: its header, written
+     * to the parent at the end, needs their count. */
+    struct mpw *sb = level_buffer(mg, depth);
     uint64_t count = 0;
     char path[MAX_PATH];
-    int ok = 1;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    int ok = 1, top = depth == 0;
+    if (!sb) return 0;
     while (entries-- > 0 && ok) {
         const unsigned char *key_start = m->p, *value_start;
         struct mp_item key, val;
@@ -1023,7 +1057,7 @@ static int merge_map(struct merge *mg, msgpack_packer *parent, struct mp *m, uin
         value_start = m->p;
         if (!mp_skip(m, 1)) { ok = 0; break; }
         if (c < 0) {  /* not ours: the raw bytes */
-            msgpack_sbuffer_write(&sb, (const char *) key_start, (size_t) (m->p - key_start));
+            mpw_raw(sb, key_start, (size_t) (m->p - key_start));
             count++;
             continue;
         }
@@ -1040,32 +1074,33 @@ static int merge_map(struct merge *mg, msgpack_packer *parent, struct mp *m, uin
             size_t raw_length = (size_t) (m->p - value_start);
             mp_next(&v, &val);
             if (n->op || n->displaced_leaf) {
-                msgpack_sbuffer_write(&sb, (const char *) key_start, (size_t) (value_start - key_start));
+                mpw_raw(sb, key_start, (size_t) (value_start - key_start));
                 if (n->displaced_leaf) {
-                    pack_kept(mg, &pk);
+                    pack_kept(mg, sb);
                 }
                 else if (n->op->kind == C2S_OP_APPEND) {
-                    pack_append(mg, &pk, n->op, path, value_start, raw_length);
+                    pack_append(mg, sb, n->op, path, value_start, raw_length);
                 }
                 else {
-                    msgpack_sbuffer nv;
-                    msgpack_packer npk;
-                    msgpack_sbuffer_init(&nv);
-                    msgpack_packer_init(&npk, &nv, msgpack_sbuffer_write);
-                    pack_op(&npk, n->op);
+                    /* The same bytes as the record's value: the same value
+                     * (both are msgpack-c's encodings), nothing displaced. */
+                    struct mpw *nv = &mg->t->value;
+                    nv->size = 0;
+                    nv->failed = 0;
+                    pack_op(nv, n->op);
+                    if (nv->failed) mg->failed = 1;
                     if (val.kind != MP_NIL &&
-                        (nv.size != raw_length || memcmp(nv.data, value_start, raw_length) != 0)) {
+                        (nv->size != raw_length || memcmp(nv->data, value_start, raw_length) != 0)) {
                         keep_aside(mg, path, value_start, raw_length);
                     }
-                    msgpack_sbuffer_write(&sb, nv.data, nv.size);
-                    msgpack_sbuffer_destroy(&nv);
+                    mpw_raw(sb, nv->data, nv->size);
                 }
                 n->done = 1;
                 count++;
             }
             else if (val.kind == MP_MAP) {
-                msgpack_sbuffer_write(&sb, (const char *) key_start, (size_t) (value_start - key_start));
-                if (!merge_map(mg, &pk, &v, val.u, c, path, 0)) { ok = 0; break; }
+                mpw_raw(sb, key_start, (size_t) (value_start - key_start));
+                if (!merge_map(mg, sb, &v, val.u, c, path, depth + 1)) { ok = 0; break; }
                 n->done = 1;
                 count++;
             }
@@ -1078,12 +1113,12 @@ static int merge_map(struct merge *mg, msgpack_packer *parent, struct mp *m, uin
     }
     if (ok) {
         count += count_pending(mg, node);
-        pack_pending(mg, &pk, node);
-        msgpack_pack_map(parent, count);
-        msgpack_sbuffer_write(parent->data, sb.data, sb.size);
+        pack_pending(mg, sb, node);
+        if (sb->failed) mg->failed = 1;
+        mpw_map(parent, count);
+        mpw_raw(parent, sb->data, sb->size);
     }
-    msgpack_sbuffer_destroy(&sb);
-    return ok;
+    return ok && !mg->failed;
 }
 
 /* Whether the map whose header was just read from m (`entries` pairs) holds
@@ -1142,15 +1177,15 @@ static void merge_free(struct merge *mg)
 
 /* Writes the matching record [head, body + enrichment] into out. Returns 0
  * when it cannot (the caller keeps the record as it came). */
-static int enrich_record(struct c2s_thread *t, const struct record_ref *rec, msgpack_sbuffer *out)
+static int enrich_record(struct c2s_thread *t, const struct record_ref *rec, struct mpw *out)
 {
     const c2s_enrich_op *ops = NULL;
     size_t n = 0, i;
     struct merge mg;
     struct mp_item body;
-    msgpack_packer pk;
     int ok = 0, pass;
     memset(&mg, 0, sizeof(mg));
+    mg.t = t;
     if (c2s_session_enrichment_ops(t->session, &ops, &n) != C2S_OK || n == 0) return 0;
     if (!build_tree(&mg, ops, n)) goto done;
     {
@@ -1163,7 +1198,6 @@ static int enrich_record(struct c2s_thread *t, const struct record_ref *rec, msg
     }
     for (; pass < 2; pass++) {
         struct mp m = { rec->body, rec->base + rec->length };
-        msgpack_sbuffer scratch;
         mg.collect = pass == 0;
         for (i = 0; i < mg.count; i++) mg.nodes[i].done = 0;
         if (pass == 1 && mg.kept_count > 0) {
@@ -1173,17 +1207,15 @@ static int enrich_record(struct c2s_thread *t, const struct record_ref *rec, msg
             mg.nodes[displaced].displaced_leaf = 1;
         }
         if (!mp_next(&m, &body) || body.kind != MP_MAP) goto done;
-        msgpack_sbuffer_init(&scratch);
-        if (pass == 0) {
-            msgpack_packer_init(&pk, &scratch, msgpack_sbuffer_write);
+        /* The first pass writes too (what it finds in the way depends on
+         * it), into `out`, emptied again for the second. */
+        out->size = 0;
+        out->failed = 0;
+        if (pass == 1) {
+            mpw_array(out, 2);
+            mpw_raw(out, rec->head, rec->head_length);
         }
-        else {
-            msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-            msgpack_pack_array(&pk, 2);
-            msgpack_sbuffer_write(out, (const char *) rec->head, rec->head_length);
-        }
-        ok = merge_map(&mg, &pk, &m, body.u, 0, "", 1) && !mg.failed;
-        msgpack_sbuffer_destroy(&scratch);
+        ok = merge_map(&mg, out, &m, body.u, 0, "", 0) && !mg.failed && !out->failed;
         if (!ok) goto done;
     }
 done:
@@ -1352,7 +1384,6 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
     struct flb_log_event_encoder enc;
     struct record_ref *recs = NULL;
     size_t records = 0, matches = 0, kept = 0, cap = 0, r, run_start;
-    msgpack_sbuffer sb;
     (void) tag; (void) tag_len; (void) ins; (void) in; (void) config;
 
     if (!t) {
@@ -1399,12 +1430,11 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
         /* Rebuild: records before the first match as they came (or dropped
          * with only_matches), then record by record to the end. */
         flb_log_event_encoder_init(&enc, FLB_LOG_EVENT_FORMAT_DEFAULT);
-        msgpack_sbuffer_init(&sb);
         for (r = 0; r < records;) {
             if (recs[r].match == 1) {
-                sb.size = 0;
-                if (enrich_record(t, &recs[r], &sb)) {
-                    flb_log_event_encoder_emit_raw_record(&enc, sb.data, sb.size);
+                if (enrich_record(t, &recs[r], &t->record)) {
+                    flb_log_event_encoder_emit_raw_record(&enc, (const char *) t->record.data,
+                                                          t->record.size);
                 }
                 else {
                     /* Never lose a record: pass it as it came. */
@@ -1430,16 +1460,15 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
             struct record_ref rec;
             if (!evaluate_next(ctx, t, &m, &rec)) {
                 flb_plg_warn(ctx->ins, "a chunk is not the msgpack records expected; left untouched");
-                msgpack_sbuffer_destroy(&sb);
                 flb_log_event_encoder_destroy(&enc);
                 free(recs);
                 metrics_update(ctx);
                 return FLB_FILTER_NOTOUCH;
             }
             if (rec.match == 1) {
-                sb.size = 0;
-                if (enrich_record(t, &rec, &sb)) {
-                    flb_log_event_encoder_emit_raw_record(&enc, sb.data, sb.size);
+                if (enrich_record(t, &rec, &t->record)) {
+                    flb_log_event_encoder_emit_raw_record(&enc, (const char *) t->record.data,
+                                                          t->record.size);
                     continue;
                 }
                 flb_plg_warn(ctx->ins, "a matching record could not be enriched; passed as it came");
@@ -1449,7 +1478,6 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
             }
             flb_log_event_encoder_emit_raw_record(&enc, (const char *) rec.base, rec.length);
         }
-        msgpack_sbuffer_destroy(&sb);
     }
     free(recs);
     metrics_update(ctx);
