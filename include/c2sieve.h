@@ -586,6 +586,25 @@ C2S_API c2s_status c2s_session_enrichment_ops(const c2s_session *session,
                                               const c2s_enrich_op **ops,
                                               size_t *count);
 
+/* Which of those operations a host may convert once and reuse. The first
+ * *shared operations c2s_session_enrichment_ops last handed out are the
+ * matched rule's own (rule.*, threat.*, event.risk_score, event.severity,
+ * tags: the same at every match of the rule). Within one *generation, two
+ * such lists whose first operations have the same `values` pointer are the
+ * same list: the same count, paths, kinds and values, at the same
+ * addresses. A host may therefore keep its own form of them (Lua strings
+ * and tables, packed bytes) keyed by that pointer and the generation, and
+ * must drop what it keeps when the generation changes: the session then
+ * let those operations go (a new version of the rules, or its caches past
+ * their bound), and their addresses may be reused. What a host keeps it
+ * must not change: it is the same for every match. *shared is 0 when
+ * nothing was handed out since the last evaluation, or when several rules
+ * matched (their leaves are merged for the event). One thread per
+ * session. */
+C2S_API c2s_status c2s_session_enrichment_ops_shared(const c2s_session *session,
+                                                     size_t *shared,
+                                                     uint64_t *generation);
+
 /* Result of c2s_eval_json(). */
 typedef struct c2s_output {
   const char *data;    /* the event's bytes: == input when not enriched */

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -436,6 +437,66 @@ TEST(HostContract, EnrichmentOperationsStayExactOverManyMatches) {
     ASSERT_EQ(from_ops, want) << "match " << i;
     ASSERT_EQ(from_ops["c2sieve"]["matches"][0]["value"], domain);
   }
+  c2s_session_free(s);
+  c2s_engine_free(e);
+}
+
+// A host may keep its own form of a rule's operations, keyed by the first
+// one's `values` pointer and the generation: within a generation the same
+// key always stands for the same operations (over more distinct matches
+// than the caches hold, so the generation changes on the way), and two
+// rules never share a key.
+TEST(HostContract, SharedOperationsAreTheSameWithinAGeneration) {
+  c2s_engine* e = nullptr;
+  ASSERT_EQ(c2s_engine_create_default(&e), C2S_OK);
+  c2s_session* s = nullptr;
+  ASSERT_EQ(c2s_session_create(e, &s), C2S_OK);
+  size_t shared = 9;
+  uint64_t generation = 0, first_generation = 0;
+  ASSERT_EQ(c2s_session_enrichment_ops_shared(s, &shared, &generation), C2S_OK);
+  EXPECT_EQ(shared, 0u);  // nothing handed out yet
+  EXPECT_EQ(c2s_session_enrichment_ops_shared(nullptr, &shared, &generation),
+            C2S_E_INVALID_ARGUMENT);
+  // key (generation, pointer) -> the shared operations as JSON, and the rule
+  std::map<std::pair<uint64_t, const void*>, std::pair<nlohmann::json, std::string>> seen;
+  size_t generations = 0;
+  for (int i = 0; i < 9000; ++i) {
+    bool linux_rule = i % 5 == 0;
+    std::string domain = "h" + std::to_string(i) + ".blob.core.windows.net";
+    std::string exe = "C:\\Users\\Public\\e" + std::to_string(i % 7) + ".exe";
+    std::vector<c2s_value> v = {Str(e, "event.category", "network"),
+                                Str(e, "host.os.type", linux_rule ? "linux" : "windows"),
+                                Str(e, "dns.question.name",
+                                    linux_rule ? "api.dropboxapi.com" : domain.c_str()),
+                                Str(e, "process.name", "e.exe"),
+                                Str(e, "process.executable", exe.c_str())};
+    size_t matched = 0;
+    ASSERT_EQ(c2s_eval_fields(s, v.data(), v.size(), &matched), C2S_OK);
+    ASSERT_EQ(matched, 1u) << i;
+    ASSERT_EQ(c2s_session_enrichment_ops_shared(s, &shared, &generation), C2S_OK);
+    EXPECT_EQ(shared, 0u);  // evaluated, not yet handed out
+    const c2s_enrich_op* ops = nullptr;
+    size_t n = 0;
+    ASSERT_EQ(c2s_session_enrichment_ops(s, &ops, &n), C2S_OK);
+    ASSERT_EQ(c2s_session_enrichment_ops_shared(s, &shared, &generation), C2S_OK);
+    ASSERT_GT(shared, 10u);
+    ASSERT_LT(shared, n);  // the verdict's own: c2sieve.matches, version
+    if (i == 0) first_generation = generation;
+    std::string rule_id(ops[0].values[0].data, ops[0].values[0].size);
+    EXPECT_EQ(std::string(ops[0].path), "rule.id");
+    auto key = std::make_pair(generation, static_cast<const void*>(ops[0].values));
+    nlohmann::json shared_json = OpsJson(ops, shared);
+    auto [it, added] = seen.emplace(key, std::make_pair(shared_json, rule_id));
+    if (added) {
+      ++generations;
+    } else {
+      ASSERT_EQ(it->second.first, shared_json) << "match " << i;
+      ASSERT_EQ(it->second.second, rule_id) << "match " << i;
+    }
+  }
+  // Both rules, and the caches' bound passed at least once.
+  EXPECT_GT(generation, first_generation);
+  EXPECT_GE(generations, 4u);
   c2s_session_free(s);
   c2s_engine_free(e);
 }

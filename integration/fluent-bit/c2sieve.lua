@@ -62,6 +62,7 @@ int c2s_eval_gate(c2s_session *session, const c2s_value *values, size_t count, i
 int c2s_session_query_fields(c2s_session *session, const int32_t **fields, size_t *count);
 int c2s_eval_query(c2s_session *session, const c2s_value *values, size_t count, int *may_match);
 int c2s_session_enrichment_ops(const c2s_session *session, const c2s_enrich_op **ops, size_t *count);
+int c2s_session_enrichment_ops_shared(const c2s_session *session, size_t *shared, uint64_t *generation);
 ]] end
 
 local STRING, TRUE, FALSE, OTHER, INT, UINT, DOUBLE, OBJECT = 0, 1, 2, 4, 5, 6, 7, 8
@@ -520,23 +521,86 @@ local function segments(path, op)
   return segs
 end
 
-local function apply(record, op, displaced)
+-- One operation in Lua's terms: its path, its segments, its value (a table
+-- of the values when it is an array or an append).
+local function convert(op)
   local path = ffi.string(op.path)
+  local list = op.kind == APPEND or op.is_array ~= 0
   local value
-  if op.kind == APPEND or op.is_array ~= 0 then
+  if list then
     value = {}
     for i = 0, tonumber(op.value_count) - 1 do value[i + 1] = lua_value(op.values[i]) end
   else
     value = lua_value(op.values[0])
   end
+  return { path = path, segs = segments(path, op), append = op.kind == APPEND, value = value }
+end
+
+-- A matched rule's own operations (rule.*, threat.*, tags: most of a
+-- match's) are the same at each of its matches: converted once, kept by
+-- the library's key for them (c2s_session_enrichment_ops_shared), dropped
+-- when its generation changes. A kept conversion is marked `shared`: its
+-- tables are copied into each record (a record is its reader's to change),
+-- never set there themselves.
+local shared_box = ffi.new("size_t[1]")
+local generation_box = ffi.new("uint64_t[1]")
+local converted, converted_generation, converted_count = {}, nil, 0
+
+local function shared_conversions(ops, n)
+  if n == 0 or lib.c2s_session_enrichment_ops_shared(session, shared_box, generation_box) ~= 0 then
+    return nil, 0
+  end
+  local shared = tonumber(shared_box[0])
+  if shared == 0 or ops[0].values == nil then return nil, 0 end
+  local generation = tonumber(generation_box[0])
+  if generation ~= converted_generation then
+    converted, converted_generation, converted_count = {}, generation, 0
+  end
+  local key = tonumber(ffi.cast("uintptr_t", ops[0].values))
+  local list = converted[key]
+  if not list then
+    list = {}
+    for i = 0, shared - 1 do
+      local c = convert(ops[i])
+      c.shared = true
+      list[i + 1] = c
+    end
+    -- Bounded: a rule's list each, the rules of one version.
+    if converted_count >= 1024 then converted, converted_count = {}, 0 end
+    converted[key] = list
+    converted_count = converted_count + 1
+  end
+  return list, shared
+end
+
+-- A kept value's copy for one record: its tables (a list, an object) are
+-- new, strings and numbers are values already.
+local new_table = require("table.new")  -- LuaJIT's: a table sized at once
+local function copy_value(v)
+  if type(v) ~= "table" then return v end
+  local n = #v
+  local out = new_table(n, 0)
+  if n > 0 then
+    for i = 1, n do
+      local e = v[i]
+      out[i] = type(e) == "table" and copy_value(e) or e
+    end
+  else
+    for k, e in pairs(v) do out[k] = type(e) == "table" and copy_value(e) or e end
+  end
+  return out
+end
+
+local function apply(record, c, displaced)
+  local path, value = c.path, c.value
   local node, key = record, path
-  local segs = segments(path, op)
+  local segs = c.segs
   local n = #segs
   if n > 1 and record[path] == nil then  -- not held flattened: walk the maps
     for i = 1, n - 1 do
       local seg = segs[i]
       local child = present(node[seg])
-      if type(child) ~= "table" or (child[1] ~= nil) then
+      if type(child) ~= "table" or child[1] ~= nil then
         if child ~= nil then keep_aside(displaced, table.concat(segs, ".", 1, i), child) end
         child = {}
         node[seg] = child
@@ -546,7 +610,7 @@ local function apply(record, op, displaced)
     key = segs[n]
   end
   local old = present(node[key])
-  if op.kind == APPEND then
+  if c.append then
     local list
     if type(old) == "string" then
       list = { old }
@@ -563,6 +627,7 @@ local function apply(record, op, displaced)
     end
     node[key] = list
   else
+    if c.shared then value = copy_value(value) end
     if not same(old, value) then keep_aside(displaced, path, old) end
     node[key] = value
   end
@@ -589,8 +654,11 @@ local function evaluate(record)
   end
   if ops_count[0] == 0 then return 0 end
   local displaced = {}
-  local ops = ops_box[0]
-  for i = 0, tonumber(ops_count[0]) - 1 do apply(record, ops[i], displaced) end
+  local ops, n = ops_box[0], tonumber(ops_count[0])
+  local list, shared = shared_conversions(ops, n)
+  for i = 0, n - 1 do
+    apply(record, i < shared and list[i + 1] or convert(ops[i]), displaced)
+  end
   if next(displaced) then record.c2sieve.displaced = displaced end
   return is_match and 2 or 3
 end

@@ -774,6 +774,18 @@ c2s_status c2s_session_enrichment_ops(const c2s_session* session, const c2s_enri
   });
 }
 
+c2s_status c2s_session_enrichment_ops_shared(const c2s_session* session, size_t* shared,
+                                             uint64_t* generation) {
+  return Guard([&]() -> c2s_status {
+    if (shared) *shared = 0;
+    if (session == nullptr || shared == nullptr || generation == nullptr)
+      return Fail(C2S_E_INVALID_ARGUMENT, "session, shared or generation is NULL");
+    *generation = session->ops.generation();
+    if (session->ops_valid) *shared = session->ops.shared();
+    return C2S_OK;
+  });
+}
+
 /* ---- Options by name ---------------------------------------------- */
 
 namespace {

@@ -131,6 +131,7 @@ absl::Status EnrichmentOps::Build(const std::vector<const enrich::Leaf*>& leaves
                                   size_t rule_leaves, std::shared_ptr<const void> owner) {
   ops_.clear();
   value_lists_used_ = 0;
+  shared_ = 0;
   // Emptied here, before anything of this Build is handed out: what the
   // last Build handed out is no longer valid from now on. A rule leaf's
   // operation points into the caches, so it goes with them, and with the
@@ -138,6 +139,7 @@ absl::Status EnrichmentOps::Build(const std::vector<const enrich::Leaf*>& leaves
   if (values_.size() > kCacheLimit || paths_.size() > kCacheLimit ||
       rule_leaf_ops_.size() > kCacheLimit || owner != rule_leaves_owner_) {
     rule_leaf_ops_.clear();
+    ++generation_;
     rule_leaves_owner_ = owner;
     if (values_.size() > kCacheLimit) values_.clear();
     if (paths_.size() > kCacheLimit) paths_.clear();
@@ -152,6 +154,7 @@ absl::Status EnrichmentOps::Build(const std::vector<const enrich::Leaf*>& leaves
         auto built = std::make_unique<RuleLeafOp>();
         if (auto st = OpOf(*leaf, &built->values, &built->op); !st.ok()) {
           rule_leaf_ops_.erase(leaf);
+          ++generation_;  // nothing freed may look current
           return st;
         }
         cached = std::move(built);
@@ -166,6 +169,7 @@ absl::Status EnrichmentOps::Build(const std::vector<const enrich::Leaf*>& leaves
     if (auto st = OpOf(*leaf, values, &op); !st.ok()) return st;
     ops_.push_back(op);
   }
+  shared_ = rule_leaves;
   return absl::OkStatus();
 }
 

@@ -29,6 +29,12 @@ class EnrichmentOps {
   absl::Status Build(const std::vector<const enrich::Leaf*>& leaves, size_t rule_leaves = 0,
                      std::shared_ptr<const void> owner = nullptr);
   const std::vector<c2s_enrich_op>& ops() const { return ops_; }
+  // How many of ops(), from the first, are a rule's cached operations
+  // (the same objects for every match of the rule within a generation).
+  size_t shared() const { return shared_; }
+  // Changes whenever cached rule operations are let go (their addresses
+  // may then be reused): a host's conversions keyed by them are stale.
+  uint64_t generation() const { return generation_; }
 
  private:
   // A raw JSON value converted once, with the strings and members its
@@ -72,6 +78,8 @@ class EnrichmentOps {
   absl::flat_hash_map<std::string, std::unique_ptr<Path>> paths_;
   absl::flat_hash_map<const enrich::Leaf*, std::unique_ptr<RuleLeafOp>> rule_leaf_ops_;
   std::shared_ptr<const void> rule_leaves_owner_;
+  size_t shared_ = 0;
+  uint64_t generation_ = 1;
 };
 
 }  // namespace c2s::abi

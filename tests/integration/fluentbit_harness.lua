@@ -265,6 +265,32 @@ local function publish_at(path, text)
   assert(os.rename(path .. ".tmp", path))
 end
 
+-- A record's enrichment is its reader's to change: the wrapper converts a
+-- rule's operations once and keeps them, so a record changed after the
+-- call must leave the next match's enrichment as it was.
+do
+  local own = load_wrapper({ C2SIEVE_LIBRARY = library })
+  local function match()
+    return { event = { category = "network" }, host = { os = { type = "windows" } },
+             dns = { question = { name = "pastebin.com" } },
+             process = { name = "x.exe", executable = "C:\\Temp\\x.exe" } }
+  end
+  local _, _, first = own("t", 1, match())
+  local snapshot = cjson.decode(cjson.encode(first))
+  first.threat.tactic.id[1] = "changed"
+  first.threat.technique.name = { "changed" }
+  first.rule.reference[1] = "changed"
+  first.rule.author = nil
+  first.tags[#first.tags + 1] = "changed"
+  first.c2sieve.matches[1].pattern = "changed"
+  for round = 1, 3 do
+    local code, _, again = own("t", 1, match())
+    check(code == 2 and same(again, snapshot),
+          "match " .. round .. " after the last record was changed: " .. cjson.encode(again))
+    again.threat.tactic.id[1] = "changed"
+  end
+end
+
 -- A live ruleset whose new version reads the domain from another field:
 -- the wrapper reads only the gate's fields for most records, and must be
 -- told (c2s_eval_gate's 2) to read the new one before it could miss it.
