@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
 #include <random>
 
 #include "util/utf8.h"
@@ -80,40 +82,33 @@ TEST(JsonText, QuotingEscapesAndRepairsUtf8) {
   EXPECT_EQ(out, "\"x\xef\xbf\xbd\xef\xbf\xbd\"");  // U+FFFD twice
 }
 
-// The quoting as it was written first, one byte at a time: the reference
-// the run-at-a-time AppendQuoted must agree with on any bytes.
+// A reference for the quoting, written another way: one byte at a time,
+// escapes from a table, other control bytes as \u00XX by snprintf.
 std::string QuotedByteByByte(std::string_view v) {
-  static const char kHex[] = "0123456789abcdef";
+  static const std::map<char, std::string> kEscapes = {
+      {'"', "\\\""}, {'\\', "\\\\"}, {'\n', "\\n"}, {'\r', "\\r"},
+      {'\t', "\\t"}, {'\b', "\\b"}, {'\f', "\\f"}};
   std::string out = "\"";
-  for (size_t i = 0; i < v.size(); ++i) {
+  size_t i = 0;
+  while (i < v.size()) {
     unsigned char c = static_cast<unsigned char>(v[i]);
     if (c >= 0x80) {
       size_t n = Utf8SequenceLength(v, i);
-      if (n == 0) {
-        out += "\ufffd";
-      } else {
-        out.append(v.data() + i, n);
-        i += n - 1;
-      }
+      out += n == 0 ? std::string("\xef\xbf\xbd") : std::string(v.substr(i, n));
+      i += n == 0 ? 1 : n;
       continue;
     }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
+    auto escape = kEscapes.find(static_cast<char>(c));
+    if (escape != kEscapes.end()) {
+      out += escape->second;
+    } else if (c < 0x20) {
+      char u[8];
+      std::snprintf(u, sizeof u, "\\u%04x", c);
+      out += u;
+    } else {
+      out += static_cast<char>(c);
     }
+    ++i;
   }
   return out + "\"";
 }
