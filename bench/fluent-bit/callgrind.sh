@@ -82,7 +82,7 @@ native() {  # native NAME SHARE PLUGIN FILTER-LINES: "process start-up filter-st
   total=$(awk '/Collected :/ { print $4 }' "$work/$1.log")
   callgrind_annotate --inclusive=yes "$work/$1.cg" 2>/dev/null | tr -d , | awk -v n="$events" -v t="$total" '
     /flb_filter.c:flb_filter_do / && !f { f = $1 }
-    /c2sieve_abi.cc:c2s_engine_create_with_options/ && !c { c = $1 }
+    /:c2s_engine_create_with_options \[/ && !c { c = $1 }
     END { printf "%d %d %d", t / n, c / n, f / n }'
 }
 for share in 0 5; do
