@@ -99,6 +99,14 @@ static void edges(void)
             expect_bytes("array and map headers", &w, heads[k].head, heads[k].len);
         }
     }
+    /* A buffer grown past the limit is given back; a smaller one is kept. */
+    w.size = 0;
+    mpw_str(&w, big, 40000);
+    mpw_trim(&w, 1 << 20);
+    CHECK(w.data != NULL && w.cap >= 40005, "a buffer under the limit was given back");
+    mpw_trim(&w, 1000);
+    CHECK(w.data == NULL && w.cap == 0 && w.size == 0 && !w.failed,
+          "a buffer over the limit was kept");
     /* A failed buffer takes nothing more. */
     w.size = 0;
     w.failed = 1;

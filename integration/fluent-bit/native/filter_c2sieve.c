@@ -727,6 +727,7 @@ static int evaluate_next(struct c2s_ctx *ctx, struct c2s_thread *t, struct mp *m
  * A first pass only finds what is in the way (kept under c2sieve.displaced,
  * as c2sieve.h says); the second writes. */
 #define MAX_PATH 256  /* a displaced value's dotted path */
+#define KEPT_BUFFER_LIMIT (1024 * 1024)  /* larger buffers are freed after use */
 
 struct op_node {
     const char *name;
@@ -1220,6 +1221,8 @@ static int enrich_record(struct c2s_thread *t, const struct record_ref *rec, str
     }
 done:
     merge_free(&mg);
+    mpw_trim(&t->value, KEPT_BUFFER_LIMIT);
+    for (i = 0; i < t->level_count; i++) mpw_trim(t->levels[i], KEPT_BUFFER_LIMIT);
     return ok;
 }
 
@@ -1435,9 +1438,11 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
                 if (enrich_record(t, &recs[r], &t->record)) {
                     flb_log_event_encoder_emit_raw_record(&enc, (const char *) t->record.data,
                                                           t->record.size);
+                    mpw_trim(&t->record, KEPT_BUFFER_LIMIT);
                 }
                 else {
                     /* Never lose a record: pass it as it came. */
+                    mpw_trim(&t->record, KEPT_BUFFER_LIMIT);
                     flb_plg_warn(ctx->ins, "a matching record could not be enriched; passed as it came");
                     flb_log_event_encoder_emit_raw_record(&enc, (const char *) recs[r].base,
                                                           recs[r].length);
@@ -1469,8 +1474,10 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
                 if (enrich_record(t, &rec, &t->record)) {
                     flb_log_event_encoder_emit_raw_record(&enc, (const char *) t->record.data,
                                                           t->record.size);
+                    mpw_trim(&t->record, KEPT_BUFFER_LIMIT);
                     continue;
                 }
+                mpw_trim(&t->record, KEPT_BUFFER_LIMIT);
                 flb_plg_warn(ctx->ins, "a matching record could not be enriched; passed as it came");
             }
             else if (rec.match == 0 && ctx->only_matches) {

@@ -37,6 +37,13 @@ static void mpw_free(struct mpw *w)
     mpw_init(w);
 }
 
+/* Gives back a buffer grown past `limit` bytes: one outsized record does
+ * not keep its memory for the life of the thread. */
+static void mpw_trim(struct mpw *w, size_t limit)
+{
+    if (w->cap > limit) mpw_free(w);
+}
+
 /* Room for n more bytes; 0 when the buffer cannot grow (then failed). */
 static int mpw_room(struct mpw *w, size_t n)
 {
