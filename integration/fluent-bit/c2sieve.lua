@@ -525,15 +525,15 @@ end
 -- of the values when it is an array or an append).
 local function convert(op)
   local path = ffi.string(op.path)
-  local list = op.kind == APPEND or op.is_array ~= 0
+  local append = op.kind == APPEND
   local value
-  if list then
+  if append or op.is_array ~= 0 then
     value = {}
     for i = 0, tonumber(op.value_count) - 1 do value[i + 1] = lua_value(op.values[i]) end
   else
     value = lua_value(op.values[0])
   end
-  return { path = path, segs = segments(path, op), append = op.kind == APPEND, value = value }
+  return { path = path, segs = segments(path, op), append = append, value = value }
 end
 
 -- A matched rule's own operations (rule.*, threat.*, tags: most of a

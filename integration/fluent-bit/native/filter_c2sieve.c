@@ -1221,9 +1221,17 @@ static int enrich_record(struct c2s_thread *t, const struct record_ref *rec, str
     }
 done:
     merge_free(&mg);
+    return ok;
+}
+
+/* After a chunk: buffers an outsized record grew are given back, so one
+ * huge match does not keep its memory for the life of the thread. */
+static void trim_enrichment_buffers(struct c2s_thread *t)
+{
+    size_t i;
+    mpw_trim(&t->record, KEPT_BUFFER_LIMIT);
     mpw_trim(&t->value, KEPT_BUFFER_LIMIT);
     for (i = 0; i < t->level_count; i++) mpw_trim(t->levels[i], KEPT_BUFFER_LIMIT);
-    return ok;
 }
 
 /* ---- Set-up, metrics and the callback ----------------------------------- */
@@ -1438,11 +1446,9 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
                 if (enrich_record(t, &recs[r], &t->record)) {
                     flb_log_event_encoder_emit_raw_record(&enc, (const char *) t->record.data,
                                                           t->record.size);
-                    mpw_trim(&t->record, KEPT_BUFFER_LIMIT);
                 }
                 else {
                     /* Never lose a record: pass it as it came. */
-                    mpw_trim(&t->record, KEPT_BUFFER_LIMIT);
                     flb_plg_warn(ctx->ins, "a matching record could not be enriched; passed as it came");
                     flb_log_event_encoder_emit_raw_record(&enc, (const char *) recs[r].base,
                                                           recs[r].length);
@@ -1465,6 +1471,7 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
             struct record_ref rec;
             if (!evaluate_next(ctx, t, &m, &rec)) {
                 flb_plg_warn(ctx->ins, "a chunk is not the msgpack records expected; left untouched");
+                trim_enrichment_buffers(t);
                 flb_log_event_encoder_destroy(&enc);
                 free(recs);
                 metrics_update(ctx);
@@ -1474,10 +1481,8 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
                 if (enrich_record(t, &rec, &t->record)) {
                     flb_log_event_encoder_emit_raw_record(&enc, (const char *) t->record.data,
                                                           t->record.size);
-                    mpw_trim(&t->record, KEPT_BUFFER_LIMIT);
                     continue;
                 }
-                mpw_trim(&t->record, KEPT_BUFFER_LIMIT);
                 flb_plg_warn(ctx->ins, "a matching record could not be enriched; passed as it came");
             }
             else if (rec.match == 0 && ctx->only_matches) {
@@ -1486,6 +1491,7 @@ static int cb_c2s_filter(const void *data, size_t bytes, const char *tag, int ta
             flb_log_event_encoder_emit_raw_record(&enc, (const char *) rec.base, rec.length);
         }
     }
+    trim_enrichment_buffers(t);
     free(recs);
     metrics_update(ctx);
     *out_buf = enc.output_buffer;
